@@ -1,0 +1,138 @@
+//! Command line: clap derive. `main.rs` only calls [`run`].
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "tlslint",
+    version,
+    about = "Lint the TLS side of nginx and Apache httpd configuration",
+    long_about = "Lint the TLS side of nginx (and, later, Apache httpd) configuration trees \
+against Mozilla/TLSRef profiles.\n\nWith no subcommand, `tlslint PATH...` checks the trees at PATH: \
+a main file, a directory (every nginx.conf below it), an `nginx -T` dump (`-` reads stdin), or a \
+file that a tree includes.\n\nExit codes: 0 nothing found, 1 findings, 2 the tree could not be read \
+or parsed, or bad usage.",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check configuration trees (the default command).
+    Check(CheckArgs),
+    /// Print the parsed tree of one configuration root.
+    Parse(ParseArgs),
+    /// Expand an OpenSSL cipher string the way OpenSSL does.
+    Ciphers(CiphersArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// rustc-style diagnostics for people
+    Human,
+    /// one JSON object with `findings` and `endpoints`
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Modelled nginx version (defaults change with it) [default: current stable]
+    #[arg(long, value_name = "VERSION")]
+    pub nginx_version: Option<String>,
+    /// Modelled OpenSSL version
+    #[arg(long, value_name = "VERSION", default_value = "3.0")]
+    pub openssl_version: String,
+    /// Configuration prefix for relative include paths [default: the main file's directory]
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Main files, directories, `nginx -T` dumps (`-` for stdin), or files a tree includes
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    pub format: OutputFormat,
+    /// Profile to check against
+    #[arg(long, default_value = "intermediate", value_name = "NAME")]
+    pub profile: String,
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ParseFormat {
+    /// crossplane's `parse` JSON
+    Crossplane,
+    /// the same shape (alias kept for Apache trees)
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ParseArgs {
+    /// The main configuration file, or an `nginx -T` dump (`-` for stdin)
+    #[arg(value_name = "ROOT")]
+    pub root: PathBuf,
+    #[arg(long, value_enum, default_value_t = ParseFormat::Crossplane)]
+    pub format: ParseFormat,
+    /// Include comments (crossplane's --include-comments)
+    #[arg(long)]
+    pub include_comments: bool,
+    /// Indent the JSON
+    #[arg(long)]
+    pub pretty: bool,
+    /// Configuration prefix for relative include paths [default: the main file's directory]
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CiphersArgs {
+    /// The cipher string, as for `openssl ciphers`
+    #[arg(value_name = "STRING", allow_hyphen_values = true)]
+    pub string: String,
+    /// Print a table: IANA name, protocol, kx, au, enc, mac
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Mark the suites this profile does not allow
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Modelled OpenSSL version
+    #[arg(long, value_name = "VERSION", default_value = "3.0")]
+    pub openssl_version: String,
+}
+
+/// Run the command line; returns the process exit code.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    let mut err = std::io::stderr().lock();
+    match cli.command {
+        Some(Command::Parse(a)) => crate::commands::parse(&a, &mut out, &mut err),
+        Some(Command::Ciphers(a)) => crate::commands::ciphers(&a, &mut out, &mut err),
+        Some(Command::Check(a)) => crate::commands::check(&a, &mut out, &mut err),
+        None => crate::commands::check(&cli.check, &mut out, &mut err),
+    }
+}

@@ -1,0 +1,392 @@
+//! File access for the loaders: the real file system or a virtual one (the
+//! files of an `nginx -T` dump), and glob(3)-style pattern expansion over
+//! either, as nginx (`ngx_open_glob`) and httpd (`apr_fnmatch`) expand
+//! `include` patterns: `*`, `?` and `[...]` within one path component, a
+//! leading `.` matched only literally, results sorted bytewise.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// Largest configuration file read; larger ones are an error, not a hang.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Dir,
+    Other,
+}
+
+pub trait Fs {
+    /// Read a whole file (bounded by [`MAX_FILE_BYTES`]).
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    /// What is at `path` (following symlinks), if anything.
+    fn kind(&self, path: &Path) -> Option<Kind>;
+    /// The names in a directory (unsorted).
+    fn list(&self, dir: &Path) -> Vec<String>;
+    /// A canonical identity for cycle detection (symlinks resolved where real).
+    fn identity(&self, path: &Path) -> io::Result<PathBuf>;
+}
+
+/// The machine's file system.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RealFs;
+
+impl Fs for RealFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        use std::io::Read;
+        let meta = std::fs::metadata(path)?;
+        if meta.is_dir() {
+            return Err(io::Error::other("Is a directory"));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Err(io::Error::other(format!(
+                "file is larger than {} MiB",
+                MAX_FILE_BYTES / (1024 * 1024)
+            )));
+        }
+        let f = std::fs::File::open(path)?;
+        let mut buf = Vec::with_capacity(meta.len() as usize);
+        f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
+        if buf.len() as u64 > MAX_FILE_BYTES {
+            return Err(io::Error::other("file grew while being read"));
+        }
+        Ok(buf)
+    }
+    fn kind(&self, path: &Path) -> Option<Kind> {
+        let m = std::fs::metadata(path).ok()?;
+        Some(if m.is_dir() {
+            Kind::Dir
+        } else if m.is_file() {
+            Kind::File
+        } else {
+            Kind::Other
+        })
+    }
+    fn list(&self, dir: &Path) -> Vec<String> {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        match std::fs::read_dir(dir) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+    fn identity(&self, path: &Path) -> io::Result<PathBuf> {
+        std::fs::canonicalize(path)
+    }
+}
+
+/// A set of files held in memory (an `nginx -T` dump).
+#[derive(Debug, Default, Clone)]
+pub struct MemFs {
+    files: BTreeMap<PathBuf, Vec<u8>>,
+    dirs: BTreeMap<PathBuf, BTreeSet<String>>,
+}
+
+impl MemFs {
+    pub fn new() -> MemFs {
+        MemFs::default()
+    }
+    pub fn insert(&mut self, path: PathBuf, data: Vec<u8>) {
+        let mut child = path.clone();
+        while let Some(parent) = child.parent().map(Path::to_path_buf) {
+            if let Some(name) = child.file_name() {
+                self.dirs
+                    .entry(parent.clone())
+                    .or_default()
+                    .insert(name.to_string_lossy().into_owned());
+            }
+            if parent.as_os_str().is_empty() {
+                break;
+            }
+            child = parent;
+        }
+        self.files.insert(path, data);
+    }
+    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        self.files.keys()
+    }
+}
+
+impl Fs for MemFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        let p = lexical_normal(path);
+        match self.files.get(&p) {
+            Some(d) => Ok(d.clone()),
+            None if self.dirs.contains_key(&p) => Err(io::Error::other("Is a directory")),
+            None => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "No such file or directory (not in the dump)",
+            )),
+        }
+    }
+    fn kind(&self, path: &Path) -> Option<Kind> {
+        let p = lexical_normal(path);
+        if self.files.contains_key(&p) {
+            Some(Kind::File)
+        } else if self.dirs.contains_key(&p) {
+            Some(Kind::Dir)
+        } else {
+            None
+        }
+    }
+    fn list(&self, dir: &Path) -> Vec<String> {
+        self.dirs
+            .get(&lexical_normal(dir))
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+    fn identity(&self, path: &Path) -> io::Result<PathBuf> {
+        Ok(lexical_normal(path))
+    }
+}
+
+/// `a/./b/../c` → `a/c`, without touching the file system.
+pub fn lexical_normal(p: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// True if a pattern has glob magic (nginx: `strpbrk(name, "*?[")`).
+pub fn has_magic(pattern: &str) -> bool {
+    pattern.contains(['*', '?', '['])
+}
+
+/// Expand a glob pattern as glob(3) does; results sorted bytewise.
+pub fn glob(fs: &dyn Fs, pattern: &str) -> Vec<PathBuf> {
+    let absolute = pattern.starts_with('/');
+    let comps: Vec<&str> = pattern.split('/').filter(|c| !c.is_empty()).collect();
+    let mut current: Vec<String> = vec![if absolute { "/".into() } else { String::new() }];
+    for (i, comp) in comps.iter().enumerate() {
+        let last = i + 1 == comps.len();
+        let mut next = Vec::new();
+        for base in &current {
+            let join = |name: &str| -> String {
+                if base.is_empty() {
+                    name.to_string()
+                } else if base.ends_with('/') {
+                    format!("{base}{name}")
+                } else {
+                    format!("{base}/{name}")
+                }
+            };
+            if has_magic(comp) {
+                let dir = if base.is_empty() { "." } else { base.as_str() };
+                let mut names = fs.list(Path::new(dir));
+                names.sort();
+                for name in names {
+                    if fnmatch(comp.as_bytes(), name.as_bytes()) {
+                        let p = join(&name);
+                        if last || fs.kind(Path::new(&p)) == Some(Kind::Dir) {
+                            next.push(p);
+                        }
+                    }
+                }
+            } else {
+                let p = join(&unescape(comp));
+                let k = fs.kind(Path::new(&p));
+                if (last && k.is_some()) || k == Some(Kind::Dir) {
+                    next.push(p);
+                }
+            }
+        }
+        current = next;
+        if current.is_empty() {
+            break;
+        }
+    }
+    if comps.is_empty() {
+        return Vec::new();
+    }
+    let mut out: Vec<PathBuf> = current.into_iter().map(PathBuf::from).collect();
+    out.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+    out.dedup();
+    out
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c == '\\' {
+            if let Some(n) = it.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// fnmatch(3) for one path component, with FNM_PERIOD: a leading `.` in the
+/// name must be matched by a literal `.`.
+pub fn fnmatch(pat: &[u8], name: &[u8]) -> bool {
+    if name.first() == Some(&b'.') && pat.first() != Some(&b'.') {
+        return false;
+    }
+    fnmatch_at(pat, name)
+}
+
+fn fnmatch_at(pat: &[u8], name: &[u8]) -> bool {
+    // iterative matcher with single backtrack point for `*`
+    let (mut p, mut n) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while n < name.len() {
+        if p < pat.len() {
+            match pat[p] {
+                b'*' => {
+                    star = Some((p, n));
+                    p += 1;
+                    continue;
+                }
+                b'?' => {
+                    p += 1;
+                    n += 1;
+                    continue;
+                }
+                b'[' => {
+                    if let Some((matched, len)) = bracket(&pat[p..], name[n]) {
+                        if matched {
+                            p += len;
+                            n += 1;
+                            continue;
+                        }
+                    } else if name[n] == b'[' {
+                        p += 1;
+                        n += 1;
+                        continue;
+                    }
+                }
+                b'\\' if p + 1 < pat.len() => {
+                    if pat[p + 1] == name[n] {
+                        p += 2;
+                        n += 1;
+                        continue;
+                    }
+                }
+                c => {
+                    if c == name[n] {
+                        p += 1;
+                        n += 1;
+                        continue;
+                    }
+                }
+            }
+        }
+        match star {
+            Some((sp, sn)) => {
+                p = sp + 1;
+                n = sn + 1;
+                star = Some((sp, sn + 1));
+            }
+            None => return false,
+        }
+    }
+    while p < pat.len() && pat[p] == b'*' {
+        p += 1;
+    }
+    p == pat.len()
+}
+
+/// Match one byte against a bracket expression at the start of `pat`.
+/// Returns (matched, length of the expression) or None if it is not closed.
+fn bracket(pat: &[u8], c: u8) -> Option<(bool, usize)> {
+    let mut i = 1;
+    let negate = matches!(pat.get(i), Some(b'!') | Some(b'^'));
+    if negate {
+        i += 1;
+    }
+    let mut matched = false;
+    let mut first = true;
+    loop {
+        let &ch = pat.get(i)?;
+        if ch == b']' && !first {
+            return Some((matched != negate, i + 1));
+        }
+        first = false;
+        if ch == b'[' && pat.get(i + 1) == Some(&b':') {
+            if let Some(end) = pat[i + 2..].windows(2).position(|w| w == b":]") {
+                let class = &pat[i + 2..i + 2 + end];
+                matched |= match class {
+                    b"alpha" => c.is_ascii_alphabetic(),
+                    b"digit" => c.is_ascii_digit(),
+                    b"alnum" => c.is_ascii_alphanumeric(),
+                    b"upper" => c.is_ascii_uppercase(),
+                    b"lower" => c.is_ascii_lowercase(),
+                    b"space" => c.is_ascii_whitespace(),
+                    b"punct" => c.is_ascii_punctuation(),
+                    b"xdigit" => c.is_ascii_hexdigit(),
+                    _ => false,
+                };
+                i += 2 + end + 2;
+                continue;
+            }
+        }
+        let lo = if ch == b'\\' {
+            i += 1;
+            *pat.get(i)?
+        } else {
+            ch
+        };
+        if pat.get(i + 1) == Some(&b'-') && pat.get(i + 2).is_some_and(|&h| h != b']') {
+            let hi = pat[i + 2];
+            matched |= lo <= c && c <= hi;
+            i += 3;
+        } else {
+            matched |= lo == c;
+            i += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnmatch_basics() {
+        assert!(fnmatch(b"*.conf", b"a.conf"));
+        assert!(!fnmatch(b"*.conf", b".a.conf"));
+        assert!(fnmatch(b".*", b".a"));
+        assert!(fnmatch(b"a?c", b"abc"));
+        assert!(fnmatch(b"[a-c]x", b"bx"));
+        assert!(!fnmatch(b"[!a-c]x", b"bx"));
+        assert!(fnmatch(b"[]]", b"]"));
+        assert!(fnmatch(b"*a*b*", b"xxaxxbxx"));
+        assert!(!fnmatch(b"*a*b", b"xxaxxbxx"));
+        assert!(fnmatch(b"[", b"["));
+        assert!(fnmatch(b"[[:digit:]]*", b"10-x"));
+    }
+
+    #[test]
+    fn memfs_glob_sorted() {
+        let mut m = MemFs::new();
+        for p in ["/e/conf.d/b.conf", "/e/conf.d/a.conf", "/e/conf.d/.h.conf", "/e/x/y.conf"] {
+            m.insert(PathBuf::from(p), b"".to_vec());
+        }
+        let g = glob(&m, "/e/conf.d/*.conf");
+        assert_eq!(g, vec![PathBuf::from("/e/conf.d/a.conf"), PathBuf::from("/e/conf.d/b.conf")]);
+        let g = glob(&m, "/e/*/y.conf");
+        assert_eq!(g, vec![PathBuf::from("/e/x/y.conf")]);
+        assert!(glob(&m, "/e/none/*.conf").is_empty());
+    }
+}

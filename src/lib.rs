@@ -1,0 +1,15 @@
+//! tlslint: lint the TLS side of nginx and Apache httpd configuration.
+//!
+//! One pipeline, one direction: **load** (source map, include resolution) →
+//! **parse** (directive trees with spans) → **resolve** (server-neutral
+//! endpoints) → **check** (rules against a profile) → **report**.
+
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod fsx;
+pub mod input;
+pub mod nginx;
+pub mod openssl;
+pub mod source;
+pub mod version;

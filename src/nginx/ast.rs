@@ -1,0 +1,145 @@
+//! The nginx directive tree of one file, with spans.
+
+use crate::source::{FileId, Span};
+
+/// How a word was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Quote {
+    None,
+    Single,
+    Double,
+    /// The raw body of a `*_by_lua_block { ... }` directive.
+    LuaBlock,
+}
+
+/// One argument (or the directive name).
+#[derive(Debug, Clone)]
+pub struct Word {
+    /// The text between the quotes (or the whole bare word), exactly as written.
+    pub raw: String,
+    pub quote: Quote,
+    pub span: Span,
+}
+
+impl Word {
+    /// The value nginx sees: `\"`, `\'`, `\\` lose their backslash and `\t`,
+    /// `\r`, `\n` become control characters (ngx_conf_read_token); every
+    /// other backslash is kept. Lua block bodies are taken as they are.
+    pub fn value(&self) -> String {
+        if self.quote == Quote::LuaBlock || !self.raw.contains('\\') {
+            return self.raw.clone();
+        }
+        let b = self.raw.as_bytes();
+        let mut out: Vec<u8> = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'\\' && i + 1 < b.len() {
+                match b[i + 1] {
+                    b'"' | b'\'' | b'\\' => {
+                        out.push(b[i + 1]);
+                        i += 2;
+                        continue;
+                    }
+                    b't' => {
+                        out.push(b'\t');
+                        i += 2;
+                        continue;
+                    }
+                    b'r' => {
+                        out.push(b'\r');
+                        i += 2;
+                        continue;
+                    }
+                    b'n' => {
+                        out.push(b'\n');
+                        i += 2;
+                        continue;
+                    }
+                    _ => {}
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// The value crossplane reports: the raw text, with `\<quote>` turned into
+    /// the quote inside a quoted word (crossplane keeps other escapes).
+    pub fn crossplane_value(&self) -> String {
+        match self.quote {
+            Quote::Double => self.raw.replace("\\\"", "\""),
+            Quote::Single => self.raw.replace("\\'", "'"),
+            _ => self.raw.clone(),
+        }
+    }
+
+    /// True if the value contains an nginx variable (`$name` / `${name}`).
+    pub fn has_variable(&self) -> bool {
+        let b = self.raw.as_bytes();
+        b.windows(2)
+            .any(|w| w[0] == b'$' && (w[1] == b'{' || w[1].is_ascii_alphanumeric() || w[1] == b'_'))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// The text after `#`, up to the end of the line.
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct Directive {
+    pub name: Word,
+    pub args: Vec<Word>,
+    /// From the first character of the name to the terminating `;` or `{`.
+    pub span: Span,
+    pub block: Option<Block>,
+    /// Comments that stood between the arguments of this directive.
+    pub inner_comments: Vec<Comment>,
+    /// For `include`: the files it includes, in the order nginx reads them
+    /// (filled in by the loader).
+    pub includes: Vec<FileId>,
+}
+
+impl Directive {
+    pub fn name(&self) -> &str {
+        &self.name.raw
+    }
+    pub fn arg_values(&self) -> Vec<String> {
+        self.args.iter().map(|a| a.value()).collect()
+    }
+    pub fn is(&self, name: &str) -> bool {
+        self.name.quote == Quote::None && self.name.raw == name
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Block {
+    pub items: Vec<Node>,
+    /// The closing `}`.
+    pub close: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Node {
+    Directive(Directive),
+    Comment(Comment),
+}
+
+/// One parsed file.
+#[derive(Debug, Clone)]
+pub struct ConfFile {
+    pub file: FileId,
+    pub items: Vec<Node>,
+}
+
+impl Node {
+    pub fn as_directive(&self) -> Option<&Directive> {
+        match self {
+            Node::Directive(d) => Some(d),
+            Node::Comment(_) => None,
+        }
+    }
+}

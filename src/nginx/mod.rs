@@ -1,0 +1,7 @@
+//! nginx: grammar, include loading, `nginx -T` dumps, crossplane output.
+
+pub mod ast;
+pub mod crossplane;
+pub mod dump;
+pub mod loader;
+pub mod parser;

@@ -1,0 +1,549 @@
+//! The nginx configuration grammar, read exactly as `ngx_conf_read_token`
+//! reads it (nginx src/core/ngx_conf_file.c), with spans for everything.
+//!
+//! The lexical pieces (white space, comments, quoted and bare words, Lua
+//! bodies) are nom parsers; the block structure is an explicit stack, so
+//! that deep nesting cannot overflow the call stack.
+//!
+//! Facts about nginx's reader that this module reproduces:
+//! - words end at white space, `;` or `{`; `}` `"` `'` `#` inside a bare word
+//!   are ordinary characters; `#` starts a comment only where a word could start;
+//! - a backslash makes the next character literal (also a newline); after `$`,
+//!   a `{` does not end the word (`${var}`);
+//! - a quoted word must be followed by white space, `;`, `{` or `)`;
+//! - a word of 4096 bytes or more that does not end the file is an error
+//!   ("too long parameter", NGX_CONF_BUFFER);
+//! - inside `types`, `map`, `geo`, `split_clients` and `charset_map` blocks a
+//!   `{` is an error;
+//! - errors are reported at the line nginx is on when it notices them.
+
+use nom::bytes::complete::{take_till, take_while};
+use nom::IResult;
+use nom::Parser as _;
+
+use crate::nginx::ast::{Block, Comment, ConfFile, Directive, Node, Quote, Word};
+use crate::source::{FileId, SourceFile, Span};
+
+/// nginx's configuration buffer (NGX_CONF_BUFFER).
+pub const NGX_CONF_BUFFER: usize = 4096;
+
+/// Blocks nested deeper than this are refused instead of risking the stack of
+/// whatever walks the tree later.
+pub const MAX_DEPTH: usize = 200;
+
+/// A syntax error: message as nginx words it, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub message: String,
+    pub offset: usize,
+    pub line: u32,
+    pub col: u32,
+}
+
+/// Blocks whose content nginx hands to a custom handler: no nested blocks.
+const HANDLER_BLOCKS: &[&str] = &["types", "map", "geo", "split_clients", "charset_map"];
+
+fn is_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// White space (possibly none).
+fn ws(i: &[u8]) -> IResult<&[u8], &[u8]> {
+    take_while(is_ws).parse(i)
+}
+
+/// A `#` comment up to (not including) the newline.
+fn comment(i: &[u8]) -> IResult<&[u8], &[u8]> {
+    let (rest, _) = nom::bytes::complete::tag(&b"#"[..]).parse(i)?;
+    take_till(|c| c == b'\n').parse(rest)
+}
+
+/// The body of a quoted word, after the opening quote: everything up to the
+/// matching unescaped quote. Returns `Err` when the file ends first.
+fn quoted_body(q: u8) -> impl Fn(&[u8]) -> IResult<&[u8], &[u8]> {
+    move |i: &[u8]| {
+        let mut k = 0;
+        while k < i.len() {
+            let c = i[k];
+            if c == b'\\' {
+                k += 2;
+                continue;
+            }
+            if c == q {
+                return Ok((&i[k..], &i[..k]));
+            }
+            k += 1;
+        }
+        Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Eof,
+        )))
+    }
+}
+
+/// A bare word: up to white space, `;` or `{` (a `{` right after `$` is part
+/// of the word). Returns `Err` when the file ends inside the word.
+fn bare_word(i: &[u8]) -> IResult<&[u8], &[u8]> {
+    let mut k = 0;
+    let mut variable = false;
+    while k < i.len() {
+        let c = i[k];
+        if k > 0 {
+            if c == b'{' && variable {
+                k += 1;
+                continue;
+            }
+            variable = false;
+            if is_ws(c) || c == b';' || c == b'{' {
+                return Ok((&i[k..], &i[..k]));
+            }
+        }
+        if c == b'\\' {
+            k += 2;
+            continue;
+        }
+        if c == b'$' {
+            variable = true;
+        }
+        k += 1;
+    }
+    Err(nom::Err::Error(nom::error::Error::new(
+        i,
+        nom::error::ErrorKind::Eof,
+    )))
+}
+
+/// Length of a Lua long bracket opener `[==[` at the start of `i`, with its level.
+fn long_bracket(i: &[u8]) -> Option<(usize, usize)> {
+    if i.first() != Some(&b'[') {
+        return None;
+    }
+    let mut k = 1;
+    while i.get(k) == Some(&b'=') {
+        k += 1;
+    }
+    if i.get(k) == Some(&b'[') {
+        Some((k + 1, k - 1))
+    } else {
+        None
+    }
+}
+
+fn skip_long(i: &[u8], level: usize) -> Option<usize> {
+    let mut k = 0;
+    while k < i.len() {
+        if i[k] == b']' {
+            let mut e = k + 1;
+            while i.get(e) == Some(&b'=') {
+                e += 1;
+            }
+            if e - k - 1 == level && i.get(e) == Some(&b']') {
+                return Some(e + 1);
+            }
+        }
+        k += 1;
+    }
+    None
+}
+
+/// The raw body of a `*_by_lua_block { ... }`, after its `{`: Lua strings,
+/// long brackets and comments are skipped while braces are counted.
+fn lua_body(i: &[u8]) -> IResult<&[u8], &[u8]> {
+    let fail = || nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Eof));
+    let mut depth = 1usize;
+    let mut k = 0;
+    while k < i.len() {
+        match i[k] {
+            b'-' if i.get(k + 1) == Some(&b'-') => {
+                if let Some((open, level)) = long_bracket(&i[k + 2..]) {
+                    k += 2 + open;
+                    k += skip_long(&i[k..], level).ok_or_else(fail)?;
+                } else {
+                    while k < i.len() && i[k] != b'\n' {
+                        k += 1;
+                    }
+                }
+                continue;
+            }
+            b'[' => {
+                if let Some((open, level)) = long_bracket(&i[k..]) {
+                    k += open;
+                    k += skip_long(&i[k..], level).ok_or_else(fail)?;
+                    continue;
+                }
+            }
+            q @ (b'"' | b'\'') => {
+                k += 1;
+                while k < i.len() && i[k] != q {
+                    if i[k] == b'\\' {
+                        k += 1;
+                    }
+                    k += 1;
+                }
+                if k >= i.len() {
+                    return Err(fail());
+                }
+            }
+            b'{' => depth += 1,
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok((&i[k..], &i[..k]));
+                }
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    Err(fail())
+}
+
+struct Frame {
+    /// The directive whose block this is (None for the file level).
+    head: Option<Directive>,
+    handler: bool,
+    items: Vec<Node>,
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    src: &'a SourceFile,
+    file: FileId,
+}
+
+impl<'a> Reader<'a> {
+    fn span(&self, start: usize, end: usize) -> Span {
+        let (line, col) = self.src.line_col(start as u32);
+        Span {
+            file: self.file,
+            start: start as u32,
+            end: end as u32,
+            line,
+            col,
+        }
+    }
+
+    fn err_at(&self, offset: usize, message: String) -> SyntaxError {
+        let (line, col) = self.src.line_col(offset.min(self.b.len()) as u32);
+        SyntaxError {
+            message,
+            offset,
+            line,
+            col,
+        }
+    }
+
+    fn err_eof(&self, message: &str) -> SyntaxError {
+        let (line, col) = self.src.line_col(self.b.len() as u32);
+        SyntaxError {
+            message: message.to_string(),
+            offset: self.b.len(),
+            line,
+            col,
+        }
+    }
+
+    fn unexpected(&self, offset: usize) -> SyntaxError {
+        let ch = self.text[offset..].chars().next().unwrap_or('?');
+        self.err_at(offset, format!("unexpected \"{ch}\""))
+    }
+
+    /// nginx keeps the bytes from `start` in its 4096-byte buffer while a
+    /// word (or comment) is being read. Before it reads each further byte it
+    /// checks whether the buffer is full; `last` is the last position where
+    /// that check still sees this `start`. A full buffer that does not end the
+    /// file is "too long parameter". `quote_close` is the position of the
+    /// closing quote of a quoted word (None if unterminated or not quoted).
+    fn check_too_long(&self, start: usize, last: usize, quote: Option<(u8, Option<usize>)>) -> Result<(), SyntaxError> {
+        let at = start + NGX_CONF_BUFFER;
+        if at <= last && at < self.b.len() {
+            let message = match quote {
+                Some((q, close)) if close.is_none_or(|c| at <= c) => format!(
+                    "too long parameter, probably missing terminating \"{}\" character",
+                    q as char
+                ),
+                _ => {
+                    let head = String::from_utf8_lossy(&self.b[start..start + 10]);
+                    format!("too long parameter \"{head}...\" started")
+                }
+            };
+            return Err(self.err_at(start, message));
+        }
+        Ok(())
+    }
+
+    fn word(&self, start: usize, end: usize, raw: &[u8], quote: Quote) -> Word {
+        Word {
+            raw: String::from_utf8_lossy(raw).into_owned(),
+            quote,
+            span: self.span(start, end),
+        }
+    }
+
+    fn run(&self) -> Result<Vec<Node>, SyntaxError> {
+        let b = self.b;
+        let len = b.len();
+        let mut pos = 0usize;
+        let mut stack: Vec<Frame> = vec![Frame {
+            head: None,
+            handler: false,
+            items: Vec::new(),
+        }];
+        let mut words: Vec<Word> = Vec::new();
+        let mut inner_comments: Vec<Comment> = Vec::new();
+
+        loop {
+            let rest = ws(&b[pos..]).map(|(r, _)| r).unwrap_or(&b[pos..]);
+            pos = len - rest.len();
+            if pos >= len {
+                if !words.is_empty() {
+                    return Err(self.err_eof("unexpected end of file, expecting \";\" or \"}\""));
+                }
+                if stack.len() > 1 {
+                    return Err(self.err_eof("unexpected end of file, expecting \"}\""));
+                }
+                break;
+            }
+            let c = b[pos];
+            match c {
+                b'#' => {
+                    let (rest, body) = comment(&b[pos..]).map_err(|_| self.unexpected(pos))?;
+                    let end = len - rest.len();
+                    self.check_too_long(pos, end, None)?;
+                    let cm = Comment {
+                        text: String::from_utf8_lossy(body).into_owned(),
+                        span: self.span(pos, end),
+                    };
+                    if words.is_empty() {
+                        if let Some(top) = stack.last_mut() {
+                            top.items.push(Node::Comment(cm));
+                        }
+                    } else {
+                        inner_comments.push(cm);
+                    }
+                    pos = end;
+                }
+                b';' | b'{' if words.is_empty() => return Err(self.unexpected(pos)),
+                b';' => {
+                    let d = self.directive(std::mem::take(&mut words), pos, std::mem::take(&mut inner_comments));
+                    if let Some(top) = stack.last_mut() {
+                        top.items.push(Node::Directive(d));
+                    }
+                    pos += 1;
+                }
+                b'{' => {
+                    if stack.last().is_some_and(|f| f.handler) {
+                        return Err(self.unexpected(pos));
+                    }
+                    let d = self.directive(std::mem::take(&mut words), pos, std::mem::take(&mut inner_comments));
+                    if d.name.quote == Quote::None && d.name.raw.ends_with("_by_lua_block") {
+                        let body_start = pos + 1;
+                        let (rest, body) = lua_body(&b[body_start..])
+                            .map_err(|_| self.err_eof("unexpected end of file, expecting \"}\""))?;
+                        let close = len - rest.len();
+                        let mut d = d;
+                        d.args.push(self.word(body_start, close, body, Quote::LuaBlock));
+                        if let Some(top) = stack.last_mut() {
+                            top.items.push(Node::Directive(d));
+                        }
+                        pos = close + 1;
+                        continue;
+                    }
+                    if stack.len() > MAX_DEPTH {
+                        return Err(self.err_at(
+                            pos,
+                            format!("blocks nested deeper than {MAX_DEPTH} levels"),
+                        ));
+                    }
+                    let handler = d.name.quote == Quote::None && HANDLER_BLOCKS.contains(&d.name.raw.as_str());
+                    stack.push(Frame {
+                        head: Some(d),
+                        handler,
+                        items: Vec::new(),
+                    });
+                    pos += 1;
+                }
+                b'}' => {
+                    if !words.is_empty() || stack.len() == 1 {
+                        return Err(self.unexpected(pos));
+                    }
+                    let Some(frame) = stack.pop() else {
+                        return Err(self.unexpected(pos));
+                    };
+                    if let Some(mut d) = frame.head {
+                        d.block = Some(Block {
+                            items: frame.items,
+                            close: self.span(pos, pos + 1),
+                        });
+                        if let Some(top) = stack.last_mut() {
+                            top.items.push(Node::Directive(d));
+                        }
+                    }
+                    pos += 1;
+                }
+                q @ (b'"' | b'\'') => {
+                    let body_start = pos + 1;
+                    match quoted_body(q)(&b[body_start..]) {
+                        Ok((rest, body)) => {
+                            let close = len - rest.len();
+                            let quote = if q == b'"' { Quote::Double } else { Quote::Single };
+                            words.push(self.word(pos, close + 1, body, quote));
+                            let after = close + 1;
+                            let quote_state = Some((q, Some(close)));
+                            let last = match b.get(after) {
+                                Some(&n) if is_ws(n) => after + 1,
+                                Some(b';' | b'{' | b')') => after,
+                                Some(_) => {
+                                    self.check_too_long(body_start, after, quote_state)?;
+                                    return Err(self.unexpected(after));
+                                }
+                                None => len,
+                            };
+                            self.check_too_long(body_start, last, quote_state)?;
+                            pos = after;
+                        }
+                        Err(_) => {
+                            self.check_too_long(body_start, len, Some((q, None)))?;
+                            return Err(self.err_eof("unexpected end of file, expecting \";\" or \"}\""));
+                        }
+                    }
+                }
+                _ => match bare_word(&b[pos..]) {
+                    Ok((rest, raw)) => {
+                        let end = len - rest.len();
+                        let last = if is_ws(b[end]) { end + 1 } else { end };
+                        self.check_too_long(pos, last, None)?;
+                        words.push(self.word(pos, end, raw, Quote::None));
+                        pos = end;
+                    }
+                    Err(_) => {
+                        self.check_too_long(pos, len, None)?;
+                        return Err(self.err_eof("unexpected end of file, expecting \";\" or \"}\""));
+                    }
+                },
+            }
+        }
+        Ok(stack.pop().map(|f| f.items).unwrap_or_default())
+    }
+
+    fn directive(&self, mut words: Vec<Word>, term: usize, inner_comments: Vec<Comment>) -> Directive {
+        let name = words.remove(0);
+        let span = self.span(name.span.start as usize, term + 1);
+        Directive {
+            name,
+            args: words,
+            span,
+            block: None,
+            inner_comments,
+            includes: Vec::new(),
+        }
+    }
+}
+
+/// Parse one file's text. Includes are not followed here (see `loader`).
+pub fn parse(src: &SourceFile, file: FileId) -> Result<ConfFile, SyntaxError> {
+    let text: &str = &src.text;
+    let p = Reader {
+        text,
+        b: text.as_bytes(),
+        src,
+        file,
+    };
+    let items = p.run()?;
+    Ok(ConfFile { file, items })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn p(text: &str) -> Result<ConfFile, SyntaxError> {
+        let src = SourceFile::new(PathBuf::from("t.conf"), text.to_string());
+        parse(&src, FileId(0))
+    }
+
+    fn names(items: &[Node]) -> Vec<String> {
+        items
+            .iter()
+            .filter_map(|n| n.as_directive())
+            .map(|d| {
+                let mut s = d.name.raw.clone();
+                for a in &d.args {
+                    s.push('|');
+                    s.push_str(&a.value());
+                }
+                s
+            })
+            .collect()
+    }
+
+    #[test]
+    fn words_quotes_and_escapes() {
+        let f = p("a 'b c' \"d\\\"e\" f\\ g \\n ${x}y;").unwrap();
+        assert_eq!(names(&f.items), vec!["a|b c|d\"e|f\\ g|\n|${x}y"]);
+    }
+
+    #[test]
+    fn hash_inside_word_and_comments() {
+        let f = p("# top\na b#c; # tail\nd 'x' # mid\n e;").unwrap();
+        assert_eq!(names(&f.items), vec!["a|b#c", "d|x|e"]);
+        let comments = f.items.iter().filter(|n| matches!(n, Node::Comment(_))).count();
+        assert_eq!(comments, 2);
+    }
+
+    #[test]
+    fn nested_blocks_and_lua() {
+        let f = p("http { server { content_by_lua_block { local t = {1} -- }\n ngx.say('}') } listen 443 ssl; } }").unwrap();
+        let http = f.items[0].as_directive().unwrap();
+        let server = http.block.as_ref().unwrap().items[0].as_directive().unwrap();
+        let inner = &server.block.as_ref().unwrap().items;
+        let lua = inner[0].as_directive().unwrap();
+        assert_eq!(lua.args.len(), 1);
+        assert_eq!(lua.args[0].quote, Quote::LuaBlock);
+        assert!(lua.args[0].raw.contains("ngx.say('}')"));
+        assert_eq!(names(&inner[1..]), vec!["listen|443|ssl"]);
+    }
+
+    #[test]
+    fn errors_like_nginx() {
+        let e = p("events {}\nhttp {\n server {\n").unwrap_err();
+        assert_eq!((e.message.as_str(), e.line), ("unexpected end of file, expecting \"}\"", 4));
+        let e = p("events {}\n}\n").unwrap_err();
+        assert_eq!((e.message.as_str(), e.line), ("unexpected \"}\"", 2));
+        let e = p("http { server_tokens off }\n").unwrap_err();
+        assert_eq!(e.message, "unexpected \"}\"");
+        let e = p("http { a \"off\n}\n").unwrap_err();
+        assert_eq!((e.message.as_str(), e.line), ("unexpected end of file, expecting \";\" or \"}\"", 3));
+        let e = p("a \"b\"x;").unwrap_err();
+        assert_eq!(e.message, "unexpected \"x\"");
+        let e = p(";").unwrap_err();
+        assert_eq!(e.message, "unexpected \";\"");
+        let e = p("map $a $b { x { } }").unwrap_err();
+        assert_eq!(e.message, "unexpected \"{\"");
+        assert!(p("if ($a = \"x\") { return 404; }").is_ok());
+    }
+
+    #[test]
+    fn too_long_words() {
+        let long = "x".repeat(NGX_CONF_BUFFER);
+        let e = p(&format!("a {long};\n")).unwrap_err();
+        assert!(e.message.starts_with("too long parameter \"xxxxxxxxxx...\""), "{}", e.message);
+        assert!(p(&format!("a {};\n", "x".repeat(NGX_CONF_BUFFER - 1))).is_ok());
+        let e = p(&format!("a \"{long}\n;\n")).unwrap_err();
+        assert!(e.message.starts_with("too long parameter, probably"), "{}", e.message);
+        // measured on nginx 1.22.1: a quoted word of 4094 bytes is fine, 4095 is not
+        assert!(p(&format!("a \"{}\";\n", "x".repeat(4094))).is_ok());
+        let e = p(&format!("a \"{}\";\n", "x".repeat(4095))).unwrap_err();
+        assert!(e.message.starts_with("too long parameter \"xxxxxxxxxx...\" started"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let depth = 100_000;
+        let text = "a {".repeat(depth) + &"}".repeat(depth);
+        let e = p(&text).unwrap_err();
+        assert!(e.message.contains("nested deeper"));
+    }
+}

@@ -1,0 +1,137 @@
+//! Source map: every file tlslint reads, with line index, so that any byte
+//! offset can be turned into `file:line:column`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file, with the 1-based line and column of its start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Span {
+    pub fn len(&self) -> usize {
+        (self.end - self.start) as usize
+    }
+    pub fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+}
+
+/// One file's text. Files that are not UTF-8 are read lossily, like crossplane
+/// does (`errors='replace'`); offsets refer to the text held here.
+#[derive(Debug)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: String) -> SourceFile {
+        let mut line_starts = vec![0u32];
+        for (i, b) in text.bytes().enumerate() {
+            if b == b'\n' {
+                line_starts.push(i as u32 + 1);
+            }
+        }
+        SourceFile {
+            path,
+            text: Arc::from(text),
+            line_starts,
+        }
+    }
+
+    /// 1-based (line, column) of a byte offset; the column counts characters.
+    pub fn line_col(&self, offset: u32) -> (u32, u32) {
+        let idx = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let ls = self.line_starts[idx] as usize;
+        let off = (offset as usize).min(self.text.len());
+        let col = self
+            .text
+            .get(ls..off)
+            .map(|s| s.chars().count())
+            .unwrap_or(off - ls);
+        (idx as u32 + 1, col as u32 + 1)
+    }
+
+    /// Number of lines as nginx counts them at end of file (newlines + 1).
+    pub fn last_line(&self) -> u32 {
+        self.line_starts.len() as u32
+    }
+
+    /// The text of line `line` (1-based), without its newline.
+    pub fn line_text(&self, line: u32) -> &str {
+        let i = (line.max(1) - 1) as usize;
+        let Some(&s) = self.line_starts.get(i) else {
+            return "";
+        };
+        let e = self
+            .line_starts
+            .get(i + 1)
+            .map(|&e| e as usize - 1)
+            .unwrap_or(self.text.len());
+        self.text
+            .get(s as usize..e)
+            .unwrap_or("")
+            .trim_end_matches('\r')
+    }
+}
+
+/// All files read in one run.
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn new() -> SourceMap {
+        SourceMap::default()
+    }
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.files.push(SourceFile::new(path, text));
+        id
+    }
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+    pub fn path(&self, id: FileId) -> &Path {
+        &self.files[id.0 as usize].path
+    }
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+    /// Build a span for a byte range of a file.
+    pub fn span(&self, file: FileId, start: usize, end: usize) -> Span {
+        let (line, col) = self.get(file).line_col(start as u32);
+        Span {
+            file,
+            start: start as u32,
+            end: end as u32,
+            line,
+            col,
+        }
+    }
+}
