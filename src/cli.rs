@@ -77,6 +77,8 @@ pub enum ParseFormat {
     Crossplane,
     /// the same shape (alias kept for Apache trees)
     Json,
+    /// the files read, one per line, in the order nginx first reads them
+    Files,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -7,9 +7,15 @@
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod finding;
 pub mod fsx;
 pub mod input;
+pub mod model;
 pub mod nginx;
 pub mod openssl;
+pub mod profile;
+pub mod report;
+pub mod roots;
+pub mod rules;
 pub mod source;
 pub mod version;

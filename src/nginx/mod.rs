@@ -2,6 +2,8 @@
 
 pub mod ast;
 pub mod crossplane;
+pub mod defaults;
 pub mod dump;
 pub mod loader;
 pub mod parser;
+pub mod resolve;

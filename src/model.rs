@@ -1,0 +1,337 @@
+//! The server-neutral model: TLS endpoints with the effective value of every
+//! setting the rules read, each knowing where it came from.
+
+use serde::Serialize;
+
+use crate::source::{SourceMap, Span};
+
+/// Where an effective value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Written in the endpoint's own block.
+    Set(Span),
+    /// Written in an enclosing block (http, the main server config, a server
+    /// for a location) and inherited.
+    Inherited(Span),
+    /// The server software's built-in default; `anchor` is where to point
+    /// (the `listen` / `<VirtualHost>` line), `note` says which default.
+    Default { anchor: Span, note: String },
+}
+
+impl Source {
+    /// The span a finding should point at.
+    pub fn span(&self) -> Span {
+        match self {
+            Source::Set(s) | Source::Inherited(s) => *s,
+            Source::Default { anchor, .. } => *anchor,
+        }
+    }
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Source::Set(_) => "set",
+            Source::Inherited(_) => "inherited",
+            Source::Default { .. } => "default",
+        }
+    }
+}
+
+/// An effective value and its source.
+#[derive(Debug, Clone)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Setting<T> {
+    pub fn new(value: T, source: Source) -> Setting<T> {
+        Setting { value, source }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerKind {
+    Nginx,
+    Apache,
+}
+
+/// One listen socket of an endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listen {
+    /// `*`, `[::]`, `127.0.0.1`, `[::1]`, a host name, or `unix:/path`.
+    pub addr: String,
+    pub port: Option<u16>,
+    pub default_server: bool,
+    /// TLS on this socket (from this or another server's `listen` on it).
+    pub ssl: bool,
+    pub quic: bool,
+    pub http2: bool,
+    pub span: Span,
+}
+
+impl Listen {
+    /// `addr:port` as the socket is identified.
+    pub fn socket(&self) -> String {
+        match self.port {
+            Some(p) => format!("{}:{}", self.addr, p),
+            None => self.addr.clone(),
+        }
+    }
+}
+
+/// A certificate and its key as configured (paths as written).
+#[derive(Debug, Clone)]
+pub struct CertPair {
+    pub certificate: Setting<String>,
+    pub key: Option<Setting<String>>,
+}
+
+/// The Strict-Transport-Security header as configured.
+#[derive(Debug, Clone)]
+pub struct Hsts {
+    pub value: String,
+    /// `always` (nginx) / `Header always` (Apache): sent with error responses too.
+    pub always: bool,
+}
+
+/// Where an inner block drops an inherited HSTS header (nginx `add_header`
+/// in a location/if replaces every inherited one).
+#[derive(Debug, Clone)]
+pub struct HstsDrop {
+    /// The location / if block.
+    pub block: Span,
+    /// Its first add_header, which causes the drop.
+    pub add_header: Span,
+}
+
+/// TLS towards an upstream (`proxy_pass https://...`).
+#[derive(Debug, Clone)]
+pub struct UpstreamTls {
+    /// The `proxy_pass` / `grpc_pass` directive.
+    pub span: Span,
+    pub target: String,
+    pub verify: Setting<bool>,
+    pub trusted_certificate: Setting<Option<String>>,
+    pub server_name: Setting<bool>,
+    pub name: Setting<Option<String>>,
+    pub protocols: Setting<Vec<String>>,
+    pub ciphers: Setting<String>,
+}
+
+/// Which server's settings decide the protocol version on a socket.
+#[derive(Debug, Clone)]
+pub struct DecidedBy {
+    /// The socket (`addr:port`).
+    pub socket: String,
+    /// The deciding (default) server's block.
+    pub server: Span,
+    /// Its names, for messages.
+    pub server_names: Vec<String>,
+    /// Why: the version rule that applies.
+    pub reason: String,
+}
+
+/// One TLS endpoint: a server block (nginx) or virtual host (Apache) that
+/// terminates TLS, with its effective settings.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub server: ServerKind,
+    /// `http` or `stream` (nginx); `vhost` / `main` (Apache).
+    pub context: String,
+    /// The server block / VirtualHost.
+    pub span: Span,
+    pub listen: Vec<Listen>,
+    pub server_names: Vec<String>,
+    /// ssl_protocols as configured for this server.
+    pub protocols: Setting<Vec<String>>,
+    /// When another server's protocols apply on a socket (the default server
+    /// before nginx 1.29.2 / OpenSSL 1.1.1): who decides, with its setting.
+    pub protocols_decided_by: Vec<(DecidedBy, Setting<Vec<String>>)>,
+    pub ciphers: Setting<String>,
+    pub prefer_server_ciphers: Setting<bool>,
+    pub ecdh_curve: Setting<String>,
+    pub dhparam: Setting<Option<String>>,
+    /// `ssl_conf_command NAME VALUE` pairs (the whole list inherits).
+    pub conf_commands: Setting<Vec<(String, String)>>,
+    pub certificates: Vec<CertPair>,
+    pub password_file: Setting<Option<String>>,
+    pub session_tickets: Setting<bool>,
+    pub session_cache: Setting<String>,
+    pub session_timeout: Setting<String>,
+    pub stapling: Setting<bool>,
+    pub stapling_verify: Setting<bool>,
+    pub trusted_certificate: Setting<Option<String>>,
+    pub resolver: Setting<Option<Vec<String>>>,
+    pub verify_client: Setting<String>,
+    pub client_certificate: Setting<Option<String>>,
+    pub verify_depth: Setting<u32>,
+    pub crl: Setting<Option<String>>,
+    pub early_data: Setting<bool>,
+    pub reject_handshake: Setting<bool>,
+    pub hsts: Setting<Option<Hsts>>,
+    pub hsts_dropped: Vec<HstsDrop>,
+    pub upstreams: Vec<UpstreamTls>,
+    /// Deprecated `ssl on` directive, if used.
+    pub ssl_on: Option<Span>,
+}
+
+impl Endpoint {
+    /// A short human name: `server_name` list and sockets.
+    pub fn label(&self) -> String {
+        let names = if self.server_names.iter().all(|n| n.is_empty()) {
+            "(no server_name)".to_string()
+        } else {
+            self.server_names
+                .iter()
+                .filter(|n| !n.is_empty())
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let socks: Vec<String> = self.listen.iter().map(|l| l.socket()).collect();
+        format!("{names} on {}", socks.join(", "))
+    }
+
+    /// The protocols that apply to a handshake with this endpoint, and the
+    /// setting that decides them: the default server's where it decides.
+    pub fn effective_protocols(&self) -> &Setting<Vec<String>> {
+        match self.protocols_decided_by.first() {
+            Some((_, s)) => s,
+            None => &self.protocols,
+        }
+    }
+}
+
+// ---------- JSON view ----------
+
+#[derive(Serialize)]
+pub struct JsonSetting<T: Serialize> {
+    pub value: T,
+    pub source: &'static str,
+    pub file: String,
+    pub line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+pub fn json_setting<T: Serialize + Clone>(s: &Setting<T>, sm: &SourceMap) -> JsonSetting<T> {
+    let span = s.source.span();
+    JsonSetting {
+        value: s.value.clone(),
+        source: s.source.kind(),
+        file: sm.path(span.file).display().to_string(),
+        line: span.line,
+        note: match &s.source {
+            Source::Default { note, .. } => Some(note.clone()),
+            _ => None,
+        },
+    }
+}
+
+fn loc(span: Span, sm: &SourceMap) -> serde_json::Value {
+    serde_json::json!({ "file": sm.path(span.file).display().to_string(), "line": span.line })
+}
+
+impl Endpoint {
+    /// The endpoint as the JSON report shows it.
+    pub fn to_json(&self, sm: &SourceMap) -> serde_json::Value {
+        let listen: Vec<serde_json::Value> = self
+            .listen
+            .iter()
+            .map(|l| {
+                serde_json::json!({
+                    "address": l.addr,
+                    "port": l.port,
+                    "default_server": l.default_server,
+                    "ssl": l.ssl,
+                    "quic": l.quic,
+                    "http2": l.http2,
+                    "line": l.span.line,
+                })
+            })
+            .collect();
+        let certs: Vec<serde_json::Value> = self
+            .certificates
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "certificate": json_setting(&c.certificate, sm),
+                    "key": c.key.as_ref().map(|k| json_setting(k, sm)),
+                })
+            })
+            .collect();
+        let decided: Vec<serde_json::Value> = self
+            .protocols_decided_by
+            .iter()
+            .map(|(d, s)| {
+                serde_json::json!({
+                    "socket": d.socket,
+                    "server": loc(d.server, sm),
+                    "server_names": d.server_names,
+                    "reason": d.reason,
+                    "protocols": json_setting(s, sm),
+                })
+            })
+            .collect();
+        let hsts = {
+            let span = self.hsts.source.span();
+            serde_json::json!({
+                "value": self.hsts.value.as_ref().map(|h| serde_json::json!({"value": h.value, "always": h.always})),
+                "source": self.hsts.source.kind(),
+                "file": sm.path(span.file).display().to_string(),
+                "line": span.line,
+                "dropped_in": self.hsts_dropped.iter().map(|d| loc(d.block, sm)).collect::<Vec<_>>(),
+            })
+        };
+        let upstreams: Vec<serde_json::Value> = self
+            .upstreams
+            .iter()
+            .map(|u| {
+                serde_json::json!({
+                    "target": u.target,
+                    "file": sm.path(u.span.file).display().to_string(),
+                    "line": u.span.line,
+                    "verify": json_setting(&u.verify, sm),
+                    "trusted_certificate": json_setting(&u.trusted_certificate, sm),
+                    "server_name": json_setting(&u.server_name, sm),
+                    "name": json_setting(&u.name, sm),
+                    "protocols": json_setting(&u.protocols, sm),
+                    "ciphers": json_setting(&u.ciphers, sm),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "server": self.server,
+            "context": self.context,
+            "file": sm.path(self.span.file).display().to_string(),
+            "line": self.span.line,
+            "listen": listen,
+            "server_names": self.server_names,
+            "protocols": json_setting(&self.protocols, sm),
+            "protocols_decided_by": decided,
+            "ciphers": json_setting(&self.ciphers, sm),
+            "prefer_server_ciphers": json_setting(&self.prefer_server_ciphers, sm),
+            "ecdh_curve": json_setting(&self.ecdh_curve, sm),
+            "dhparam": json_setting(&self.dhparam, sm),
+            "conf_commands": json_setting(&self.conf_commands, sm),
+            "certificates": certs,
+            "password_file": json_setting(&self.password_file, sm),
+            "session_tickets": json_setting(&self.session_tickets, sm),
+            "session_cache": json_setting(&self.session_cache, sm),
+            "session_timeout": json_setting(&self.session_timeout, sm),
+            "stapling": json_setting(&self.stapling, sm),
+            "stapling_verify": json_setting(&self.stapling_verify, sm),
+            "trusted_certificate": json_setting(&self.trusted_certificate, sm),
+            "resolver": json_setting(&self.resolver, sm),
+            "verify_client": json_setting(&self.verify_client, sm),
+            "client_certificate": json_setting(&self.client_certificate, sm),
+            "verify_depth": json_setting(&self.verify_depth, sm),
+            "crl": json_setting(&self.crl, sm),
+            "early_data": json_setting(&self.early_data, sm),
+            "reject_handshake": json_setting(&self.reject_handshake, sm),
+            "hsts": hsts,
+            "upstream_tls": upstreams,
+            "ssl_on": self.ssl_on.map(|s| loc(s, sm)),
+        })
+    }
+}

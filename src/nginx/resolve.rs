@@ -1,0 +1,716 @@
+//! From an nginx tree to TLS endpoints: every `server` in `http` and `stream`
+//! with a TLS listener (`listen ... ssl`, `listen ... quic`, or `ssl on`),
+//! with the effective value of each setting the rules read.
+//!
+//! nginx semantics reproduced here:
+//! - the ssl module's settings live at http/stream and server level; a server
+//!   inherits what it does not set (ngx_http_ssl_merge_srv_conf); array
+//!   directives (`ssl_certificate`, `ssl_conf_command`, `add_header`) inherit
+//!   as a whole list, only when the inner level has none;
+//! - repeated `ssl_protocols` in one block add up (a bitmask slot);
+//! - a socket (address:port) is TLS when any server's `listen` on it says `ssl`;
+//! - the default server of a socket is the one with `default_server`, else
+//!   the first to listen on it; before 1.29.2 (or with OpenSSL < 1.1.1) it
+//!   decides the protocol version for every server on the socket;
+//! - an `add_header` in a location/if drops every inherited one, unless
+//!   `add_header_inherit merge` (1.29.3+) says otherwise.
+
+use std::collections::HashMap;
+
+use crate::model::{CertPair, DecidedBy, Endpoint, Hsts, HstsDrop, Listen, ServerKind, Setting, Source, UpstreamTls};
+use crate::nginx::ast::{Directive, Node};
+use crate::nginx::defaults::{self, Target};
+use crate::nginx::loader::Tree;
+use crate::source::Span;
+
+const MAX_DEPTH: usize = 256;
+
+/// The directives directly in a block, with includes spliced in.
+fn children<'t>(tree: &'t Tree, items: &'t [Node]) -> Vec<&'t Directive> {
+    let mut out = Vec::new();
+    push_children(tree, items, &mut out, 0);
+    out
+}
+
+fn push_children<'t>(tree: &'t Tree, items: &'t [Node], out: &mut Vec<&'t Directive>, depth: usize) {
+    for n in items {
+        let Node::Directive(d) = n else { continue };
+        if d.is("include") {
+            if depth < MAX_DEPTH {
+                for &f in &d.includes {
+                    if let Some(cf) = tree.file(f) {
+                        push_children(tree, &cf.items, out, depth + 1);
+                    }
+                }
+            }
+        } else {
+            out.push(d);
+        }
+    }
+}
+
+fn block_children<'t>(tree: &'t Tree, d: &'t Directive) -> Vec<&'t Directive> {
+    match &d.block {
+        Some(b) => children(tree, &b.items),
+        None => Vec::new(),
+    }
+}
+
+/// Levels of configuration, innermost first (server, then http).
+struct Levels<'a, 't> {
+    levels: Vec<&'a [&'t Directive]>,
+    anchor: Span,
+}
+
+impl<'a, 't> Levels<'a, 't> {
+    fn first(&self, name: &str) -> Option<(&'t Directive, Source)> {
+        for (i, lvl) in self.levels.iter().enumerate() {
+            if let Some(d) = lvl.iter().find(|d| d.is(name)) {
+                let src = if i == 0 {
+                    Source::Set(d.span)
+                } else {
+                    Source::Inherited(d.span)
+                };
+                return Some((d, src));
+            }
+        }
+        None
+    }
+
+    /// All occurrences at the innermost level that has any.
+    fn all(&self, name: &str) -> Option<(Vec<&'t Directive>, usize)> {
+        for (i, lvl) in self.levels.iter().enumerate() {
+            let v: Vec<&'t Directive> = lvl.iter().copied().filter(|d| d.is(name)).collect();
+            if !v.is_empty() {
+                return Some((v, i));
+            }
+        }
+        None
+    }
+
+    fn default(&self, note: impl Into<String>) -> Source {
+        Source::Default {
+            anchor: self.anchor,
+            note: note.into(),
+        }
+    }
+
+    fn string(&self, name: &str, default: &str, note: &str) -> Setting<String> {
+        match self.first(name) {
+            Some((d, src)) => Setting::new(d.args.first().map(|a| a.value()).unwrap_or_default(), src),
+            None => Setting::new(default.to_string(), self.default(note)),
+        }
+    }
+
+    fn opt_string(&self, name: &str, note: &str) -> Setting<Option<String>> {
+        match self.first(name) {
+            Some((d, src)) => Setting::new(d.args.first().map(|a| a.value()), src),
+            None => Setting::new(None, self.default(note)),
+        }
+    }
+
+    fn flag(&self, name: &str, default: bool, note: &str) -> Setting<bool> {
+        match self.first(name) {
+            Some((d, src)) => Setting::new(
+                d.args
+                    .first()
+                    .map(|a| a.value().eq_ignore_ascii_case("on"))
+                    .unwrap_or(default),
+                src,
+            ),
+            None => Setting::new(default, self.default(note)),
+        }
+    }
+
+    /// ssl_protocols-style bitmask: every occurrence in the innermost block
+    /// that has one adds up.
+    fn protocols(&self, name: &str, t: &Target) -> Setting<Vec<String>> {
+        match self.all(name) {
+            Some((ds, lvl)) => {
+                let mut v: Vec<String> = Vec::new();
+                for d in &ds {
+                    for a in &d.args {
+                        let s = a.value();
+                        if !v.contains(&s) {
+                            v.push(s);
+                        }
+                    }
+                }
+                let span = ds[0].span;
+                let src = if lvl == 0 {
+                    Source::Set(span)
+                } else {
+                    Source::Inherited(span)
+                };
+                Setting::new(v, src)
+            }
+            None => {
+                let (list, note) = defaults::default_protocols(t.nginx);
+                Setting::new(list, self.default(note))
+            }
+        }
+    }
+}
+
+/// Parse a `listen` directive's address part (ngx_parse_url forms).
+fn parse_listen(d: &Directive, stream: bool) -> Option<Listen> {
+    let first = d.args.first()?.value();
+    let (addr, port): (String, Option<u16>) = if first.starts_with("unix:") {
+        (first.clone(), None)
+    } else if let Some(rest) = first.strip_prefix('[') {
+        let close = rest.find(']')?;
+        let host = format!("[{}]", &rest[..close]);
+        let after = &rest[close + 1..];
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p.parse().ok()?),
+            None if stream => None,
+            None => Some(80),
+        };
+        (host, port)
+    } else if first.bytes().all(|c| c.is_ascii_digit()) {
+        ("*".to_string(), Some(first.parse().ok()?))
+    } else if let Some((h, p)) = first.rsplit_once(':') {
+        (h.to_string(), Some(p.parse().ok()?))
+    } else {
+        (first.clone(), if stream { None } else { Some(80) })
+    };
+    let addr = match addr.as_str() {
+        "0.0.0.0" => "*".to_string(),
+        "[::0]" | "[0:0:0:0:0:0:0:0]" => "[::]".to_string(),
+        _ => addr,
+    };
+    let mut l = Listen {
+        addr,
+        port,
+        default_server: false,
+        ssl: false,
+        quic: false,
+        http2: false,
+        span: d.span,
+    };
+    for a in &d.args[1..] {
+        match a.value().as_str() {
+            "default_server" | "default" => l.default_server = true,
+            "ssl" => l.ssl = true,
+            "quic" => l.quic = true,
+            "http2" => l.http2 = true,
+            _ => {}
+        }
+    }
+    Some(l)
+}
+
+struct ServerInfo<'t> {
+    block: &'t Directive,
+    dirs: Vec<&'t Directive>,
+    listens: Vec<Listen>,
+    names: Vec<String>,
+    ssl_on: Option<&'t Directive>,
+}
+
+/// Socket identity: address, port, and whether it is the QUIC (UDP) one.
+type SocketKey = (String, Option<u16>, bool);
+
+fn key(l: &Listen) -> SocketKey {
+    (l.addr.clone(), l.port, l.quic)
+}
+
+/// Resolve every TLS endpoint of the tree.
+pub fn endpoints(tree: &Tree, target: &Target) -> Vec<Endpoint> {
+    let mut out = Vec::new();
+    let Some(root) = tree.file(tree.root) else {
+        return out;
+    };
+    for top in children(tree, &root.items) {
+        let context = if top.is("http") {
+            "http"
+        } else if top.is("stream") {
+            "stream"
+        } else {
+            continue;
+        };
+        let outer = block_children(tree, top);
+        resolve_context(tree, target, context, top, &outer, &mut out);
+    }
+    out
+}
+
+fn resolve_context<'t>(
+    tree: &'t Tree,
+    target: &Target,
+    context: &str,
+    _top: &'t Directive,
+    outer: &[&'t Directive],
+    out: &mut Vec<Endpoint>,
+) {
+    let stream = context == "stream";
+    let outer_ssl_on = outer.iter().find(|d| d.is("ssl") && first_arg_is(d, "on")).copied();
+    let mut servers: Vec<ServerInfo<'t>> = Vec::new();
+    for s in outer.iter().filter(|d| d.is("server")) {
+        let dirs = block_children(tree, s);
+        let mut listens: Vec<Listen> = dirs
+            .iter()
+            .filter(|d| d.is("listen"))
+            .filter_map(|d| parse_listen(d, stream))
+            .collect();
+        let own_ssl_on = dirs.iter().find(|d| d.is("ssl")).copied();
+        let ssl_on = match own_ssl_on {
+            Some(d) if first_arg_is(d, "on") => Some(d),
+            Some(_) => None,
+            None => outer_ssl_on,
+        };
+        if listens.is_empty() && !stream {
+            // nginx: a server without listen listens on *:80
+            listens.push(Listen {
+                addr: "*".into(),
+                port: Some(80),
+                default_server: false,
+                ssl: false,
+                quic: false,
+                http2: false,
+                span: s.span,
+            });
+        }
+        if ssl_on.is_some() {
+            for l in listens.iter_mut() {
+                if !l.quic {
+                    l.ssl = true;
+                }
+            }
+        }
+        let names: Vec<String> = if stream {
+            Vec::new()
+        } else {
+            let v: Vec<String> = dirs
+                .iter()
+                .filter(|d| d.is("server_name"))
+                .flat_map(|d| d.args.iter().map(|a| a.value()))
+                .collect();
+            if v.is_empty() {
+                vec![String::new()]
+            } else {
+                v
+            }
+        };
+        servers.push(ServerInfo {
+            block: s,
+            dirs,
+            listens,
+            names,
+            ssl_on,
+        });
+    }
+
+    // a socket is TLS when any server says ssl on it
+    let mut tls_socket: HashMap<SocketKey, bool> = HashMap::new();
+    for s in &servers {
+        for l in &s.listens {
+            *tls_socket.entry(key(l)).or_default() |= l.ssl;
+        }
+    }
+    // default server of each socket: the marked one, else the first
+    let mut default_of: HashMap<SocketKey, usize> = HashMap::new();
+    for (i, s) in servers.iter().enumerate() {
+        for l in &s.listens {
+            if l.default_server {
+                default_of.entry(key(l)).or_insert(i);
+            }
+        }
+    }
+    for (i, s) in servers.iter().enumerate() {
+        for l in &s.listens {
+            default_of.entry(key(l)).or_insert(i);
+        }
+    }
+
+    let per_server = defaults::per_server_protocols(target);
+    let mut protos_cache: HashMap<usize, Setting<Vec<String>>> = HashMap::new();
+    for (i, s) in servers.iter().enumerate() {
+        let tls_listens: Vec<Listen> = s
+            .listens
+            .iter()
+            .filter(|l| l.quic || tls_socket.get(&key(l)).copied().unwrap_or(false))
+            .map(|l| {
+                let mut l = l.clone();
+                l.ssl = !l.quic;
+                l
+            })
+            .collect();
+        if tls_listens.is_empty() {
+            continue;
+        }
+        let anchor = tls_listens[0].span;
+        let lv = Levels {
+            levels: vec![&s.dirs, outer],
+            anchor,
+        };
+        let protocols = lv.protocols("ssl_protocols", target);
+        let mut decided = Vec::new();
+        if let Err(reason) = &per_server {
+            for l in tls_listens.iter().filter(|l| !l.quic) {
+                let Some(&d) = default_of.get(&key(l)) else { continue };
+                if d == i || decided.iter().any(|(x, _): &(usize, _)| *x == d) {
+                    continue;
+                }
+                let ds = &servers[d];
+                let setting = protos_cache
+                    .entry(d)
+                    .or_insert_with(|| {
+                        let dlv = Levels {
+                            levels: vec![&ds.dirs, outer],
+                            anchor: ds.listens.first().map(|l| l.span).unwrap_or(ds.block.span),
+                        };
+                        dlv.protocols("ssl_protocols", target)
+                    })
+                    .clone();
+                decided.push((
+                    d,
+                    (
+                        DecidedBy {
+                            socket: l.socket(),
+                            server: ds.block.span,
+                            server_names: ds.names.clone(),
+                            reason: reason.clone(),
+                        },
+                        setting,
+                    ),
+                ));
+            }
+        }
+        let ep = build_endpoint(tree, target, context, s, outer, &lv, tls_listens, protocols, decided);
+        out.push(ep);
+    }
+}
+
+fn first_arg_is(d: &Directive, v: &str) -> bool {
+    d.args.first().is_some_and(|a| a.value().eq_ignore_ascii_case(v))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn build_endpoint<'t>(
+    tree: &'t Tree,
+    target: &Target,
+    context: &str,
+    s: &ServerInfo<'t>,
+    outer: &[&'t Directive],
+    lv: &Levels<'_, 't>,
+    listen: Vec<Listen>,
+    protocols: Setting<Vec<String>>,
+    decided: Vec<(usize, (DecidedBy, Setting<Vec<String>>))>,
+) -> Endpoint {
+    let stream = context == "stream";
+    // certificates: the arrays pair by position
+    let certs = lv.all("ssl_certificate");
+    let keys = lv.all("ssl_certificate_key");
+    let mut certificates = Vec::new();
+    if let Some((cds, clvl)) = &certs {
+        let kds = keys.as_ref().map(|(k, l)| (k.clone(), *l));
+        for (idx, cd) in cds.iter().enumerate() {
+            let csrc = if *clvl == 0 { Source::Set(cd.span) } else { Source::Inherited(cd.span) };
+            let key = kds.as_ref().and_then(|(k, kl)| {
+                k.get(idx).map(|kd| {
+                    let ksrc = if *kl == 0 { Source::Set(kd.span) } else { Source::Inherited(kd.span) };
+                    Setting::new(kd.args.first().map(|a| a.value()).unwrap_or_default(), ksrc)
+                })
+            });
+            certificates.push(CertPair {
+                certificate: Setting::new(cd.args.first().map(|a| a.value()).unwrap_or_default(), csrc),
+                key,
+            });
+        }
+    }
+    let conf_commands = match lv.all("ssl_conf_command") {
+        Some((ds, lvl)) => {
+            let v: Vec<(String, String)> = ds
+                .iter()
+                .map(|d| {
+                    let a = d.arg_values();
+                    (a.first().cloned().unwrap_or_default(), a.get(1).cloned().unwrap_or_default())
+                })
+                .collect();
+            let src = if lvl == 0 { Source::Set(ds[0].span) } else { Source::Inherited(ds[0].span) };
+            Setting::new(v, src)
+        }
+        None => Setting::new(Vec::new(), lv.default("nginx default: no ssl_conf_command")),
+    };
+    let resolver = match lv.first("resolver") {
+        Some((d, src)) => Setting::new(Some(d.arg_values()), src),
+        None => Setting::new(None, lv.default("nginx default: no resolver")),
+    };
+    let verify_depth = match lv.first("ssl_verify_depth") {
+        Some((d, src)) => Setting::new(d.args.first().and_then(|a| a.value().parse().ok()).unwrap_or(1), src),
+        None => Setting::new(1, lv.default("nginx default: ssl_verify_depth 1")),
+    };
+    let (hsts, hsts_dropped, upstreams) = if stream {
+        (
+            Setting::new(None, lv.default("stream servers send no HTTP headers")),
+            Vec::new(),
+            stream_upstreams(lv, target),
+        )
+    } else {
+        let hsts = headers_hsts(&s.dirs, outer, lv.anchor);
+        let mut drops = Vec::new();
+        let mut ups = Vec::new();
+        let base_headers = effective_headers(&s.dirs, outer, target).unwrap_or_default();
+        let inherit = header_inherit(&s.dirs, outer, target);
+        let mut chain: Vec<Vec<&'t Directive>> = vec![s.dirs.clone(), outer.to_vec()];
+        walk_locations(tree, target, &s.dirs, &base_headers, inherit, &mut chain, &mut drops, &mut ups, lv.anchor, 0);
+        (hsts, drops, ups)
+    };
+    let (protocols, decided_by) = (protocols, decided.into_iter().map(|(_, x)| x).collect());
+    Endpoint {
+        server: ServerKind::Nginx,
+        context: context.to_string(),
+        span: s.block.span,
+        listen,
+        server_names: s.names.clone(),
+        protocols,
+        protocols_decided_by: decided_by,
+        ciphers: lv.string(
+            "ssl_ciphers",
+            defaults::DEFAULT_CIPHERS,
+            &format!("nginx default: ssl_ciphers {}", defaults::DEFAULT_CIPHERS),
+        ),
+        prefer_server_ciphers: lv.flag("ssl_prefer_server_ciphers", false, "nginx default: ssl_prefer_server_ciphers off"),
+        ecdh_curve: lv.string(
+            "ssl_ecdh_curve",
+            defaults::default_ecdh_curve(target.nginx),
+            &format!("nginx {} default: ssl_ecdh_curve {}", target.nginx, defaults::default_ecdh_curve(target.nginx)),
+        ),
+        dhparam: lv.opt_string("ssl_dhparam", "nginx default: no ssl_dhparam (no DHE)"),
+        conf_commands,
+        certificates,
+        password_file: lv.opt_string("ssl_password_file", "nginx default: no ssl_password_file"),
+        session_tickets: lv.flag("ssl_session_tickets", true, "nginx default: ssl_session_tickets on"),
+        session_cache: lv.string("ssl_session_cache", "none", "nginx default: ssl_session_cache none"),
+        session_timeout: lv.string("ssl_session_timeout", "5m", "nginx default: ssl_session_timeout 5m"),
+        stapling: lv.flag("ssl_stapling", false, "nginx default: ssl_stapling off"),
+        stapling_verify: lv.flag("ssl_stapling_verify", false, "nginx default: ssl_stapling_verify off"),
+        trusted_certificate: lv.opt_string("ssl_trusted_certificate", "nginx default: no ssl_trusted_certificate"),
+        resolver,
+        verify_client: lv.string("ssl_verify_client", "off", "nginx default: ssl_verify_client off"),
+        client_certificate: lv.opt_string("ssl_client_certificate", "nginx default: no ssl_client_certificate"),
+        verify_depth,
+        crl: lv.opt_string("ssl_crl", "nginx default: no ssl_crl"),
+        early_data: lv.flag("ssl_early_data", false, "nginx default: ssl_early_data off"),
+        reject_handshake: lv.flag("ssl_reject_handshake", false, "nginx default: ssl_reject_handshake off"),
+        hsts,
+        hsts_dropped,
+        upstreams,
+        ssl_on: s.ssl_on.map(|d| d.span),
+    }
+}
+
+fn is_hsts(d: &Directive) -> bool {
+    d.is("add_header") && d.args.first().is_some_and(|a| a.value().eq_ignore_ascii_case("strict-transport-security"))
+}
+
+fn hsts_of(d: &Directive) -> Option<Hsts> {
+    let v = d.arg_values();
+    let value = v.get(1).cloned().unwrap_or_default();
+    if value.is_empty() {
+        // nginx sends no header for an empty value
+        return None;
+    }
+    Some(Hsts {
+        value,
+        always: v.get(2).is_some_and(|a| a == "always"),
+    })
+}
+
+/// HSTS as the server level sends it (server add_headers, else http's).
+fn headers_hsts<'t>(server: &[&'t Directive], http: &[&'t Directive], anchor: Span) -> Setting<Option<Hsts>> {
+    for (i, lvl) in [server, http].iter().enumerate() {
+        let adds: Vec<&&Directive> = lvl.iter().filter(|d| d.is("add_header")).collect();
+        if adds.is_empty() {
+            continue;
+        }
+        return match adds.iter().find(|d| is_hsts(d)) {
+            Some(d) => {
+                let src = if i == 0 { Source::Set(d.span) } else { Source::Inherited(d.span) };
+                Setting::new(hsts_of(d), src)
+            }
+            None => Setting::new(
+                None,
+                Source::Default {
+                    anchor,
+                    note: "no Strict-Transport-Security add_header".into(),
+                },
+            ),
+        };
+    }
+    Setting::new(
+        None,
+        Source::Default {
+            anchor,
+            note: "no add_header Strict-Transport-Security".into(),
+        },
+    )
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Inherit {
+    Off,
+    On,
+    Merge,
+}
+
+fn header_inherit(server: &[&Directive], http: &[&Directive], t: &Target) -> Inherit {
+    if !defaults::has_add_header_inherit(t.nginx) {
+        return Inherit::On;
+    }
+    for lvl in [server, http] {
+        if let Some(d) = lvl.iter().find(|d| d.is("add_header_inherit")) {
+            return parse_inherit(d);
+        }
+    }
+    Inherit::On
+}
+
+fn parse_inherit(d: &Directive) -> Inherit {
+    match d.args.first().map(|a| a.value()).as_deref() {
+        Some("off") => Inherit::Off,
+        Some("merge") => Inherit::Merge,
+        _ => Inherit::On,
+    }
+}
+
+/// The add_header list in force at server level.
+fn effective_headers<'t>(server: &[&'t Directive], http: &[&'t Directive], t: &Target) -> Option<Vec<&'t Directive>> {
+    let own: Vec<&'t Directive> = server.iter().copied().filter(|d| d.is("add_header")).collect();
+    let up: Vec<&'t Directive> = http.iter().copied().filter(|d| d.is("add_header")).collect();
+    let inherit = if defaults::has_add_header_inherit(t.nginx) {
+        server
+            .iter()
+            .find(|d| d.is("add_header_inherit"))
+            .map(|d| parse_inherit(d))
+            .unwrap_or(Inherit::On)
+    } else {
+        Inherit::On
+    };
+    Some(merge_headers(own, up, inherit))
+}
+
+fn merge_headers<'t>(own: Vec<&'t Directive>, inherited: Vec<&'t Directive>, inherit: Inherit) -> Vec<&'t Directive> {
+    match inherit {
+        Inherit::Off => own,
+        Inherit::On => {
+            if own.is_empty() {
+                inherited
+            } else {
+                own
+            }
+        }
+        Inherit::Merge => {
+            let mut v = own;
+            v.extend(inherited);
+            v
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn walk_locations<'t>(
+    tree: &'t Tree,
+    target: &Target,
+    dirs: &[&'t Directive],
+    headers: &[&'t Directive],
+    inherit: Inherit,
+    chain: &mut Vec<Vec<&'t Directive>>,
+    drops: &mut Vec<HstsDrop>,
+    ups: &mut Vec<UpstreamTls>,
+    anchor: Span,
+    depth: usize,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    // upstream TLS at this level
+    for d in dirs.iter().filter(|d| d.is("proxy_pass") || d.is("grpc_pass")) {
+        let Some(t) = d.args.first().map(|a| a.value()) else { continue };
+        let lower = t.to_ascii_lowercase();
+        let (tls, prefix) = if d.is("proxy_pass") {
+            (lower.starts_with("https://"), "proxy")
+        } else {
+            (lower.starts_with("grpcs://"), "grpc")
+        };
+        if tls {
+            ups.push(upstream(d, &t, prefix, chain, target, anchor));
+        }
+    }
+    for d in dirs.iter().filter(|d| d.is("location") || d.is("if") || d.is("limit_except")) {
+        let inner = block_children(tree, d);
+        let own: Vec<&'t Directive> = inner.iter().copied().filter(|x| x.is("add_header")).collect();
+        let my_inherit = if defaults::has_add_header_inherit(target.nginx) {
+            inner
+                .iter()
+                .find(|x| x.is("add_header_inherit"))
+                .map(|x| parse_inherit(x))
+                .unwrap_or(inherit)
+        } else {
+            Inherit::On
+        };
+        let had = headers.iter().any(|h| is_hsts(h) && hsts_of(h).is_some());
+        let eff = merge_headers(own.clone(), headers.to_vec(), my_inherit);
+        let has = eff.iter().any(|h| is_hsts(h) && hsts_of(h).is_some());
+        if had && !has {
+            drops.push(HstsDrop {
+                block: d.span,
+                add_header: own.first().map(|x| x.span).unwrap_or(d.span),
+            });
+        }
+        chain.insert(0, inner.clone());
+        walk_locations(tree, target, &inner, &eff, my_inherit, chain, drops, ups, anchor, depth + 1);
+        chain.remove(0);
+    }
+}
+
+fn upstream(
+    d: &Directive,
+    target_url: &str,
+    prefix: &str,
+    chain: &[Vec<&Directive>],
+    t: &Target,
+    anchor: Span,
+) -> UpstreamTls {
+    let lv = Levels {
+        levels: chain.iter().map(|v| v.as_slice()).collect(),
+        anchor,
+    };
+    let name = |s: &str| format!("{prefix}_{s}");
+    let (dp, dnote) = defaults::default_protocols(t.nginx);
+    let protocols = match lv.all(&name("ssl_protocols")) {
+        Some(_) => lv.protocols(&name("ssl_protocols"), t),
+        None => Setting::new(dp, lv.default(dnote.replace("ssl_protocols", &name("ssl_protocols")))),
+    };
+    UpstreamTls {
+        span: d.span,
+        target: target_url.to_string(),
+        verify: lv.flag(&name("ssl_verify"), false, &format!("nginx default: {} off", name("ssl_verify"))),
+        trusted_certificate: lv.opt_string(
+            &name("ssl_trusted_certificate"),
+            &format!("nginx default: no {}", name("ssl_trusted_certificate")),
+        ),
+        server_name: lv.flag(&name("ssl_server_name"), false, &format!("nginx default: {} off", name("ssl_server_name"))),
+        name: lv.opt_string(&name("ssl_name"), &format!("nginx default: {} is the proxied host", name("ssl_name"))),
+        protocols,
+        ciphers: lv.string(
+            &name("ssl_ciphers"),
+            defaults::DEFAULT_PROXY_CIPHERS,
+            &format!("nginx default: {} DEFAULT", name("ssl_ciphers")),
+        ),
+    }
+}
+
+fn stream_upstreams(lv: &Levels<'_, '_>, t: &Target) -> Vec<UpstreamTls> {
+    let on = lv.flag("proxy_ssl", false, "");
+    if !on.value {
+        return Vec::new();
+    }
+    let Some((pp, _)) = lv.first("proxy_pass") else {
+        return Vec::new();
+    };
+    let target = pp.args.first().map(|a| a.value()).unwrap_or_default();
+    let chain: Vec<Vec<&Directive>> = lv.levels.iter().map(|l| l.to_vec()).collect();
+    vec![upstream(pp, &target, "proxy", &chain, t, lv.anchor)]
+}

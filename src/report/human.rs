@@ -1,0 +1,126 @@
+//! Human output: rustc-style snippets (miette), colour only on a terminal.
+
+use std::fmt;
+use std::io::Write;
+use std::sync::Arc;
+
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+
+use crate::finding::{Finding, Severity};
+use crate::source::{SourceMap, Span};
+
+/// One rendered diagnostic: a message with labelled spans in one file.
+#[derive(Debug)]
+pub struct Diag {
+    pub code: Option<String>,
+    pub message: String,
+    pub severity: miette::Severity,
+    pub source: Option<NamedSource<Arc<str>>>,
+    pub labels: Vec<LabeledSpan>,
+    pub help: Option<String>,
+    pub related: Vec<Diag>,
+}
+
+impl fmt::Display for Diag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+impl std::error::Error for Diag {}
+
+impl Diagnostic for Diag {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(self.severity)
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        self.source.as_ref().map(|s| s as &dyn SourceCode)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.labels.iter().cloned()))
+        }
+    }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        if self.related.is_empty() {
+            None
+        } else {
+            Some(Box::new(self.related.iter().map(|d| d as &dyn Diagnostic)))
+        }
+    }
+}
+
+fn miette_severity(s: Severity) -> miette::Severity {
+    match s {
+        Severity::Error => miette::Severity::Error,
+        Severity::Warning => miette::Severity::Warning,
+        Severity::Info => miette::Severity::Advice,
+    }
+}
+
+fn named(sm: &SourceMap, span: Span) -> NamedSource<Arc<str>> {
+    let f = sm.get(span.file);
+    NamedSource::new(f.path.display().to_string(), f.text.clone())
+}
+
+fn labeled(span: Span, label: &str) -> LabeledSpan {
+    LabeledSpan::new(Some(label.to_string()), span.start as usize, span.len().max(1))
+}
+
+/// A diagnostic with a snippet at `span`.
+pub fn diag_at(sm: &SourceMap, span: Span, code: Option<&str>, message: String, label: &str, severity: miette::Severity) -> Diag {
+    Diag {
+        code: code.map(str::to_string),
+        message,
+        severity,
+        source: Some(named(sm, span)),
+        labels: vec![labeled(span, label)],
+        help: None,
+        related: Vec::new(),
+    }
+}
+
+pub fn finding_diag(sm: &SourceMap, f: &Finding) -> Diag {
+    let message = format!("{} {}: {}", f.code, f.name, f.message);
+    let mut d = diag_at(sm, f.span, None, message, &f.label, miette_severity(f.severity));
+    d.help = f.help.clone();
+    for r in &f.related {
+        if r.span.file == f.span.file && r.span != f.span {
+            d.labels.push(labeled(r.span, &r.message));
+        } else if r.span != f.span {
+            d.related.push(diag_at(sm, r.span, None, r.message.clone(), "here", miette::Severity::Advice));
+        }
+    }
+    let eps = &f.endpoints;
+    if !eps.is_empty() {
+        let names: Vec<&str> = eps.iter().take(5).map(|e| e.label.as_str()).collect();
+        let more = if eps.len() > 5 { format!(" and {} more", eps.len() - 5) } else { String::new() };
+        let what = if eps.len() == 1 { "endpoint" } else { "endpoints" };
+        let line = format!("{what}: {}{more}", names.join("; "));
+        d.help = Some(match d.help.take() {
+            Some(h) => format!("{h}\n{line}"),
+            None => line,
+        });
+    }
+    d
+}
+
+pub fn handler(color: bool) -> GraphicalReportHandler {
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    GraphicalReportHandler::new_themed(theme).with_width(110).with_links(false)
+}
+
+pub fn render(out: &mut dyn Write, d: &Diag, color: bool) {
+    let mut s = String::new();
+    if handler(color).render_report(&mut s, d).is_err() {
+        s = format!("{d}\n");
+    }
+    let _ = write!(out, "{s}");
+}

@@ -1,0 +1,4 @@
+//! Reports: human and JSON.
+
+pub mod human;
+pub mod json;

@@ -1,0 +1,117 @@
+//! Which trees to lint for the paths on the command line:
+//! - a directory: every `nginx.conf` below it (`.git` skipped), e.g.
+//!   `/etc/nginx` or every nginx tree of an infra repo;
+//! - a file named `nginx.conf`, or one no tree includes: that file as a root;
+//! - a file that trees include (a pre-commit hook passes changed files):
+//!   each tree that includes it, once;
+//! - an `nginx -T` dump (a file, or `-` for stdin).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use crate::input::{self, Root};
+
+/// Directory walks stop at this many entries (a bound, not a limit users meet).
+const MAX_WALK: usize = 500_000;
+
+fn walk_roots(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut seen = 0usize;
+    let it = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.file_name() != ".git");
+    for e in it.flatten() {
+        seen += 1;
+        if seen > MAX_WALK {
+            break;
+        }
+        if e.file_type().is_file() && e.file_name() == "nginx.conf" {
+            out.push(e.into_path());
+        }
+    }
+}
+
+/// nginx.conf files that could include `file`: in its ancestor directories,
+/// and anywhere in the enclosing git checkout.
+fn candidates(file: &Path) -> Vec<PathBuf> {
+    let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
+    let mut out = Vec::new();
+    let mut dir = abs.parent();
+    while let Some(d) = dir {
+        let c = d.join("nginx.conf");
+        if c.is_file() && c != abs {
+            out.push(c);
+        }
+        if d.join(".git").exists() {
+            walk_roots(d, &mut out);
+            break;
+        }
+        dir = d.parent();
+    }
+    let mut seen = HashSet::new();
+    out.retain(|p| p != &abs && seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
+    out
+}
+
+/// The roots for the command-line paths, each once, in order. `notes` gets
+/// remarks for the user (a file linted on its own, ...).
+pub fn discover(paths: &[PathBuf], notes: &mut Vec<String>) -> Result<Vec<Root>, Error> {
+    let mut roots: Vec<Root> = Vec::new();
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut push = |r: Root, roots: &mut Vec<Root>| {
+        let key = match &r {
+            Root::File(p) => std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()),
+            Root::Dump { label, .. } => label.clone(),
+        };
+        if seen.insert(key) {
+            roots.push(r);
+        }
+    };
+    for p in paths {
+        if let Some(r) = input::dump_root(p)? {
+            push(r, &mut roots);
+            continue;
+        }
+        if p.is_dir() {
+            let mut found = Vec::new();
+            walk_roots(p, &mut found);
+            if found.is_empty() {
+                return Err(Error::new(format!("no nginx.conf found under \"{}\"", p.display())));
+            }
+            for f in found {
+                push(Root::File(f), &mut roots);
+            }
+            continue;
+        }
+        if !p.exists() {
+            return Err(Error::new(format!("cannot read \"{}\": No such file or directory", p.display())));
+        }
+        if p.file_name().is_some_and(|n| n == "nginx.conf") {
+            push(Root::File(p.clone()), &mut roots);
+            continue;
+        }
+        let target = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+        let mut including = Vec::new();
+        for c in candidates(p) {
+            let tree = Root::File(c.clone()).load(None, true);
+            let includes = tree
+                .read_order()
+                .iter()
+                .any(|f| std::fs::canonicalize(f).map(|x| x == target).unwrap_or(false));
+            if includes {
+                including.push(c);
+            }
+        }
+        if including.is_empty() {
+            push(Root::File(p.clone()), &mut roots);
+        } else {
+            for c in including {
+                notes.push(format!("{} is included by {}", p.display(), c.display()));
+                push(Root::File(c), &mut roots);
+            }
+        }
+    }
+    Ok(roots)
+}

@@ -1,0 +1,113 @@
+//! TLS101 protocol-outside-profile: an enabled protocol version the profile
+//! does not allow.
+
+use crate::finding::{Finding, Related, Severity};
+use crate::model::{Endpoint, Setting, Source};
+use crate::rules::{endpoint_ref, Context, Rule, RuleMeta};
+use crate::version::Version;
+
+pub struct Tls101;
+
+static META: RuleMeta = RuleMeta {
+    code: "TLS101",
+    name: "protocol-outside-profile",
+    summary: "an enabled protocol version the profile does not allow",
+    severity: Severity::Error,
+};
+
+/// Protocol names as nginx writes them, oldest first.
+const ORDER: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+/// Whether the modelled OpenSSL can speak a protocol at all: SSLv2 went in
+/// 1.1.0, SSLv3 is not built by default since 1.1.0 (`no-ssl3`), TLSv1.3
+/// arrived in 1.1.1.
+pub fn openssl_has(proto: &str, openssl: Version) -> bool {
+    match proto {
+        "SSLv2" | "SSLv3" => openssl < Version::new(1, 1, 0),
+        "TLSv1.3" => openssl >= Version::new(1, 1, 1),
+        _ => true,
+    }
+}
+
+impl Rule for Tls101 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        let deciders: Vec<(&Setting<Vec<String>>, Option<&crate::model::DecidedBy>)> =
+            if ep.protocols_decided_by.is_empty() {
+                vec![(&ep.protocols, None)]
+            } else {
+                ep.protocols_decided_by.iter().map(|(d, s)| (s, Some(d))).collect()
+            };
+        let allowed = &cx.profile.tls_versions;
+        for (setting, decided) in deciders {
+            let bad: Vec<&String> = setting
+                .value
+                .iter()
+                .filter(|p| openssl_has(p, cx.target.openssl))
+                .filter(|p| !allowed.iter().any(|a| a == *p))
+                .collect();
+            if bad.is_empty() {
+                continue;
+            }
+            let list = bad.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+            let verb = if bad.len() == 1 { "is" } else { "are" };
+            let message = format!(
+                "{list} {verb} enabled, but the {} profile allows only {}",
+                cx.profile.title(),
+                allowed.join(", ")
+            );
+            let label = match &setting.source {
+                Source::Set(_) => format!("enables {list}"),
+                Source::Inherited(_) => format!("enables {list}; inherited by this server"),
+                Source::Default { note, .. } => format!("no ssl_protocols: {note}"),
+            };
+            let mut related = Vec::new();
+            if let Some(d) = decided {
+                related.push(Related {
+                    span: ep.span,
+                    message: format!(
+                        "this server's own ssl_protocols do not apply on {}: {}; the default server decides",
+                        d.socket, d.reason
+                    ),
+                });
+            } else if !matches!(setting.source, Source::Set(_)) {
+                related.push(Related {
+                    span: ep.span,
+                    message: "for this server".into(),
+                });
+            }
+            let mut want: Vec<&str> = ORDER
+                .iter()
+                .copied()
+                .filter(|p| allowed.iter().any(|a| a == p) && openssl_has(p, cx.target.openssl))
+                .collect();
+            if want.is_empty() {
+                want = allowed.iter().map(|s| s.as_str()).collect();
+            }
+            let mut help = format!("write `ssl_protocols {};`", want.join(" "));
+            match (&setting.source, decided) {
+                (_, Some(d)) => help.push_str(&format!(
+                    " in the default server of {} (or at http level, for every server)",
+                    d.socket
+                )),
+                (Source::Default { .. }, None) => help.push_str(" in this server or at http level"),
+                (Source::Inherited(_), None) => help.push_str(" where it is inherited from, or override it in this server"),
+                (Source::Set(_), None) => help.push_str(" instead"),
+            }
+            out.push(Finding {
+                code: META.code,
+                name: META.name,
+                severity: META.severity,
+                message,
+                span: setting.source.span(),
+                label,
+                related,
+                help: Some(help),
+                endpoints: vec![endpoint_ref(ep)],
+            });
+        }
+    }
+}
