@@ -178,7 +178,9 @@ pub struct Endpoint {
 impl Endpoint {
     /// A short human name: `server_name` list and sockets.
     pub fn label(&self) -> String {
-        let names = if self.server_names.iter().all(|n| n.is_empty()) {
+        let names = if self.context == "stream" {
+            "stream server".to_string()
+        } else if self.server_names.iter().all(|n| n.is_empty()) {
             "(no server_name)".to_string()
         } else {
             self.server_names

@@ -76,7 +76,7 @@ impl Rule for Tls101 {
             } else if !matches!(setting.source, Source::Set(_)) {
                 related.push(Related {
                     span: ep.span,
-                    message: "for this server".into(),
+                    message: "the server that inherits it".into(),
                 });
             }
             let mut want: Vec<&str> = ORDER
