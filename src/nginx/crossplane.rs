@@ -188,7 +188,8 @@ pub fn payload(tree: &Tree, comments: bool) -> Payload {
             errors: Vec::new(),
             parsed: Vec::new(),
         };
-        if let Some(cf) = tree.file(f) {
+        // crossplane drops the whole tree of a file with a syntax error
+        if let Some(cf) = tree.file(f).filter(|_| !tree.failed.contains(&f)) {
             convert(&cf.items, &index, comments, &mut cfg.parsed);
         }
         for e in tree.errors.iter().filter(|e| e.file == Some(f)) {

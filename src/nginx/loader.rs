@@ -79,6 +79,8 @@ pub struct Tree {
     pub prefix: PathBuf,
     /// Every error, in the order nginx would meet them.
     pub errors: Vec<LoadError>,
+    /// Files with a syntax error: their trees hold only what precedes it.
+    pub failed: Vec<FileId>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -99,6 +101,8 @@ struct Loader<'a> {
     errors: Vec<LoadError>,
     /// identities of the files being read (the include chain)
     active: Vec<PathBuf>,
+    /// files with a syntax error (their trees are partial)
+    failed: Vec<FileId>,
 }
 
 fn os_error_text(e: &std::io::Error) -> String {
@@ -139,14 +143,14 @@ impl<'a> Loader<'a> {
         let id = self.sources.add(path.to_path_buf(), text);
         self.by_path.insert(path.to_path_buf(), id);
         self.files.push(None);
-        match parser::parse(self.sources.get(id), id) {
-            Ok(mut conf) => {
-                self.active.push(identity);
-                self.follow(&mut conf.items, id);
-                self.active.pop();
-                self.files[id.0 as usize] = Some(conf);
-            }
-            Err(SyntaxError { message, line, col, offset }) => {
+        let (mut conf, err) = parser::parse_partial(self.sources.get(id), id);
+        // what precedes a syntax error is acted on first, as nginx does
+        self.active.push(identity);
+        self.follow(&mut conf.items, id);
+        self.active.pop();
+        self.files[id.0 as usize] = Some(conf);
+        if let Some(SyntaxError { message, line, col, offset }) = err {
+            if !self.stop() {
                 let src = self.sources.get(id);
                 let end = (offset + 1).min(src.text.len());
                 let span = Span {
@@ -158,6 +162,7 @@ impl<'a> Loader<'a> {
                 };
                 self.error_at(LoadErrorKind::Syntax, message, id, span);
             }
+            self.failed.push(id);
         }
         Ok(id)
     }
@@ -293,6 +298,7 @@ pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
         by_path: HashMap::new(),
         errors: Vec::new(),
         active: Vec::new(),
+        failed: Vec::new(),
     };
     let root = match l.visit(main) {
         Ok(id) => id,
@@ -320,6 +326,7 @@ pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
         root,
         prefix,
         errors: l.errors,
+        failed: l.failed,
     }
 }
 

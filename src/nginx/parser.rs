@@ -40,6 +40,37 @@ pub struct SyntaxError {
     pub col: u32,
 }
 
+/// nginx's block directives (NGX_CONF_BLOCK) in the open-source modules:
+/// written without `{`, nginx says `directive "x" has not the opening "{"`.
+const BLOCK_DIRECTIVES: &[&str] = &[
+    "events", "http", "mail", "stream", "server", "location", "limit_except", "if", "upstream",
+    "map", "geo", "split_clients", "types", "charset_map",
+];
+
+/// Well-known directives that take no block: written with `{`, nginx says
+/// `directive "x" is not terminated by ";"`. (Directives tlslint does not
+/// know are accepted either way, as third-party modules may define them.)
+const SIMPLE_DIRECTIVES: &[&str] = &[
+    "include", "listen", "server_name", "root", "alias", "index", "return", "rewrite", "set",
+    "error_log", "access_log", "log_format", "error_page", "try_files", "add_header",
+    "add_header_inherit", "default_type", "sendfile", "keepalive_timeout", "gzip",
+    "client_max_body_size", "server_tokens", "charset", "expires", "allow", "deny", "internal",
+    "autoindex", "http2", "http3", "resolver", "resolver_timeout", "user", "pid",
+    "worker_processes", "worker_connections", "worker_rlimit_nofile", "proxy_pass",
+    "proxy_set_header", "fastcgi_pass", "uwsgi_pass", "grpc_pass", "ssl", "ssl_certificate",
+    "ssl_certificate_key", "ssl_certificate_cache", "ssl_password_file", "ssl_dhparam",
+    "ssl_ecdh_curve", "ssl_protocols", "ssl_ciphers", "ssl_buffer_size", "ssl_verify_client",
+    "ssl_verify_depth", "ssl_client_certificate", "ssl_trusted_certificate",
+    "ssl_prefer_server_ciphers", "ssl_session_cache", "ssl_session_tickets",
+    "ssl_session_ticket_key", "ssl_session_timeout", "ssl_crl", "ssl_ocsp", "ssl_ocsp_responder",
+    "ssl_ocsp_cache", "ssl_stapling", "ssl_stapling_file", "ssl_stapling_responder",
+    "ssl_stapling_verify", "ssl_early_data", "ssl_conf_command", "ssl_reject_handshake",
+    "ssl_ech_file", "ssl_certificate_compression", "proxy_ssl", "proxy_ssl_verify",
+    "proxy_ssl_trusted_certificate", "proxy_ssl_protocols", "proxy_ssl_ciphers",
+    "proxy_ssl_name", "proxy_ssl_server_name", "proxy_ssl_certificate",
+    "proxy_ssl_certificate_key", "proxy_ssl_verify_depth",
+];
+
 /// Blocks whose content nginx hands to a custom handler: no nested blocks.
 const HANDLER_BLOCKS: &[&str] = &["types", "map", "geo", "split_clients", "charset_map"];
 
@@ -281,15 +312,35 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn run(&self) -> Result<Vec<Node>, SyntaxError> {
-        let b = self.b;
-        let len = b.len();
-        let mut pos = 0usize;
+    /// Parse; on a syntax error, also return what was read before it, with
+    /// open blocks closed, because nginx has already acted on it (includes
+    /// before the error are read before the error is reported).
+    fn run(&self) -> (Vec<Node>, Option<SyntaxError>) {
         let mut stack: Vec<Frame> = vec![Frame {
             head: None,
             handler: false,
             items: Vec::new(),
         }];
+        let err = self.run_stack(&mut stack).err();
+        // fold the open blocks into their parents
+        while stack.len() > 1 {
+            let Some(frame) = stack.pop() else { break };
+            if let (Some(mut d), Some(top)) = (frame.head, stack.last_mut()) {
+                let end = d.span.end;
+                d.block = Some(Block {
+                    items: frame.items,
+                    close: self.span(end as usize, end as usize),
+                });
+                top.items.push(Node::Directive(d));
+            }
+        }
+        (stack.pop().map(|f| f.items).unwrap_or_default(), err)
+    }
+
+    fn run_stack(&self, stack: &mut Vec<Frame>) -> Result<(), SyntaxError> {
+        let b = self.b;
+        let len = b.len();
+        let mut pos = 0usize;
         let mut words: Vec<Word> = Vec::new();
         let mut inner_comments: Vec<Comment> = Vec::new();
 
@@ -303,7 +354,7 @@ impl<'a> Reader<'a> {
                 if stack.len() > 1 {
                     return Err(self.err_eof("unexpected end of file, expecting \"}\""));
                 }
-                break;
+                return Ok(());
             }
             let c = b[pos];
             match c {
@@ -327,6 +378,12 @@ impl<'a> Reader<'a> {
                 b';' | b'{' if words.is_empty() => return Err(self.unexpected(pos)),
                 b';' => {
                     let d = self.directive(std::mem::take(&mut words), pos, std::mem::take(&mut inner_comments));
+                    if d.name.quote == Quote::None && BLOCK_DIRECTIVES.contains(&d.name.raw.as_str()) && !stack.last().is_some_and(|f| f.handler) {
+                        return Err(self.err_at(
+                            pos,
+                            format!("directive \"{}\" has not the opening \"{{\"", d.name.raw),
+                        ));
+                    }
                     if let Some(top) = stack.last_mut() {
                         top.items.push(Node::Directive(d));
                     }
@@ -337,6 +394,12 @@ impl<'a> Reader<'a> {
                         return Err(self.unexpected(pos));
                     }
                     let d = self.directive(std::mem::take(&mut words), pos, std::mem::take(&mut inner_comments));
+                    if d.name.quote == Quote::None && SIMPLE_DIRECTIVES.contains(&d.name.raw.as_str()) {
+                        return Err(self.err_at(
+                            pos,
+                            format!("directive \"{}\" is not terminated by \";\"", d.name.raw),
+                        ));
+                    }
                     if d.name.quote == Quote::None && d.name.raw.ends_with("_by_lua_block") {
                         let body_start = pos + 1;
                         let (rest, body) = lua_body(&b[body_start..])
@@ -424,7 +487,6 @@ impl<'a> Reader<'a> {
                 },
             }
         }
-        Ok(stack.pop().map(|f| f.items).unwrap_or_default())
     }
 
     fn directive(&self, mut words: Vec<Word>, term: usize, inner_comments: Vec<Comment>) -> Directive {
@@ -443,6 +505,15 @@ impl<'a> Reader<'a> {
 
 /// Parse one file's text. Includes are not followed here (see `loader`).
 pub fn parse(src: &SourceFile, file: FileId) -> Result<ConfFile, SyntaxError> {
+    match parse_partial(src, file) {
+        (f, None) => Ok(f),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Parse one file; on a syntax error, also return the directives before it
+/// (with open blocks closed), which nginx has acted on before it stops.
+pub fn parse_partial(src: &SourceFile, file: FileId) -> (ConfFile, Option<SyntaxError>) {
     let text: &str = &src.text;
     let p = Reader {
         text,
@@ -450,8 +521,8 @@ pub fn parse(src: &SourceFile, file: FileId) -> Result<ConfFile, SyntaxError> {
         src,
         file,
     };
-    let items = p.run()?;
-    Ok(ConfFile { file, items })
+    let (items, err) = p.run();
+    (ConfFile { file, items }, err)
 }
 
 #[cfg(test)]
@@ -523,6 +594,12 @@ mod tests {
         let e = p("map $a $b { x { } }").unwrap_err();
         assert_eq!(e.message, "unexpected \"{\"");
         assert!(p("if ($a = \"x\") { return 404; }").is_ok());
+        let e = p("http { server_tokens off {\n}}").unwrap_err();
+        assert_eq!(e.message, "directive \"server_tokens\" is not terminated by \";\"");
+        let e = p("http { server; }").unwrap_err();
+        assert_eq!(e.message, "directive \"server\" has not the opening \"{\"");
+        // inside map/types, words are data
+        assert!(p("map $a $b { server 1; }").is_ok());
     }
 
     #[test]
