@@ -62,14 +62,6 @@ pub fn ciphers(_a: &CiphersArgs, _out: &mut dyn Write, err: &mut dyn Write) -> i
     EXIT_ERROR
 }
 
-/// One linted tree.
-struct Checked {
-    label: String,
-    tree: crate::nginx::loader::Tree,
-    endpoints: Vec<crate::model::Endpoint>,
-    findings: Vec<crate::finding::Finding>,
-}
-
 fn parse_version(what: &str, s: &str) -> Result<crate::version::Version, crate::error::Error> {
     s.parse()
         .map_err(|e: String| crate::error::Error::new(format!("--{what}-version: {e}")))
@@ -82,7 +74,10 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     use std::io::IsTerminal;
 
     if a.paths.is_empty() {
-        let _ = writeln!(err, "error: no PATH given (try `tlslint /etc/nginx` or `tlslint --help`)");
+        let _ = writeln!(
+            err,
+            "error: no PATH given (try `tlslint /etc/nginx` or `tlslint --help`)"
+        );
         return EXIT_ERROR;
     }
     let nginx = match a.target.nginx_version.as_deref() {
@@ -101,137 +96,39 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Ok(p) => p,
         Err(e) => return fail(err, &e),
     };
-    if let Some(n) = note {
-        let _ = writeln!(err, "note: {n}");
-    }
     let mut notes = Vec::new();
+    if let Some(n) = note {
+        notes.push(n);
+    }
     let roots = match crate::roots::discover(&a.paths, &mut notes) {
         Ok(r) => r,
         Err(e) => return fail(err, &e),
     };
-    let color = a.format == OutputFormat::Human && std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-
-    let mut checked: Vec<Checked> = Vec::new();
-    let mut load_failed = false;
-    for root in &roots {
-        let tree = root.load(a.target.prefix.as_deref(), true);
-        let label = root.label().display().to_string();
-        if !tree.errors.is_empty() {
-            load_failed = true;
-        }
-        let (endpoints, findings) = if tree.errors.is_empty() {
-            let endpoints = crate::nginx::resolve::endpoints(&tree, &target);
-            let cx = crate::rules::Context {
-                profile: &profile,
-                sources: &tree.sources,
-                target: &target,
-            };
-            let findings = crate::rules::check_all(&cx, &endpoints);
-            (endpoints, findings)
-        } else {
-            (Vec::new(), Vec::new())
-        };
-        checked.push(Checked { label, tree, endpoints, findings });
-    }
-
-    let total: usize = checked.iter().map(|c| c.findings.len()).sum();
+    let opts = crate::lint::LintOptions {
+        target,
+        profile,
+        prefix: a.target.prefix.clone(),
+    };
+    let checked = roots
+        .iter()
+        .map(|r| crate::lint::lint_root(r, &opts))
+        .collect();
+    let report = crate::lint::Report {
+        checked,
+        notes,
+        profile: opts.profile,
+        target,
+    };
+    let color = a.format == OutputFormat::Human
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
     match a.format {
-        OutputFormat::Human => {
-            for n in &notes {
-                let _ = writeln!(err, "note: {n}");
-            }
-            for c in &checked {
-                for e in &c.tree.errors {
-                    let d = match e.span {
-                        Some(span) => crate::report::human::diag_at(
-                            &c.tree.sources,
-                            span,
-                            None,
-                            e.message.clone(),
-                            "here",
-                            miette::Severity::Error,
-                        ),
-                        None => crate::report::human::Diag {
-                            code: None,
-                            message: e.to_error().to_string(),
-                            severity: miette::Severity::Error,
-                            source: None,
-                            labels: vec![],
-                            help: None,
-                            related: vec![],
-                        },
-                    };
-                    crate::report::human::render(err, &d, color);
-                }
-                for f in &c.findings {
-                    let d = crate::report::human::finding_diag(&c.tree.sources, f);
-                    crate::report::human::render(out, &d, color);
-                }
-            }
-            let count = |s: crate::finding::Severity| {
-                checked.iter().flat_map(|c| &c.findings).filter(|f| f.severity == s).count()
-            };
-            let eps: usize = checked.iter().map(|c| c.endpoints.len()).sum();
-            let failed: Vec<&str> = checked.iter().filter(|c| !c.tree.errors.is_empty()).map(|c| c.label.as_str()).collect();
-            let mut line = format!(
-                "tlslint: {} error(s), {} warning(s), {} info in {} TLS endpoint(s) of {} tree(s); profile {}",
-                count(crate::finding::Severity::Error),
-                count(crate::finding::Severity::Warning),
-                count(crate::finding::Severity::Info),
-                eps,
-                checked.len(),
-                profile.title()
-            );
-            if !failed.is_empty() {
-                line.push_str(&format!("; could not read: {}", failed.join(", ")));
-            }
-            let _ = writeln!(out, "{line}");
-        }
-        OutputFormat::Json => {
-            let mut findings = Vec::new();
-            let mut endpoints = Vec::new();
-            let mut errors = Vec::new();
-            let mut trees = Vec::new();
-            for c in &checked {
-                for f in &c.findings {
-                    findings.push(crate::report::json::finding(&c.tree.sources, f));
-                }
-                for e in &c.endpoints {
-                    let mut v = e.to_json(&c.tree.sources);
-                    v["tree"] = serde_json::Value::String(c.label.clone());
-                    endpoints.push(v);
-                }
-                for e in &c.tree.errors {
-                    errors.push(serde_json::json!({
-                        "tree": c.label,
-                        "file": e.path.display().to_string(),
-                        "line": e.line,
-                        "column": e.col,
-                        "message": e.message,
-                    }));
-                }
-                trees.push(serde_json::json!({
-                    "root": c.label,
-                    "files": c.tree.read_order().iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-                    "ok": c.tree.errors.is_empty(),
-                }));
-            }
-            let doc = serde_json::json!({
-                "tool": { "name": "tlslint", "version": env!("CARGO_PKG_VERSION") },
-                "profile": { "name": profile.name, "guideline": profile.guideline, "source": profile.source },
-                "target": { "nginx": target.nginx.to_string(), "openssl": target.openssl.to_string() },
-                "trees": trees,
-                "errors": errors,
-                "findings": findings,
-                "endpoints": endpoints,
-                "notes": notes,
-            });
-            let _ = writeln!(out, "{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
-        }
+        OutputFormat::Human => crate::report::human::emit(&report, color, out, err),
+        OutputFormat::Json => crate::report::json::emit(&report, out),
     }
-    if load_failed {
+    if report.load_failed() {
         EXIT_ERROR
-    } else if total > 0 {
+    } else if report.findings().next().is_some() {
         EXIT_FINDINGS
     } else {
         EXIT_OK

@@ -217,7 +217,11 @@ pub fn glob(fs: &dyn Fs, pattern: &str) -> Vec<PathBuf> {
         return Vec::new();
     }
     let mut out: Vec<PathBuf> = current.into_iter().map(PathBuf::from).collect();
-    out.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+    out.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
     out.dedup();
     out
 }
@@ -380,11 +384,22 @@ mod tests {
     #[test]
     fn memfs_glob_sorted() {
         let mut m = MemFs::new();
-        for p in ["/e/conf.d/b.conf", "/e/conf.d/a.conf", "/e/conf.d/.h.conf", "/e/x/y.conf"] {
+        for p in [
+            "/e/conf.d/b.conf",
+            "/e/conf.d/a.conf",
+            "/e/conf.d/.h.conf",
+            "/e/x/y.conf",
+        ] {
             m.insert(PathBuf::from(p), b"".to_vec());
         }
         let g = glob(&m, "/e/conf.d/*.conf");
-        assert_eq!(g, vec![PathBuf::from("/e/conf.d/a.conf"), PathBuf::from("/e/conf.d/b.conf")]);
+        assert_eq!(
+            g,
+            vec![
+                PathBuf::from("/e/conf.d/a.conf"),
+                PathBuf::from("/e/conf.d/b.conf")
+            ]
+        );
         let g = glob(&m, "/e/*/y.conf");
         assert_eq!(g, vec![PathBuf::from("/e/x/y.conf")]);
         assert!(glob(&m, "/e/none/*.conf").is_empty());

@@ -18,7 +18,11 @@ pub enum Root {
     /// A main file on disk.
     File(PathBuf),
     /// An `nginx -T` dump (its files are virtual).
-    Dump { label: PathBuf, fs: MemFs, main: PathBuf },
+    Dump {
+        label: PathBuf,
+        fs: MemFs,
+        main: PathBuf,
+    },
 }
 
 impl Root {

@@ -10,6 +10,7 @@ pub mod error;
 pub mod finding;
 pub mod fsx;
 pub mod input;
+pub mod lint;
 pub mod model;
 pub mod nginx;
 pub mod openssl;

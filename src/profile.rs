@@ -60,27 +60,46 @@ pub struct Profile {
 impl Profile {
     /// A bundled Mozilla/TLSRef profile. `old` is not in 6.0: it is taken
     /// from 5.8, and the returned note says so.
-    pub fn builtin(name: &str, guideline: Option<&str>) -> Result<(Profile, Option<String>), Error> {
+    pub fn builtin(
+        name: &str,
+        guideline: Option<&str>,
+    ) -> Result<(Profile, Option<String>), Error> {
         let mut g = guideline.unwrap_or(LATEST_GUIDELINE).to_string();
         let mut note = None;
         if name == "old" && g == "6.0" {
-            note = Some("guideline 6.0 has no Old profile: using Old from guideline 5.8".to_string());
+            note =
+                Some("guideline 6.0 has no Old profile: using Old from guideline 5.8".to_string());
             g = "5.8".into();
         }
         let text = GUIDELINES
             .iter()
             .find(|(v, _)| *v == g)
             .map(|(_, t)| *t)
-            .ok_or_else(|| Error::new(format!("unknown guideline version \"{g}\" (known: 5.7, 5.8, 6.0)")))?;
-        let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| Error::new(e.to_string()))?;
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "unknown guideline version \"{g}\" (known: 5.7, 5.8, 6.0)"
+                ))
+            })?;
+        let doc: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| Error::new(e.to_string()))?;
         let conf = doc
             .get("configurations")
             .and_then(|c| c.get(name))
-            .ok_or_else(|| Error::new(format!("unknown profile \"{name}\" in guideline {g} (known: modern, intermediate{})", if g == "6.0" { "" } else { ", old" })))?;
-        let mut p: Profile = serde_json::from_value(conf.clone()).map_err(|e| Error::new(e.to_string()))?;
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "unknown profile \"{name}\" in guideline {g} (known: modern, intermediate{})",
+                    if g == "6.0" { "" } else { ", old" }
+                ))
+            })?;
+        let mut p: Profile =
+            serde_json::from_value(conf.clone()).map_err(|e| Error::new(e.to_string()))?;
         p.name = name.to_string();
         p.guideline = g.clone();
-        p.source = doc.get("href").and_then(|h| h.as_str()).unwrap_or_default().to_string();
+        p.source = doc
+            .get("href")
+            .and_then(|h| h.as_str())
+            .unwrap_or_default()
+            .to_string();
         Ok((p, note))
     }
 

@@ -51,7 +51,9 @@ fn candidates(file: &Path) -> Vec<PathBuf> {
         dir = d.parent();
     }
     let mut seen = HashSet::new();
-    out.retain(|p| p != &abs && seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
+    out.retain(|p| {
+        p != &abs && seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+    });
     out
 }
 
@@ -78,7 +80,10 @@ pub fn discover(paths: &[PathBuf], notes: &mut Vec<String>) -> Result<Vec<Root>,
             let mut found = Vec::new();
             walk_roots(p, &mut found);
             if found.is_empty() {
-                return Err(Error::new(format!("no nginx.conf found under \"{}\"", p.display())));
+                return Err(Error::new(format!(
+                    "no nginx.conf found under \"{}\"",
+                    p.display()
+                )));
             }
             for f in found {
                 push(Root::File(f), &mut roots);
@@ -86,7 +91,10 @@ pub fn discover(paths: &[PathBuf], notes: &mut Vec<String>) -> Result<Vec<Root>,
             continue;
         }
         if !p.exists() {
-            return Err(Error::new(format!("cannot read \"{}\": No such file or directory", p.display())));
+            return Err(Error::new(format!(
+                "cannot read \"{}\": No such file or directory",
+                p.display()
+            )));
         }
         if p.file_name().is_some_and(|n| n == "nginx.conf") {
             push(Root::File(p.clone()), &mut roots);
@@ -96,10 +104,11 @@ pub fn discover(paths: &[PathBuf], notes: &mut Vec<String>) -> Result<Vec<Root>,
         let mut including = Vec::new();
         for c in candidates(p) {
             let tree = Root::File(c.clone()).load(None, true);
-            let includes = tree
-                .read_order()
-                .iter()
-                .any(|f| std::fs::canonicalize(f).map(|x| x == target).unwrap_or(false));
+            let includes = tree.read_order().iter().any(|f| {
+                std::fs::canonicalize(f)
+                    .map(|x| x == target)
+                    .unwrap_or(false)
+            });
             if includes {
                 including.push(c);
             }

@@ -22,7 +22,8 @@ fn s(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-const GOOD: &str = "events {}\nhttp {\n  ssl_protocols TLSv1.2 TLSv1.3;\n  include sites/*.conf;\n}\n";
+const GOOD: &str =
+    "events {}\nhttp {\n  ssl_protocols TLSv1.2 TLSv1.3;\n  include sites/*.conf;\n}\n";
 const SITE: &str = "server {\n  listen 443 ssl;\n  server_name a.example;\n}\n";
 
 #[test]
@@ -34,22 +35,39 @@ fn clean_tree_exits_0_and_findings_exit_1() {
     assert_eq!(o.status.code(), Some(0), "{}{}", s(&o.stdout), s(&o.stderr));
     assert!(s(&o.stdout).contains("0 error(s)"));
 
-    write(d.path(), "nginx.conf", &GOOD.replace("TLSv1.2 TLSv1.3", "TLSv1.1 TLSv1.2"));
+    write(
+        d.path(),
+        "nginx.conf",
+        &GOOD.replace("TLSv1.2 TLSv1.3", "TLSv1.1 TLSv1.2"),
+    );
     let o = run(&[d.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     let out = s(&o.stdout);
     assert!(out.contains("TLS101"), "{out}");
     assert!(out.contains("nginx.conf:3:3"), "{out}");
-    assert!(out.contains("ssl_protocols TLSv1.2 TLSv1.3;"), "help missing: {out}");
+    assert!(
+        out.contains("ssl_protocols TLSv1.2 TLSv1.3;"),
+        "help missing: {out}"
+    );
 }
 
 #[test]
 fn default_protocols_point_at_the_listen_line() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "nginx.conf", "events {}\nhttp {\n  include sites/*.conf;\n}\n");
+    write(
+        d.path(),
+        "nginx.conf",
+        "events {}\nhttp {\n  include sites/*.conf;\n}\n",
+    );
     write(d.path(), "sites/a.conf", SITE);
     let main = d.path().join("nginx.conf");
-    let o = run(&[main.to_str().unwrap(), "--nginx-version", "1.24.0", "--format", "json"]);
+    let o = run(&[
+        main.to_str().unwrap(),
+        "--nginx-version",
+        "1.24.0",
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let f = &v["findings"][0];
@@ -62,7 +80,10 @@ fn default_protocols_point_at_the_listen_line() {
     let e = &v["endpoints"][0];
     assert_eq!(e["server"], "nginx");
     assert_eq!(e["protocols"]["source"], "default");
-    assert_eq!(e["protocols"]["value"], serde_json::json!(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]));
+    assert_eq!(
+        e["protocols"]["value"],
+        serde_json::json!(["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"])
+    );
     assert_eq!(e["listen"][0]["port"], 443);
     // the current stable default is TLSv1.2 TLSv1.3: clean
     let o = run(&[main.to_str().unwrap()]);
@@ -84,7 +105,11 @@ fn syntax_error_exits_2_with_file_line() {
 #[test]
 fn missing_include_is_an_error_at_the_include_line() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "nginx.conf", "events {}\nhttp {\n  include nope.conf;\n  include empty/*.conf;\n}\n");
+    write(
+        d.path(),
+        "nginx.conf",
+        "events {}\nhttp {\n  include nope.conf;\n  include empty/*.conf;\n}\n",
+    );
     let o = run(&["parse", d.path().join("nginx.conf").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     let err = s(&o.stderr);
@@ -96,7 +121,11 @@ fn missing_include_is_an_error_at_the_include_line() {
 #[test]
 fn include_cycle_is_reported() {
     let d = tempfile::tempdir().unwrap();
-    write(d.path(), "nginx.conf", "events {}\nhttp { include a.conf; }\n");
+    write(
+        d.path(),
+        "nginx.conf",
+        "events {}\nhttp { include a.conf; }\n",
+    );
     write(d.path(), "a.conf", "include b.conf;\n");
     write(d.path(), "b.conf", "\ninclude a.conf;\n");
     let o = run(&[d.path().to_str().unwrap()]);
@@ -111,20 +140,41 @@ fn included_file_lints_its_roots_once() {
     let d = tempfile::tempdir().unwrap();
     std::fs::create_dir(d.path().join(".git")).unwrap();
     for t in ["one", "two"] {
-        write(d.path(), &format!("{t}/nginx.conf"), "events {}\nhttp {\n  ssl_protocols TLSv1 TLSv1.2;\n  include ../shared/*.conf;\n}\n");
+        write(
+            d.path(),
+            &format!("{t}/nginx.conf"),
+            "events {}\nhttp {\n  ssl_protocols TLSv1 TLSv1.2;\n  include ../shared/*.conf;\n}\n",
+        );
     }
     write(d.path(), "shared/site.conf", SITE);
-    write(d.path(), "other/unrelated.conf", "server { listen 443 ssl; }\n");
+    write(
+        d.path(),
+        "other/unrelated.conf",
+        "server { listen 443 ssl; }\n",
+    );
     let site = d.path().join("shared/site.conf");
     let o = bin()
         .current_dir(d.path().join("one"))
-        .args([site.to_str().unwrap(), site.to_str().unwrap(), "--format", "json"])
+        .args([
+            site.to_str().unwrap(),
+            site.to_str().unwrap(),
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let roots: Vec<String> = v["trees"].as_array().unwrap().iter().map(|t| t["root"].as_str().unwrap().to_string()).collect();
+    let roots: Vec<String> = v["trees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["root"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(roots.len(), 2, "{roots:?}");
-    assert!(roots[0].ends_with("one/nginx.conf") && roots[1].ends_with("two/nginx.conf"), "{roots:?}");
+    assert!(
+        roots[0].ends_with("one/nginx.conf") && roots[1].ends_with("two/nginx.conf"),
+        "{roots:?}"
+    );
     assert_eq!(v["findings"].as_array().unwrap().len(), 2);
 }
 
@@ -150,7 +200,12 @@ fn nginx_t_dump_from_stdin() {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(dump.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(dump.as_bytes())
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -159,8 +214,16 @@ fn nginx_t_dump_from_stdin() {
     // parse accepts the dump too
     let d = tempfile::tempdir().unwrap();
     write(d.path(), "dump.txt", dump);
-    let o = run(&["parse", "--format", "files", d.path().join("dump.txt").to_str().unwrap()]);
-    assert_eq!(s(&o.stdout), "/etc/nginx/nginx.conf\n/etc/nginx/conf.d/a.conf\n");
+    let o = run(&[
+        "parse",
+        "--format",
+        "files",
+        d.path().join("dump.txt").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        s(&o.stdout),
+        "/etc/nginx/nginx.conf\n/etc/nginx/conf.d/a.conf\n"
+    );
 }
 
 #[test]
@@ -187,7 +250,12 @@ fn walk(p: &Path) -> Vec<(String, Vec<u8>)> {
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().display().to_string(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.path().display().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect();
     v.sort();
     v

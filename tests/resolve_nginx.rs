@@ -9,12 +9,23 @@ use tlslint::nginx::defaults::Target;
 use tlslint::nginx::loader::{load, LoadOptions};
 use tlslint::nginx::resolve::endpoints;
 
-fn tree(files: &[(&str, &str)], nginx: &str, openssl: &str) -> (Vec<Endpoint>, tlslint::nginx::loader::Tree) {
+fn tree(
+    files: &[(&str, &str)],
+    nginx: &str,
+    openssl: &str,
+) -> (Vec<Endpoint>, tlslint::nginx::loader::Tree) {
     let mut fs = MemFs::new();
     for (p, t) in files {
-        fs.insert(PathBuf::from(format!("/etc/nginx/{p}")), t.as_bytes().to_vec());
+        fs.insert(
+            PathBuf::from(format!("/etc/nginx/{p}")),
+            t.as_bytes().to_vec(),
+        );
     }
-    let t = load(&fs, Path::new("/etc/nginx/nginx.conf"), &LoadOptions::default());
+    let t = load(
+        &fs,
+        Path::new("/etc/nginx/nginx.conf"),
+        &LoadOptions::default(),
+    );
     assert!(t.errors.is_empty(), "{:?}", t.errors);
     let target = Target {
         nginx: nginx.parse().unwrap(),
@@ -29,7 +40,8 @@ fn main_only(conf: &str) -> Vec<Endpoint> {
 
 #[test]
 fn defaults_follow_the_nginx_version() {
-    let conf = "events {} http { server { listen 443 ssl; ssl_certificate c; ssl_certificate_key k; } }";
+    let conf =
+        "events {} http { server { listen 443 ssl; ssl_certificate c; ssl_certificate_key k; } }";
     for (v, want) in [
         ("1.22.1", vec!["TLSv1", "TLSv1.1", "TLSv1.2"]),
         ("1.23.4", vec!["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]),
@@ -65,7 +77,9 @@ fn server_inherits_from_http_and_overrides() {
 
 #[test]
 fn repeated_ssl_protocols_add_up() {
-    let eps = main_only("http { server { listen 443 ssl; ssl_protocols TLSv1.2; ssl_protocols TLSv1.3; } }");
+    let eps = main_only(
+        "http { server { listen 443 ssl; ssl_protocols TLSv1.2; ssl_protocols TLSv1.3; } }",
+    );
     assert_eq!(eps[0].protocols.value, ["TLSv1.2", "TLSv1.3"]);
 }
 
@@ -107,7 +121,12 @@ fn default_server_decides_protocols_before_1_29_2() {
     let (eps, _) = tree(&[("nginx.conf", conf)], "1.29.2", "3.0");
     assert!(eps.iter().all(|e| e.protocols_decided_by.is_empty()));
     let (eps, _) = tree(&[("nginx.conf", conf)], "1.29.2", "1.1.0");
-    assert_eq!(eps.iter().filter(|e| !e.protocols_decided_by.is_empty()).count(), 2);
+    assert_eq!(
+        eps.iter()
+            .filter(|e| !e.protocols_decided_by.is_empty())
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -115,7 +134,10 @@ fn first_server_is_default_without_default_server() {
     let conf = "http { server { listen 443 ssl; server_name a; } server { listen 443 ssl; server_name b; ssl_protocols TLSv1.3; } }";
     let (eps, _) = tree(&[("nginx.conf", conf)], "1.22.1", "3.0");
     assert_eq!(eps[1].protocols_decided_by[0].0.server_names, ["a"]);
-    assert_eq!(eps[1].effective_protocols().value, ["TLSv1", "TLSv1.1", "TLSv1.2"]);
+    assert_eq!(
+        eps[1].effective_protocols().value,
+        ["TLSv1", "TLSv1.1", "TLSv1.2"]
+    );
 }
 
 #[test]
@@ -159,9 +181,20 @@ fn certificate_pairs_and_arrays_inherit_whole() {
     let certs: Vec<(String, String)> = eps[0]
         .certificates
         .iter()
-        .map(|c| (c.certificate.value.clone(), c.key.as_ref().unwrap().value.clone()))
+        .map(|c| {
+            (
+                c.certificate.value.clone(),
+                c.key.as_ref().unwrap().value.clone(),
+            )
+        })
         .collect();
-    assert_eq!(certs, [("a.pem".into(), "a.key".into()), ("b.pem".into(), "b.key".into())]);
+    assert_eq!(
+        certs,
+        [
+            ("a.pem".into(), "a.key".into()),
+            ("b.pem".into(), "b.key".into())
+        ]
+    );
     assert_eq!(eps[1].certificates.len(), 1);
 }
 

@@ -119,7 +119,12 @@ fn stmt(d: &Directive, index: &HashMap<FileId, usize>, comments: bool) -> Stmt {
         prepare_if_args(&mut args);
     }
     let includes = if d.is("include") {
-        Some(d.includes.iter().filter_map(|f| index.get(f).copied()).collect())
+        Some(
+            d.includes
+                .iter()
+                .filter_map(|f| index.get(f).copied())
+                .collect(),
+        )
     } else {
         None
     };

@@ -96,15 +96,33 @@ mod tests {
     #[test]
     fn protocols_by_version() {
         let v = |s: &str| s.parse::<Version>().unwrap();
-        assert_eq!(default_protocols(v("1.22.1")).0, ["TLSv1", "TLSv1.1", "TLSv1.2"]);
-        assert_eq!(default_protocols(v("1.23.4")).0, ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]);
-        assert_eq!(default_protocols(v("1.27.2")).0, ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]);
+        assert_eq!(
+            default_protocols(v("1.22.1")).0,
+            ["TLSv1", "TLSv1.1", "TLSv1.2"]
+        );
+        assert_eq!(
+            default_protocols(v("1.23.4")).0,
+            ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+        );
+        assert_eq!(
+            default_protocols(v("1.27.2")).0,
+            ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+        );
         assert_eq!(default_protocols(v("1.27.3")).0, ["TLSv1.2", "TLSv1.3"]);
-        let t = Target { nginx: v("1.29.2"), openssl: v("3.0") };
+        let t = Target {
+            nginx: v("1.29.2"),
+            openssl: v("3.0"),
+        };
         assert!(per_server_protocols(&t).is_ok());
-        let t = Target { nginx: v("1.29.1"), openssl: v("3.0") };
+        let t = Target {
+            nginx: v("1.29.1"),
+            openssl: v("3.0"),
+        };
         assert!(per_server_protocols(&t).is_err());
-        let t = Target { nginx: v("1.30"), openssl: v("1.1.0") };
+        let t = Target {
+            nginx: v("1.30"),
+            openssl: v("1.1.0"),
+        };
         assert!(per_server_protocols(&t).is_err());
     }
 }

@@ -67,7 +67,10 @@ mod tests {
         assert!(is_dump(t));
         let (fs, main) = parse_dump(t).unwrap();
         assert_eq!(main, PathBuf::from("/e/nginx.conf"));
-        assert_eq!(fs.read(Path::new("/e/nginx.conf")).unwrap(), b"events {}\ninclude a.conf;\n");
+        assert_eq!(
+            fs.read(Path::new("/e/nginx.conf")).unwrap(),
+            b"events {}\ninclude a.conf;\n"
+        );
         assert_eq!(fs.read(Path::new("/e/a.conf")).unwrap(), b"# hi");
     }
 }

@@ -28,7 +28,11 @@ pub enum LoadErrorKind {
     /// The file's text is not valid nginx syntax.
     Syntax,
     /// A plain include names a file that cannot be opened or read.
-    Open { path: PathBuf, os_error: String, errno: Option<i32> },
+    Open {
+        path: PathBuf,
+        os_error: String,
+        errno: Option<i32>,
+    },
     /// An include would read a file that is already being read.
     Cycle,
     /// Anything else (argument count, limits).
@@ -60,7 +64,11 @@ impl LoadError {
     /// The message crossplane would write for this error.
     pub fn crossplane_message(&self) -> String {
         match &self.kind {
-            LoadErrorKind::Open { path, os_error, errno } => match errno {
+            LoadErrorKind::Open {
+                path,
+                os_error,
+                errno,
+            } => match errno {
                 Some(n) => format!("[Errno {n}] {os_error}: '{}'", path.display()),
                 None => format!("{os_error}: '{}'", path.display()),
             },
@@ -138,8 +146,12 @@ impl<'a> Loader<'a> {
             return Ok(id);
         }
         let bytes = self.fs.read(path)?;
-        let identity = self.fs.identity(path).unwrap_or_else(|_| fsx::lexical_normal(path));
-        let text = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let identity = self
+            .fs
+            .identity(path)
+            .unwrap_or_else(|_| fsx::lexical_normal(path));
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         let id = self.sources.add(path.to_path_buf(), text);
         self.by_path.insert(path.to_path_buf(), id);
         self.files.push(None);
@@ -149,7 +161,13 @@ impl<'a> Loader<'a> {
         self.follow(&mut conf.items, id);
         self.active.pop();
         self.files[id.0 as usize] = Some(conf);
-        if let Some(SyntaxError { message, line, col, offset }) = err {
+        if let Some(SyntaxError {
+            message,
+            line,
+            col,
+            offset,
+        }) = err
+        {
             if !self.stop() {
                 let src = self.sources.get(id);
                 let end = (offset + 1).min(src.text.len());
@@ -345,7 +363,9 @@ impl Tree {
     /// nginx splices them. The callback sees each directive with the chain
     /// of enclosing block directives; returning `false` skips its block.
     pub fn walk<'t>(&'t self, f: &mut dyn FnMut(&'t Directive, &[&'t Directive]) -> bool) {
-        let Some(root) = self.file(self.root) else { return };
+        let Some(root) = self.file(self.root) else {
+            return;
+        };
         let mut parents: Vec<&'t Directive> = Vec::new();
         self.walk_items(&root.items, &mut parents, f, 0);
     }

@@ -43,33 +43,121 @@ pub struct SyntaxError {
 /// nginx's block directives (NGX_CONF_BLOCK) in the open-source modules:
 /// written without `{`, nginx says `directive "x" has not the opening "{"`.
 const BLOCK_DIRECTIVES: &[&str] = &[
-    "events", "http", "mail", "stream", "server", "location", "limit_except", "if", "upstream",
-    "map", "geo", "split_clients", "types", "charset_map",
+    "events",
+    "http",
+    "mail",
+    "stream",
+    "server",
+    "location",
+    "limit_except",
+    "if",
+    "upstream",
+    "map",
+    "geo",
+    "split_clients",
+    "types",
+    "charset_map",
 ];
 
 /// Well-known directives that take no block: written with `{`, nginx says
 /// `directive "x" is not terminated by ";"`. (Directives tlslint does not
 /// know are accepted either way, as third-party modules may define them.)
 const SIMPLE_DIRECTIVES: &[&str] = &[
-    "include", "listen", "server_name", "root", "alias", "index", "return", "rewrite", "set",
-    "error_log", "access_log", "log_format", "error_page", "try_files", "add_header",
-    "add_header_inherit", "default_type", "sendfile", "keepalive_timeout", "gzip",
-    "client_max_body_size", "server_tokens", "charset", "expires", "allow", "deny", "internal",
-    "autoindex", "http2", "http3", "resolver", "resolver_timeout", "user", "pid",
-    "worker_processes", "worker_connections", "worker_rlimit_nofile", "proxy_pass",
-    "proxy_set_header", "fastcgi_pass", "uwsgi_pass", "grpc_pass", "ssl", "ssl_certificate",
-    "ssl_certificate_key", "ssl_certificate_cache", "ssl_password_file", "ssl_dhparam",
-    "ssl_ecdh_curve", "ssl_protocols", "ssl_ciphers", "ssl_buffer_size", "ssl_verify_client",
-    "ssl_verify_depth", "ssl_client_certificate", "ssl_trusted_certificate",
-    "ssl_prefer_server_ciphers", "ssl_session_cache", "ssl_session_tickets",
-    "ssl_session_ticket_key", "ssl_session_timeout", "ssl_crl", "ssl_ocsp", "ssl_ocsp_responder",
-    "ssl_ocsp_cache", "ssl_stapling", "ssl_stapling_file", "ssl_stapling_responder",
-    "ssl_stapling_verify", "ssl_early_data", "ssl_conf_command", "ssl_reject_handshake",
-    "ssl_ech_file", "ssl_certificate_compression", "proxy_ssl", "proxy_ssl_verify",
-    "proxy_ssl_trusted_certificate", "proxy_ssl_protocols", "proxy_ssl_ciphers",
-    "proxy_ssl_name", "proxy_ssl_server_name", "proxy_ssl_certificate",
-    "proxy_ssl_certificate_key", "proxy_ssl_verify_depth",
+    "include",
+    "listen",
+    "server_name",
+    "root",
+    "alias",
+    "index",
+    "return",
+    "rewrite",
+    "set",
+    "error_log",
+    "access_log",
+    "log_format",
+    "error_page",
+    "try_files",
+    "add_header",
+    "add_header_inherit",
+    "default_type",
+    "sendfile",
+    "keepalive_timeout",
+    "gzip",
+    "client_max_body_size",
+    "server_tokens",
+    "charset",
+    "expires",
+    "allow",
+    "deny",
+    "internal",
+    "autoindex",
+    "http2",
+    "http3",
+    "resolver",
+    "resolver_timeout",
+    "user",
+    "pid",
+    "worker_processes",
+    "worker_connections",
+    "worker_rlimit_nofile",
+    "proxy_pass",
+    "proxy_set_header",
+    "fastcgi_pass",
+    "uwsgi_pass",
+    "grpc_pass",
+    "ssl",
+    "ssl_certificate",
+    "ssl_certificate_key",
+    "ssl_certificate_cache",
+    "ssl_password_file",
+    "ssl_dhparam",
+    "ssl_ecdh_curve",
+    "ssl_protocols",
+    "ssl_ciphers",
+    "ssl_buffer_size",
+    "ssl_verify_client",
+    "ssl_verify_depth",
+    "ssl_client_certificate",
+    "ssl_trusted_certificate",
+    "ssl_prefer_server_ciphers",
+    "ssl_session_cache",
+    "ssl_session_tickets",
+    "ssl_session_ticket_key",
+    "ssl_session_timeout",
+    "ssl_crl",
+    "ssl_ocsp",
+    "ssl_ocsp_responder",
+    "ssl_ocsp_cache",
+    "ssl_stapling",
+    "ssl_stapling_file",
+    "ssl_stapling_responder",
+    "ssl_stapling_verify",
+    "ssl_early_data",
+    "ssl_conf_command",
+    "ssl_reject_handshake",
+    "ssl_ech_file",
+    "ssl_certificate_compression",
+    "proxy_ssl",
+    "proxy_ssl_verify",
+    "proxy_ssl_trusted_certificate",
+    "proxy_ssl_protocols",
+    "proxy_ssl_ciphers",
+    "proxy_ssl_name",
+    "proxy_ssl_server_name",
+    "proxy_ssl_certificate",
+    "proxy_ssl_certificate_key",
+    "proxy_ssl_verify_depth",
 ];
+
+/// `server` is a block in `http`, `stream` and `mail`, but a simple directive
+/// in `upstream` (`server ADDRESS [PARAMS];`). Only where the enclosing block
+/// is known to be one of the former is `server;` an error: at the top level
+/// of a file the context is the include's, which may be an `upstream`.
+fn server_must_be_block(parent: Option<&Frame>) -> bool {
+    parent.and_then(|f| f.head.as_ref()).is_some_and(|h| {
+        h.name.quote == Quote::None && matches!(h.name.raw.as_str(), "http" | "stream" | "mail")
+    })
+}
 
 /// Blocks whose content nginx hands to a custom handler: no nested blocks.
 const HANDLER_BLOCKS: &[&str] = &["types", "map", "geo", "split_clients", "charset_map"];
@@ -286,7 +374,12 @@ impl<'a> Reader<'a> {
     /// that check still sees this `start`. A full buffer that does not end the
     /// file is "too long parameter". `quote_close` is the position of the
     /// closing quote of a quoted word (None if unterminated or not quoted).
-    fn check_too_long(&self, start: usize, last: usize, quote: Option<(u8, Option<usize>)>) -> Result<(), SyntaxError> {
+    fn check_too_long(
+        &self,
+        start: usize,
+        last: usize,
+        quote: Option<(u8, Option<usize>)>,
+    ) -> Result<(), SyntaxError> {
         let at = start + NGX_CONF_BUFFER;
         if at <= last && at < self.b.len() {
             let message = match quote {
@@ -377,8 +470,16 @@ impl<'a> Reader<'a> {
                 }
                 b';' | b'{' if words.is_empty() => return Err(self.unexpected(pos)),
                 b';' => {
-                    let d = self.directive(std::mem::take(&mut words), pos, std::mem::take(&mut inner_comments));
-                    if d.name.quote == Quote::None && BLOCK_DIRECTIVES.contains(&d.name.raw.as_str()) && !stack.last().is_some_and(|f| f.handler) {
+                    let d = self.directive(
+                        std::mem::take(&mut words),
+                        pos,
+                        std::mem::take(&mut inner_comments),
+                    );
+                    if d.name.quote == Quote::None
+                        && BLOCK_DIRECTIVES.contains(&d.name.raw.as_str())
+                        && !stack.last().is_some_and(|f| f.handler)
+                        && !(d.name.raw == "server" && !server_must_be_block(stack.last()))
+                    {
                         return Err(self.err_at(
                             pos,
                             format!("directive \"{}\" has not the opening \"{{\"", d.name.raw),
@@ -393,8 +494,14 @@ impl<'a> Reader<'a> {
                     if stack.last().is_some_and(|f| f.handler) {
                         return Err(self.unexpected(pos));
                     }
-                    let d = self.directive(std::mem::take(&mut words), pos, std::mem::take(&mut inner_comments));
-                    if d.name.quote == Quote::None && SIMPLE_DIRECTIVES.contains(&d.name.raw.as_str()) {
+                    let d = self.directive(
+                        std::mem::take(&mut words),
+                        pos,
+                        std::mem::take(&mut inner_comments),
+                    );
+                    if d.name.quote == Quote::None
+                        && SIMPLE_DIRECTIVES.contains(&d.name.raw.as_str())
+                    {
                         return Err(self.err_at(
                             pos,
                             format!("directive \"{}\" is not terminated by \";\"", d.name.raw),
@@ -406,7 +513,8 @@ impl<'a> Reader<'a> {
                             .map_err(|_| self.err_eof("unexpected end of file, expecting \"}\""))?;
                         let close = len - rest.len();
                         let mut d = d;
-                        d.args.push(self.word(body_start, close, body, Quote::LuaBlock));
+                        d.args
+                            .push(self.word(body_start, close, body, Quote::LuaBlock));
                         if let Some(top) = stack.last_mut() {
                             top.items.push(Node::Directive(d));
                         }
@@ -414,12 +522,11 @@ impl<'a> Reader<'a> {
                         continue;
                     }
                     if stack.len() > MAX_DEPTH {
-                        return Err(self.err_at(
-                            pos,
-                            format!("blocks nested deeper than {MAX_DEPTH} levels"),
-                        ));
+                        return Err(self
+                            .err_at(pos, format!("blocks nested deeper than {MAX_DEPTH} levels")));
                     }
-                    let handler = d.name.quote == Quote::None && HANDLER_BLOCKS.contains(&d.name.raw.as_str());
+                    let handler = d.name.quote == Quote::None
+                        && HANDLER_BLOCKS.contains(&d.name.raw.as_str());
                     stack.push(Frame {
                         head: Some(d),
                         handler,
@@ -450,7 +557,11 @@ impl<'a> Reader<'a> {
                     match quoted_body(q)(&b[body_start..]) {
                         Ok((rest, body)) => {
                             let close = len - rest.len();
-                            let quote = if q == b'"' { Quote::Double } else { Quote::Single };
+                            let quote = if q == b'"' {
+                                Quote::Double
+                            } else {
+                                Quote::Single
+                            };
                             words.push(self.word(pos, close + 1, body, quote));
                             let after = close + 1;
                             let quote_state = Some((q, Some(close)));
@@ -468,7 +579,9 @@ impl<'a> Reader<'a> {
                         }
                         Err(_) => {
                             self.check_too_long(body_start, len, Some((q, None)))?;
-                            return Err(self.err_eof("unexpected end of file, expecting \";\" or \"}\""));
+                            return Err(
+                                self.err_eof("unexpected end of file, expecting \";\" or \"}\"")
+                            );
                         }
                     }
                 }
@@ -482,14 +595,21 @@ impl<'a> Reader<'a> {
                     }
                     Err(_) => {
                         self.check_too_long(pos, len, None)?;
-                        return Err(self.err_eof("unexpected end of file, expecting \";\" or \"}\""));
+                        return Err(
+                            self.err_eof("unexpected end of file, expecting \";\" or \"}\"")
+                        );
                     }
                 },
             }
         }
     }
 
-    fn directive(&self, mut words: Vec<Word>, term: usize, inner_comments: Vec<Comment>) -> Directive {
+    fn directive(
+        &self,
+        mut words: Vec<Word>,
+        term: usize,
+        inner_comments: Vec<Comment>,
+    ) -> Directive {
         let name = words.remove(0);
         let span = self.span(name.span.start as usize, term + 1);
         Directive {
@@ -560,7 +680,11 @@ mod tests {
     fn hash_inside_word_and_comments() {
         let f = p("# top\na b#c; # tail\nd 'x' # mid\n e;").unwrap();
         assert_eq!(names(&f.items), vec!["a|b#c", "d|x|e"]);
-        let comments = f.items.iter().filter(|n| matches!(n, Node::Comment(_))).count();
+        let comments = f
+            .items
+            .iter()
+            .filter(|n| matches!(n, Node::Comment(_)))
+            .count();
         assert_eq!(comments, 2);
     }
 
@@ -568,7 +692,9 @@ mod tests {
     fn nested_blocks_and_lua() {
         let f = p("http { server { content_by_lua_block { local t = {1} -- }\n ngx.say('}') } listen 443 ssl; } }").unwrap();
         let http = f.items[0].as_directive().unwrap();
-        let server = http.block.as_ref().unwrap().items[0].as_directive().unwrap();
+        let server = http.block.as_ref().unwrap().items[0]
+            .as_directive()
+            .unwrap();
         let inner = &server.block.as_ref().unwrap().items;
         let lua = inner[0].as_directive().unwrap();
         assert_eq!(lua.args.len(), 1);
@@ -580,13 +706,19 @@ mod tests {
     #[test]
     fn errors_like_nginx() {
         let e = p("events {}\nhttp {\n server {\n").unwrap_err();
-        assert_eq!((e.message.as_str(), e.line), ("unexpected end of file, expecting \"}\"", 4));
+        assert_eq!(
+            (e.message.as_str(), e.line),
+            ("unexpected end of file, expecting \"}\"", 4)
+        );
         let e = p("events {}\n}\n").unwrap_err();
         assert_eq!((e.message.as_str(), e.line), ("unexpected \"}\"", 2));
         let e = p("http { server_tokens off }\n").unwrap_err();
         assert_eq!(e.message, "unexpected \"}\"");
         let e = p("http { a \"off\n}\n").unwrap_err();
-        assert_eq!((e.message.as_str(), e.line), ("unexpected end of file, expecting \";\" or \"}\"", 3));
+        assert_eq!(
+            (e.message.as_str(), e.line),
+            ("unexpected end of file, expecting \";\" or \"}\"", 3)
+        );
         let e = p("a \"b\"x;").unwrap_err();
         assert_eq!(e.message, "unexpected \"x\"");
         let e = p(";").unwrap_err();
@@ -595,25 +727,49 @@ mod tests {
         assert_eq!(e.message, "unexpected \"{\"");
         assert!(p("if ($a = \"x\") { return 404; }").is_ok());
         let e = p("http { server_tokens off {\n}}").unwrap_err();
-        assert_eq!(e.message, "directive \"server_tokens\" is not terminated by \";\"");
+        assert_eq!(
+            e.message,
+            "directive \"server_tokens\" is not terminated by \";\""
+        );
         let e = p("http { server; }").unwrap_err();
         assert_eq!(e.message, "directive \"server\" has not the opening \"{\"");
         // inside map/types, words are data
         assert!(p("map $a $b { server 1; }").is_ok());
+        // `server ADDRESS;` is the simple directive of upstream blocks, and a
+        // file's top level may be included into one
+        assert!(p("http { upstream u { server 127.0.0.1:80 weight=2; } }").is_ok());
+        assert!(p("stream { upstream u { server 127.0.0.1:80; } }").is_ok());
+        assert!(p("server 127.0.0.1:80 backup;").is_ok());
+        let e = p("stream { server; }").unwrap_err();
+        assert_eq!(e.message, "directive \"server\" has not the opening \"{\"");
     }
 
     #[test]
     fn too_long_words() {
         let long = "x".repeat(NGX_CONF_BUFFER);
         let e = p(&format!("a {long};\n")).unwrap_err();
-        assert!(e.message.starts_with("too long parameter \"xxxxxxxxxx...\""), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("too long parameter \"xxxxxxxxxx...\""),
+            "{}",
+            e.message
+        );
         assert!(p(&format!("a {};\n", "x".repeat(NGX_CONF_BUFFER - 1))).is_ok());
         let e = p(&format!("a \"{long}\n;\n")).unwrap_err();
-        assert!(e.message.starts_with("too long parameter, probably"), "{}", e.message);
+        assert!(
+            e.message.starts_with("too long parameter, probably"),
+            "{}",
+            e.message
+        );
         // measured on nginx 1.22.1: a quoted word of 4094 bytes is fine, 4095 is not
         assert!(p(&format!("a \"{}\";\n", "x".repeat(4094))).is_ok());
         let e = p(&format!("a \"{}\";\n", "x".repeat(4095))).unwrap_err();
-        assert!(e.message.starts_with("too long parameter \"xxxxxxxxxx...\" started"), "{}", e.message);
+        assert!(
+            e.message
+                .starts_with("too long parameter \"xxxxxxxxxx...\" started"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

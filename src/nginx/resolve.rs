@@ -17,7 +17,9 @@
 
 use std::collections::HashMap;
 
-use crate::model::{CertPair, DecidedBy, Endpoint, Hsts, HstsDrop, Listen, ServerKind, Setting, Source, UpstreamTls};
+use crate::model::{
+    CertPair, DecidedBy, Endpoint, Hsts, HstsDrop, Listen, ServerKind, Setting, Source, UpstreamTls,
+};
 use crate::nginx::ast::{Directive, Node};
 use crate::nginx::defaults::{self, Target};
 use crate::nginx::loader::Tree;
@@ -32,7 +34,12 @@ fn children<'t>(tree: &'t Tree, items: &'t [Node]) -> Vec<&'t Directive> {
     out
 }
 
-fn push_children<'t>(tree: &'t Tree, items: &'t [Node], out: &mut Vec<&'t Directive>, depth: usize) {
+fn push_children<'t>(
+    tree: &'t Tree,
+    items: &'t [Node],
+    out: &mut Vec<&'t Directive>,
+    depth: usize,
+) {
     for n in items {
         let Node::Directive(d) = n else { continue };
         if d.is("include") {
@@ -97,7 +104,9 @@ impl<'a, 't> Levels<'a, 't> {
 
     fn string(&self, name: &str, default: &str, note: &str) -> Setting<String> {
         match self.first(name) {
-            Some((d, src)) => Setting::new(d.args.first().map(|a| a.value()).unwrap_or_default(), src),
+            Some((d, src)) => {
+                Setting::new(d.args.first().map(|a| a.value()).unwrap_or_default(), src)
+            }
             None => Setting::new(default.to_string(), self.default(note)),
         }
     }
@@ -244,7 +253,10 @@ fn resolve_context<'t>(
     out: &mut Vec<Endpoint>,
 ) {
     let stream = context == "stream";
-    let outer_ssl_on = outer.iter().find(|d| d.is("ssl") && first_arg_is(d, "on")).copied();
+    let outer_ssl_on = outer
+        .iter()
+        .find(|d| d.is("ssl") && first_arg_is(d, "on"))
+        .copied();
     let mut servers: Vec<ServerInfo<'t>> = Vec::new();
     for s in outer.iter().filter(|d| d.is("server")) {
         let dirs = block_children(tree, s);
@@ -348,7 +360,9 @@ fn resolve_context<'t>(
         let mut decided = Vec::new();
         if let Err(reason) = &per_server {
             for l in tls_listens.iter().filter(|l| !l.quic) {
-                let Some(&d) = default_of.get(&key(l)) else { continue };
+                let Some(&d) = default_of.get(&key(l)) else {
+                    continue;
+                };
                 if d == i || decided.iter().any(|(x, _): &(usize, _)| *x == d) {
                     continue;
                 }
@@ -377,13 +391,25 @@ fn resolve_context<'t>(
                 ));
             }
         }
-        let ep = build_endpoint(tree, target, context, s, outer, &lv, tls_listens, protocols, decided);
+        let ep = build_endpoint(
+            tree,
+            target,
+            context,
+            s,
+            outer,
+            &lv,
+            tls_listens,
+            protocols,
+            decided,
+        );
         out.push(ep);
     }
 }
 
 fn first_arg_is(d: &Directive, v: &str) -> bool {
-    d.args.first().is_some_and(|a| a.value().eq_ignore_ascii_case(v))
+    d.args
+        .first()
+        .is_some_and(|a| a.value().eq_ignore_ascii_case(v))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -406,15 +432,26 @@ fn build_endpoint<'t>(
     if let Some((cds, clvl)) = &certs {
         let kds = keys.as_ref().map(|(k, l)| (k.clone(), *l));
         for (idx, cd) in cds.iter().enumerate() {
-            let csrc = if *clvl == 0 { Source::Set(cd.span) } else { Source::Inherited(cd.span) };
+            let csrc = if *clvl == 0 {
+                Source::Set(cd.span)
+            } else {
+                Source::Inherited(cd.span)
+            };
             let key = kds.as_ref().and_then(|(k, kl)| {
                 k.get(idx).map(|kd| {
-                    let ksrc = if *kl == 0 { Source::Set(kd.span) } else { Source::Inherited(kd.span) };
+                    let ksrc = if *kl == 0 {
+                        Source::Set(kd.span)
+                    } else {
+                        Source::Inherited(kd.span)
+                    };
                     Setting::new(kd.args.first().map(|a| a.value()).unwrap_or_default(), ksrc)
                 })
             });
             certificates.push(CertPair {
-                certificate: Setting::new(cd.args.first().map(|a| a.value()).unwrap_or_default(), csrc),
+                certificate: Setting::new(
+                    cd.args.first().map(|a| a.value()).unwrap_or_default(),
+                    csrc,
+                ),
                 key,
             });
         }
@@ -425,10 +462,17 @@ fn build_endpoint<'t>(
                 .iter()
                 .map(|d| {
                     let a = d.arg_values();
-                    (a.first().cloned().unwrap_or_default(), a.get(1).cloned().unwrap_or_default())
+                    (
+                        a.first().cloned().unwrap_or_default(),
+                        a.get(1).cloned().unwrap_or_default(),
+                    )
                 })
                 .collect();
-            let src = if lvl == 0 { Source::Set(ds[0].span) } else { Source::Inherited(ds[0].span) };
+            let src = if lvl == 0 {
+                Source::Set(ds[0].span)
+            } else {
+                Source::Inherited(ds[0].span)
+            };
             Setting::new(v, src)
         }
         None => Setting::new(Vec::new(), lv.default("nginx default: no ssl_conf_command")),
@@ -438,7 +482,13 @@ fn build_endpoint<'t>(
         None => Setting::new(None, lv.default("nginx default: no resolver")),
     };
     let verify_depth = match lv.first("ssl_verify_depth") {
-        Some((d, src)) => Setting::new(d.args.first().and_then(|a| a.value().parse().ok()).unwrap_or(1), src),
+        Some((d, src)) => Setting::new(
+            d.args
+                .first()
+                .and_then(|a| a.value().parse().ok())
+                .unwrap_or(1),
+            src,
+        ),
         None => Setting::new(1, lv.default("nginx default: ssl_verify_depth 1")),
     };
     let (hsts, hsts_dropped, upstreams) = if stream {
@@ -454,7 +504,18 @@ fn build_endpoint<'t>(
         let base_headers = effective_headers(&s.dirs, outer, target).unwrap_or_default();
         let inherit = header_inherit(&s.dirs, outer, target);
         let mut chain: Vec<Vec<&'t Directive>> = vec![s.dirs.clone(), outer.to_vec()];
-        walk_locations(tree, target, &s.dirs, &base_headers, inherit, &mut chain, &mut drops, &mut ups, lv.anchor, 0);
+        walk_locations(
+            tree,
+            target,
+            &s.dirs,
+            &base_headers,
+            inherit,
+            &mut chain,
+            &mut drops,
+            &mut ups,
+            lv.anchor,
+            0,
+        );
         (hsts, drops, ups)
     };
     let (protocols, decided_by) = (protocols, decided.into_iter().map(|(_, x)| x).collect());
@@ -471,29 +532,67 @@ fn build_endpoint<'t>(
             defaults::DEFAULT_CIPHERS,
             &format!("nginx default: ssl_ciphers {}", defaults::DEFAULT_CIPHERS),
         ),
-        prefer_server_ciphers: lv.flag("ssl_prefer_server_ciphers", false, "nginx default: ssl_prefer_server_ciphers off"),
+        prefer_server_ciphers: lv.flag(
+            "ssl_prefer_server_ciphers",
+            false,
+            "nginx default: ssl_prefer_server_ciphers off",
+        ),
         ecdh_curve: lv.string(
             "ssl_ecdh_curve",
             defaults::default_ecdh_curve(target.nginx),
-            &format!("nginx {} default: ssl_ecdh_curve {}", target.nginx, defaults::default_ecdh_curve(target.nginx)),
+            &format!(
+                "nginx {} default: ssl_ecdh_curve {}",
+                target.nginx,
+                defaults::default_ecdh_curve(target.nginx)
+            ),
         ),
         dhparam: lv.opt_string("ssl_dhparam", "nginx default: no ssl_dhparam (no DHE)"),
         conf_commands,
         certificates,
         password_file: lv.opt_string("ssl_password_file", "nginx default: no ssl_password_file"),
-        session_tickets: lv.flag("ssl_session_tickets", true, "nginx default: ssl_session_tickets on"),
-        session_cache: lv.string("ssl_session_cache", "none", "nginx default: ssl_session_cache none"),
-        session_timeout: lv.string("ssl_session_timeout", "5m", "nginx default: ssl_session_timeout 5m"),
+        session_tickets: lv.flag(
+            "ssl_session_tickets",
+            true,
+            "nginx default: ssl_session_tickets on",
+        ),
+        session_cache: lv.string(
+            "ssl_session_cache",
+            "none",
+            "nginx default: ssl_session_cache none",
+        ),
+        session_timeout: lv.string(
+            "ssl_session_timeout",
+            "5m",
+            "nginx default: ssl_session_timeout 5m",
+        ),
         stapling: lv.flag("ssl_stapling", false, "nginx default: ssl_stapling off"),
-        stapling_verify: lv.flag("ssl_stapling_verify", false, "nginx default: ssl_stapling_verify off"),
-        trusted_certificate: lv.opt_string("ssl_trusted_certificate", "nginx default: no ssl_trusted_certificate"),
+        stapling_verify: lv.flag(
+            "ssl_stapling_verify",
+            false,
+            "nginx default: ssl_stapling_verify off",
+        ),
+        trusted_certificate: lv.opt_string(
+            "ssl_trusted_certificate",
+            "nginx default: no ssl_trusted_certificate",
+        ),
         resolver,
-        verify_client: lv.string("ssl_verify_client", "off", "nginx default: ssl_verify_client off"),
-        client_certificate: lv.opt_string("ssl_client_certificate", "nginx default: no ssl_client_certificate"),
+        verify_client: lv.string(
+            "ssl_verify_client",
+            "off",
+            "nginx default: ssl_verify_client off",
+        ),
+        client_certificate: lv.opt_string(
+            "ssl_client_certificate",
+            "nginx default: no ssl_client_certificate",
+        ),
         verify_depth,
         crl: lv.opt_string("ssl_crl", "nginx default: no ssl_crl"),
         early_data: lv.flag("ssl_early_data", false, "nginx default: ssl_early_data off"),
-        reject_handshake: lv.flag("ssl_reject_handshake", false, "nginx default: ssl_reject_handshake off"),
+        reject_handshake: lv.flag(
+            "ssl_reject_handshake",
+            false,
+            "nginx default: ssl_reject_handshake off",
+        ),
         hsts,
         hsts_dropped,
         upstreams,
@@ -502,7 +601,10 @@ fn build_endpoint<'t>(
 }
 
 fn is_hsts(d: &Directive) -> bool {
-    d.is("add_header") && d.args.first().is_some_and(|a| a.value().eq_ignore_ascii_case("strict-transport-security"))
+    d.is("add_header")
+        && d.args
+            .first()
+            .is_some_and(|a| a.value().eq_ignore_ascii_case("strict-transport-security"))
 }
 
 fn hsts_of(d: &Directive) -> Option<Hsts> {
@@ -519,7 +621,11 @@ fn hsts_of(d: &Directive) -> Option<Hsts> {
 }
 
 /// HSTS as the server level sends it (server add_headers, else http's).
-fn headers_hsts<'t>(server: &[&'t Directive], http: &[&'t Directive], anchor: Span) -> Setting<Option<Hsts>> {
+fn headers_hsts<'t>(
+    server: &[&'t Directive],
+    http: &[&'t Directive],
+    anchor: Span,
+) -> Setting<Option<Hsts>> {
     for (i, lvl) in [server, http].iter().enumerate() {
         let adds: Vec<&&Directive> = lvl.iter().filter(|d| d.is("add_header")).collect();
         if adds.is_empty() {
@@ -527,7 +633,11 @@ fn headers_hsts<'t>(server: &[&'t Directive], http: &[&'t Directive], anchor: Sp
         }
         return match adds.iter().find(|d| is_hsts(d)) {
             Some(d) => {
-                let src = if i == 0 { Source::Set(d.span) } else { Source::Inherited(d.span) };
+                let src = if i == 0 {
+                    Source::Set(d.span)
+                } else {
+                    Source::Inherited(d.span)
+                };
                 Setting::new(hsts_of(d), src)
             }
             None => Setting::new(
@@ -576,9 +686,21 @@ fn parse_inherit(d: &Directive) -> Inherit {
 }
 
 /// The add_header list in force at server level.
-fn effective_headers<'t>(server: &[&'t Directive], http: &[&'t Directive], t: &Target) -> Option<Vec<&'t Directive>> {
-    let own: Vec<&'t Directive> = server.iter().copied().filter(|d| d.is("add_header")).collect();
-    let up: Vec<&'t Directive> = http.iter().copied().filter(|d| d.is("add_header")).collect();
+fn effective_headers<'t>(
+    server: &[&'t Directive],
+    http: &[&'t Directive],
+    t: &Target,
+) -> Option<Vec<&'t Directive>> {
+    let own: Vec<&'t Directive> = server
+        .iter()
+        .copied()
+        .filter(|d| d.is("add_header"))
+        .collect();
+    let up: Vec<&'t Directive> = http
+        .iter()
+        .copied()
+        .filter(|d| d.is("add_header"))
+        .collect();
     let inherit = if defaults::has_add_header_inherit(t.nginx) {
         server
             .iter()
@@ -591,7 +713,11 @@ fn effective_headers<'t>(server: &[&'t Directive], http: &[&'t Directive], t: &T
     Some(merge_headers(own, up, inherit))
 }
 
-fn merge_headers<'t>(own: Vec<&'t Directive>, inherited: Vec<&'t Directive>, inherit: Inherit) -> Vec<&'t Directive> {
+fn merge_headers<'t>(
+    own: Vec<&'t Directive>,
+    inherited: Vec<&'t Directive>,
+    inherit: Inherit,
+) -> Vec<&'t Directive> {
     match inherit {
         Inherit::Off => own,
         Inherit::On => {
@@ -626,8 +752,13 @@ fn walk_locations<'t>(
         return;
     }
     // upstream TLS at this level
-    for d in dirs.iter().filter(|d| d.is("proxy_pass") || d.is("grpc_pass")) {
-        let Some(t) = d.args.first().map(|a| a.value()) else { continue };
+    for d in dirs
+        .iter()
+        .filter(|d| d.is("proxy_pass") || d.is("grpc_pass"))
+    {
+        let Some(t) = d.args.first().map(|a| a.value()) else {
+            continue;
+        };
         let lower = t.to_ascii_lowercase();
         let (tls, prefix) = if d.is("proxy_pass") {
             (lower.starts_with("https://"), "proxy")
@@ -638,9 +769,16 @@ fn walk_locations<'t>(
             ups.push(upstream(d, &t, prefix, chain, target, anchor));
         }
     }
-    for d in dirs.iter().filter(|d| d.is("location") || d.is("if") || d.is("limit_except")) {
+    for d in dirs
+        .iter()
+        .filter(|d| d.is("location") || d.is("if") || d.is("limit_except"))
+    {
         let inner = block_children(tree, d);
-        let own: Vec<&'t Directive> = inner.iter().copied().filter(|x| x.is("add_header")).collect();
+        let own: Vec<&'t Directive> = inner
+            .iter()
+            .copied()
+            .filter(|x| x.is("add_header"))
+            .collect();
         let my_inherit = if defaults::has_add_header_inherit(target.nginx) {
             inner
                 .iter()
@@ -660,7 +798,18 @@ fn walk_locations<'t>(
             });
         }
         chain.insert(0, inner.clone());
-        walk_locations(tree, target, &inner, &eff, my_inherit, chain, drops, ups, anchor, depth + 1);
+        walk_locations(
+            tree,
+            target,
+            &inner,
+            &eff,
+            my_inherit,
+            chain,
+            drops,
+            ups,
+            anchor,
+            depth + 1,
+        );
         chain.remove(0);
     }
 }
@@ -681,18 +830,32 @@ fn upstream(
     let (dp, dnote) = defaults::default_protocols(t.nginx);
     let protocols = match lv.all(&name("ssl_protocols")) {
         Some(_) => lv.protocols(&name("ssl_protocols"), t),
-        None => Setting::new(dp, lv.default(dnote.replace("ssl_protocols", &name("ssl_protocols")))),
+        None => Setting::new(
+            dp,
+            lv.default(dnote.replace("ssl_protocols", &name("ssl_protocols"))),
+        ),
     };
     UpstreamTls {
         span: d.span,
         target: target_url.to_string(),
-        verify: lv.flag(&name("ssl_verify"), false, &format!("nginx default: {} off", name("ssl_verify"))),
+        verify: lv.flag(
+            &name("ssl_verify"),
+            false,
+            &format!("nginx default: {} off", name("ssl_verify")),
+        ),
         trusted_certificate: lv.opt_string(
             &name("ssl_trusted_certificate"),
             &format!("nginx default: no {}", name("ssl_trusted_certificate")),
         ),
-        server_name: lv.flag(&name("ssl_server_name"), false, &format!("nginx default: {} off", name("ssl_server_name"))),
-        name: lv.opt_string(&name("ssl_name"), &format!("nginx default: {} is the proxied host", name("ssl_name"))),
+        server_name: lv.flag(
+            &name("ssl_server_name"),
+            false,
+            &format!("nginx default: {} off", name("ssl_server_name")),
+        ),
+        name: lv.opt_string(
+            &name("ssl_name"),
+            &format!("nginx default: {} is the proxied host", name("ssl_name")),
+        ),
         protocols,
         ciphers: lv.string(
             &name("ssl_ciphers"),

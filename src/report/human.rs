@@ -4,7 +4,9 @@ use std::fmt;
 use std::io::Write;
 use std::sync::Arc;
 
-use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
+};
 
 use crate::finding::{Finding, Severity};
 use crate::source::{SourceMap, Span};
@@ -30,13 +32,17 @@ impl std::error::Error for Diag {}
 
 impl Diagnostic for Diag {
     fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.code.as_ref().map(|c| Box::new(c) as Box<dyn fmt::Display>)
+        self.code
+            .as_ref()
+            .map(|c| Box::new(c) as Box<dyn fmt::Display>)
     }
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn SourceCode> {
         self.source.as_ref().map(|s| s as &dyn SourceCode)
@@ -71,11 +77,22 @@ fn named(sm: &SourceMap, span: Span) -> NamedSource<Arc<str>> {
 }
 
 fn labeled(span: Span, label: &str) -> LabeledSpan {
-    LabeledSpan::new(Some(label.to_string()), span.start as usize, span.len().max(1))
+    LabeledSpan::new(
+        Some(label.to_string()),
+        span.start as usize,
+        span.len().max(1),
+    )
 }
 
 /// A diagnostic with a snippet at `span`.
-pub fn diag_at(sm: &SourceMap, span: Span, code: Option<&str>, message: String, label: &str, severity: miette::Severity) -> Diag {
+pub fn diag_at(
+    sm: &SourceMap,
+    span: Span,
+    code: Option<&str>,
+    message: String,
+    label: &str,
+    severity: miette::Severity,
+) -> Diag {
     Diag {
         code: code.map(str::to_string),
         message,
@@ -89,20 +106,42 @@ pub fn diag_at(sm: &SourceMap, span: Span, code: Option<&str>, message: String, 
 
 pub fn finding_diag(sm: &SourceMap, f: &Finding) -> Diag {
     let message = format!("{} {}: {}", f.code, f.name, f.message);
-    let mut d = diag_at(sm, f.span, None, message, &f.label, miette_severity(f.severity));
+    let mut d = diag_at(
+        sm,
+        f.span,
+        None,
+        message,
+        &f.label,
+        miette_severity(f.severity),
+    );
     d.help = f.help.clone();
     for r in &f.related {
         if r.span.file == f.span.file && r.span != f.span {
             d.labels.push(labeled(r.span, &r.message));
         } else if r.span != f.span {
-            d.related.push(diag_at(sm, r.span, None, r.message.clone(), "here", miette::Severity::Advice));
+            d.related.push(diag_at(
+                sm,
+                r.span,
+                None,
+                r.message.clone(),
+                "here",
+                miette::Severity::Advice,
+            ));
         }
     }
     let eps = &f.endpoints;
     if !eps.is_empty() {
         let names: Vec<&str> = eps.iter().take(5).map(|e| e.label.as_str()).collect();
-        let more = if eps.len() > 5 { format!(" and {} more", eps.len() - 5) } else { String::new() };
-        let what = if eps.len() == 1 { "endpoint" } else { "endpoints" };
+        let more = if eps.len() > 5 {
+            format!(" and {} more", eps.len() - 5)
+        } else {
+            String::new()
+        };
+        let what = if eps.len() == 1 {
+            "endpoint"
+        } else {
+            "endpoints"
+        };
         let line = format!("{what}: {}{more}", names.join("; "));
         d.help = Some(match d.help.take() {
             Some(h) => format!("{h}\n{line}"),
@@ -113,8 +152,14 @@ pub fn finding_diag(sm: &SourceMap, f: &Finding) -> Diag {
 }
 
 pub fn handler(color: bool) -> GraphicalReportHandler {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    GraphicalReportHandler::new_themed(theme).with_width(110).with_links(false)
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    GraphicalReportHandler::new_themed(theme)
+        .with_width(110)
+        .with_links(false)
 }
 
 pub fn render(out: &mut dyn Write, d: &Diag, color: bool) {
@@ -123,4 +168,59 @@ pub fn render(out: &mut dyn Write, d: &Diag, color: bool) {
         s = format!("{d}\n");
     }
     let _ = write!(out, "{s}");
+}
+
+/// Print a whole report: load errors to `err`, findings and a summary line to `out`.
+pub fn emit(report: &crate::lint::Report, color: bool, out: &mut dyn Write, err: &mut dyn Write) {
+    for n in &report.notes {
+        let _ = writeln!(err, "note: {n}");
+    }
+    for c in &report.checked {
+        for e in &c.tree.errors {
+            let d = match e.span {
+                Some(span) => diag_at(
+                    &c.tree.sources,
+                    span,
+                    None,
+                    e.message.clone(),
+                    "here",
+                    miette::Severity::Error,
+                ),
+                None => Diag {
+                    code: None,
+                    message: e.to_error().to_string(),
+                    severity: miette::Severity::Error,
+                    source: None,
+                    labels: vec![],
+                    help: None,
+                    related: vec![],
+                },
+            };
+            render(err, &d, color);
+        }
+        for f in &c.findings {
+            render(out, &finding_diag(&c.tree.sources, f), color);
+        }
+    }
+    let count = |s: Severity| report.findings().filter(|(_, f)| f.severity == s).count();
+    let eps: usize = report.checked.iter().map(|c| c.endpoints.len()).sum();
+    let failed: Vec<&str> = report
+        .checked
+        .iter()
+        .filter(|c| !c.ok())
+        .map(|c| c.label.as_str())
+        .collect();
+    let mut line = format!(
+        "tlslint: {} error(s), {} warning(s), {} info in {} TLS endpoint(s) of {} tree(s); profile {}",
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+        eps,
+        report.checked.len(),
+        report.profile.title()
+    );
+    if !failed.is_empty() {
+        line.push_str(&format!("; could not read: {}", failed.join(", ")));
+    }
+    let _ = writeln!(out, "{line}");
 }

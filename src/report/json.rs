@@ -7,7 +7,11 @@ use crate::finding::{EndpointRef, Finding};
 use crate::source::{SourceMap, Span};
 
 fn loc(sm: &SourceMap, span: Span) -> (String, u32, u32) {
-    (sm.path(span.file).display().to_string(), span.line, span.col)
+    (
+        sm.path(span.file).display().to_string(),
+        span.line,
+        span.col,
+    )
 }
 
 fn endpoint(sm: &SourceMap, e: &EndpointRef) -> Value {
@@ -40,4 +44,55 @@ pub fn finding(sm: &SourceMap, f: &Finding) -> Value {
         "endpoints": f.endpoints.iter().map(|e| endpoint(sm, e)).collect::<Vec<_>>(),
         "evidence": "config",
     })
+}
+
+/// The whole report as one JSON object.
+pub fn document(report: &crate::lint::Report) -> Value {
+    let mut findings = Vec::new();
+    let mut endpoints = Vec::new();
+    let mut errors = Vec::new();
+    let mut trees = Vec::new();
+    for c in &report.checked {
+        for f in &c.findings {
+            findings.push(finding(&c.tree.sources, f));
+        }
+        for e in &c.endpoints {
+            let mut v = e.to_json(&c.tree.sources);
+            v["tree"] = Value::String(c.label.clone());
+            endpoints.push(v);
+        }
+        for e in &c.tree.errors {
+            errors.push(json!({
+                "tree": c.label,
+                "file": e.path.display().to_string(),
+                "line": e.line,
+                "column": e.col,
+                "message": e.message,
+            }));
+        }
+        trees.push(json!({
+            "root": c.label,
+            "files": c.tree.read_order().iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "ok": c.ok(),
+        }));
+    }
+    let p = &report.profile;
+    json!({
+        "tool": { "name": "tlslint", "version": env!("CARGO_PKG_VERSION") },
+        "profile": { "name": p.name, "guideline": p.guideline, "source": p.source },
+        "target": { "nginx": report.target.nginx.to_string(), "openssl": report.target.openssl.to_string() },
+        "trees": trees,
+        "errors": errors,
+        "findings": findings,
+        "endpoints": endpoints,
+        "notes": report.notes,
+    })
+}
+
+pub fn emit(report: &crate::lint::Report, out: &mut dyn std::io::Write) {
+    let _ = writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&document(report)).unwrap_or_default()
+    );
 }

@@ -39,7 +39,10 @@ impl Rule for Tls101 {
             if ep.protocols_decided_by.is_empty() {
                 vec![(&ep.protocols, None)]
             } else {
-                ep.protocols_decided_by.iter().map(|(d, s)| (s, Some(d))).collect()
+                ep.protocols_decided_by
+                    .iter()
+                    .map(|(d, s)| (s, Some(d)))
+                    .collect()
             };
         let allowed = &cx.profile.tls_versions;
         for (setting, decided) in deciders {
@@ -52,7 +55,11 @@ impl Rule for Tls101 {
             if bad.is_empty() {
                 continue;
             }
-            let list = bad.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
+            let list = bad
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
             let verb = if bad.len() == 1 { "is" } else { "are" };
             let message = format!(
                 "{list} {verb} enabled, but the {} profile allows only {}",
@@ -94,7 +101,9 @@ impl Rule for Tls101 {
                     d.socket
                 )),
                 (Source::Default { .. }, None) => help.push_str(" in this server or at http level"),
-                (Source::Inherited(_), None) => help.push_str(" where it is inherited from, or override it in this server"),
+                (Source::Inherited(_), None) => {
+                    help.push_str(" where it is inherited from, or override it in this server")
+                }
                 (Source::Set(_), None) => help.push_str(" instead"),
             }
             out.push(Finding {
