@@ -64,9 +64,16 @@ pub struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
-    /// Profile to check against
+    /// Profile to check against: modern, intermediate or old (or a profile in --profile-file)
     #[arg(long, default_value = "intermediate", value_name = "NAME")]
     pub profile: String,
+    /// Mozilla/TLSRef guideline version: 5.7, 5.8 or 6.0 [default: the newest]
+    #[arg(long, value_name = "VERSION")]
+    pub guidelines: Option<String>,
+    /// An organisation's policy: a tlslint YAML policy (`extends: intermediate` + overrides) or a
+    /// Mozilla/TLSRef guideline JSON file as published
+    #[arg(long, value_name = "FILE")]
+    pub profile_file: Option<PathBuf>,
     #[command(flatten)]
     pub target: TargetArgs,
 }

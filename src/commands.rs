@@ -92,7 +92,11 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Err(e) => return fail(err, &e),
     };
     let target = Target { nginx, openssl };
-    let (profile, note) = match crate::profile::Profile::builtin(&a.profile, None) {
+    let loaded = match &a.profile_file {
+        Some(f) => crate::profile::Profile::from_file(f, &a.profile, a.guidelines.as_deref()),
+        None => crate::profile::Profile::builtin(&a.profile, a.guidelines.as_deref()),
+    };
+    let (profile, note) = match loaded {
         Ok(p) => p,
         Err(e) => return fail(err, &e),
     };

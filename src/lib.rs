@@ -20,3 +20,4 @@ pub mod roots;
 pub mod rules;
 pub mod source;
 pub mod version;
+pub mod yaml;
