@@ -13,8 +13,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     long_about = "Lint the TLS side of nginx (and, later, Apache httpd) configuration trees \
 against Mozilla/TLSRef profiles.\n\nWith no subcommand, `tlslint PATH...` checks the trees at PATH: \
 a main file, a directory (every nginx.conf below it), an `nginx -T` dump (`-` reads stdin), or a \
-file that a tree includes.\n\nExit codes: 0 nothing found, 1 findings, 2 the tree could not be read \
-or parsed, or bad usage.",
+file that a tree includes.\n\nSettings come from `.tlslint.yaml` (or `.tlslint.yml`), found upward \
+from each PATH up to the enclosing git checkout, or from --config; flags override it.\n\nExit codes: \
+0 nothing at or above --fail-on, 1 findings at or above --fail-on (default: warning), 2 the tree could \
+not be read or parsed, or bad usage.",
     args_conflicts_with_subcommands = true,
     subcommand_negates_reqs = true
 )]
@@ -33,6 +35,14 @@ pub enum Command {
     Parse(ParseArgs),
     /// Expand an OpenSSL cipher string the way OpenSSL does.
     Ciphers(CiphersArgs),
+    /// List the rule catalog.
+    Rules,
+    /// Print a rule's page: what it checks, why, examples.
+    Explain {
+        /// A rule code (TLS101) or name (protocol-outside-profile)
+        #[arg(value_name = "CODE|NAME")]
+        rule: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -41,6 +51,10 @@ pub enum OutputFormat {
     Human,
     /// one JSON object with `findings` and `endpoints`
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers)
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...,line=...::`)
+    Github,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -48,9 +62,9 @@ pub struct TargetArgs {
     /// Modelled nginx version (defaults change with it) [default: current stable]
     #[arg(long, value_name = "VERSION")]
     pub nginx_version: Option<String>,
-    /// Modelled OpenSSL version
-    #[arg(long, value_name = "VERSION", default_value = "3.0")]
-    pub openssl_version: String,
+    /// Modelled OpenSSL version [default: 3.0]
+    #[arg(long, value_name = "VERSION")]
+    pub openssl_version: Option<String>,
     /// Configuration prefix for relative include paths [default: the main file's directory]
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<PathBuf>,
@@ -65,8 +79,9 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
     pub format: OutputFormat,
     /// Profile to check against: modern, intermediate or old (or a profile in --profile-file)
-    #[arg(long, default_value = "intermediate", value_name = "NAME")]
-    pub profile: String,
+    /// [default: intermediate]
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Mozilla/TLSRef guideline version: 5.7, 5.8 or 6.0 [default: the newest]
     #[arg(long, value_name = "VERSION")]
     pub guidelines: Option<String>,
@@ -76,6 +91,33 @@ pub struct CheckArgs {
     pub profile_file: Option<PathBuf>,
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Exit with code 1 when a finding at or above this severity remains [default: warning]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<crate::config::FailOn>,
+    /// The settings file to use, instead of the `.tlslint.yaml` found upward from each PATH
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Use no settings file: flags and built-in defaults only
+    #[arg(long)]
+    pub no_config: bool,
+    /// Run only these rules (codes, names or code prefixes such as `TLS5`; comma-separated or
+    /// repeated); replaces the settings file's `rules.enable`
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub enable: Vec<String>,
+    /// Do not run these rules (codes, names or code prefixes); adds to the settings file's
+    /// `rules.disable`
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    pub disable: Vec<String>,
+    /// Ignore `# tlslint: ignore ...` and `# tlslint: ignore-file ...` comments
+    #[arg(long)]
+    pub no_inline_ignores: bool,
+    /// Report and fail only on findings that are not in this baseline file (see --write-baseline)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write every finding of this run to FILE as the baseline, then exit 0 (unless a tree could
+    /// not be read)
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub write_baseline: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -142,6 +184,22 @@ where
         Some(Command::Parse(a)) => crate::commands::parse(&a, &mut out, &mut err),
         Some(Command::Ciphers(a)) => crate::commands::ciphers(&a, &mut out, &mut err),
         Some(Command::Check(a)) => crate::commands::check(&a, &mut out, &mut err),
+        Some(Command::Rules) => {
+            crate::rules::doc::list(&mut out);
+            0
+        }
+        Some(Command::Explain { rule }) => match crate::rules::doc::explain(&rule) {
+            Ok(text) => {
+                use std::io::Write;
+                let _ = write!(out, "{text}");
+                0
+            }
+            Err(e) => {
+                use std::io::Write;
+                let _ = writeln!(err, "error: {e}");
+                2
+            }
+        },
         None => crate::commands::check(&cli.check, &mut out, &mut err),
     }
 }

@@ -57,17 +57,50 @@ fn report_load_errors(tree: &crate::nginx::loader::Tree, err: &mut dyn Write) ->
 }
 
 /// `tlslint ciphers STRING`
-pub fn ciphers(_a: &CiphersArgs, _out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let _ = writeln!(err, "error: the cipher engine is not built yet");
-    EXIT_ERROR
+pub fn ciphers(a: &CiphersArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    crate::openssl::command::run(
+        &a.string,
+        a.verbose,
+        a.profile.as_deref(),
+        &a.openssl_version,
+        out,
+        err,
+    )
 }
 
-fn parse_version(what: &str, s: &str) -> Result<crate::version::Version, crate::error::Error> {
-    s.parse()
-        .map_err(|e: String| crate::error::Error::new(format!("--{what}-version: {e}")))
+/// Which settings file governs each path: `--config`, none with
+/// `--no-config`, else the one found upward from the path. Paths that share
+/// a settings file are linted together, in the order given.
+fn groups(
+    a: &CheckArgs,
+) -> Result<Vec<(Option<crate::config::Config>, Vec<std::path::PathBuf>)>, crate::error::Error> {
+    if a.no_config {
+        return Ok(vec![(None, a.paths.clone())]);
+    }
+    if let Some(c) = &a.config {
+        return Ok(vec![(Some(crate::config::load(c)?), a.paths.clone())]);
+    }
+    let mut out: Vec<(Option<std::path::PathBuf>, Vec<std::path::PathBuf>)> = Vec::new();
+    for p in &a.paths {
+        let c = crate::config::discover(p);
+        match out.iter_mut().find(|(k, _)| *k == c) {
+            Some((_, v)) => v.push(p.clone()),
+            None => out.push((c, vec![p.clone()])),
+        }
+    }
+    out.into_iter()
+        .map(|(c, paths)| {
+            let cfg = match c {
+                Some(f) => Some(crate::config::load(&f)?),
+                None => None,
+            };
+            Ok((cfg, paths))
+        })
+        .collect()
 }
 
-/// `tlslint check PATH...`
+/// `tlslint check PATH...`: settings → roots → lint → settings, suppressions
+/// and baseline (`crate::post`) → report → exit code.
 pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     use crate::cli::OutputFormat;
     use crate::nginx::defaults::{Target, CURRENT_STABLE};
@@ -80,48 +113,145 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         );
         return EXIT_ERROR;
     }
-    let nginx = match a.target.nginx_version.as_deref() {
-        Some(v) => match parse_version("nginx", v) {
-            Ok(v) => v,
-            Err(e) => return fail(err, &e),
-        },
-        None => CURRENT_STABLE,
-    };
-    let openssl = match parse_version("openssl", &a.target.openssl_version) {
-        Ok(v) => v,
-        Err(e) => return fail(err, &e),
-    };
-    let target = Target { nginx, openssl };
-    let loaded = match &a.profile_file {
-        Some(f) => crate::profile::Profile::from_file(f, &a.profile, a.guidelines.as_deref()),
-        None => crate::profile::Profile::builtin(&a.profile, a.guidelines.as_deref()),
-    };
-    let (profile, note) = match loaded {
-        Ok(p) => p,
+    let groups = match groups(a) {
+        Ok(g) => g,
         Err(e) => return fail(err, &e),
     };
     let mut notes = Vec::new();
-    if let Some(n) = note {
-        notes.push(n);
+    let mut all_settings = Vec::new();
+    let mut checked = Vec::new();
+    let mut tree_group = Vec::new();
+    let mut first: Option<(crate::profile::Profile, Target)> = None;
+    for (gi, (cfg, paths)) in groups.iter().enumerate() {
+        let settings = match crate::config::settings(cfg.as_ref(), a) {
+            Ok(s) => s,
+            Err(e) => return fail(err, &e),
+        };
+        let target = Target {
+            nginx: settings.nginx_version.unwrap_or(CURRENT_STABLE),
+            openssl: settings.openssl_version,
+        };
+        let loaded = match &settings.profile_file {
+            Some(f) => crate::profile::Profile::from_file(
+                f,
+                &settings.profile,
+                settings.guidelines.as_deref(),
+            ),
+            None => {
+                crate::profile::Profile::builtin(&settings.profile, settings.guidelines.as_deref())
+            }
+        };
+        let (profile, note) = match loaded {
+            Ok(p) => p,
+            Err(e) => return fail(err, &e),
+        };
+        if let Some(n) = note {
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+        }
+        let roots = match crate::roots::discover(paths, &mut notes) {
+            Ok(r) => r,
+            Err(e) => return fail(err, &e),
+        };
+        let opts = crate::lint::LintOptions {
+            target,
+            profile,
+            prefix: a.target.prefix.clone(),
+        };
+        for r in &roots {
+            if let crate::input::Root::File(p) = r {
+                if settings.exclude.excludes(p) {
+                    notes.push(format!(
+                        "{} is excluded by {}",
+                        p.display(),
+                        settings
+                            .config
+                            .as_deref()
+                            .map(|c| c.display().to_string())
+                            .unwrap_or_default()
+                    ));
+                    continue;
+                }
+            }
+            checked.push(crate::lint::lint_root(r, &opts));
+            tree_group.push(gi);
+        }
+        match &first {
+            None => first = Some((opts.profile, target)),
+            Some((p0, _)) if p0.title() != opts.profile.title() && !roots.is_empty() => {
+                notes.push(format!(
+                    "the trees of {} are checked against profile {}",
+                    paths
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    opts.profile.title()
+                ));
+            }
+            Some(_) => {}
+        }
+        all_settings.push(settings);
     }
-    let roots = match crate::roots::discover(&a.paths, &mut notes) {
-        Ok(r) => r,
-        Err(e) => return fail(err, &e),
+    let mut baseline = match &a.baseline {
+        Some(f) => match crate::baseline::Baseline::load(f) {
+            Ok((b, note)) => {
+                notes.extend(note);
+                Some(b)
+            }
+            Err(e) => return fail(err, &e),
+        },
+        None => None,
     };
-    let opts = crate::lint::LintOptions {
-        target,
-        profile,
-        prefix: a.target.prefix.clone(),
-    };
-    let checked = roots
-        .iter()
-        .map(|r| crate::lint::lint_root(r, &opts))
-        .collect();
+    let per_tree: Vec<&crate::config::Settings> =
+        tree_group.iter().map(|&g| &all_settings[g]).collect();
+    let mut posts = crate::post::run(&mut checked, &per_tree, baseline.as_mut());
+    if let Some(path) = &a.write_baseline {
+        let rows: Vec<(&str, &crate::finding::Finding, &str, &std::path::Path)> = checked
+            .iter()
+            .zip(&posts)
+            .flat_map(|(c, p)| {
+                c.findings.iter().zip(&p.fingerprints).map(move |(f, fp)| {
+                    (
+                        c.label.as_str(),
+                        f,
+                        fp.as_str(),
+                        c.tree.sources.path(f.span.file),
+                    )
+                })
+            })
+            .collect();
+        match crate::baseline::write(path, &rows) {
+            Ok(n) => notes.push(format!(
+                "wrote {n} finding(s) to the baseline {}",
+                path.display()
+            )),
+            Err(e) => return fail(err, &e),
+        }
+        for (c, p) in checked.iter_mut().zip(posts.iter_mut()) {
+            p.baselined.append(&mut c.findings);
+            p.fingerprints.clear();
+        }
+    }
+    let (profile, target) = first.unwrap_or_else(|| {
+        let p = crate::profile::Profile::builtin("intermediate", None)
+            .map(|(p, _)| p)
+            .expect("the bundled intermediate profile");
+        (
+            p,
+            Target {
+                nginx: CURRENT_STABLE,
+                openssl: crate::version::Version::new(3, 0, 0),
+            },
+        )
+    });
     let report = crate::lint::Report {
         checked,
         notes,
-        profile: opts.profile,
+        profile,
         target,
+        post: posts,
     };
     let color = a.format == OutputFormat::Human
         && std::io::stdout().is_terminal()
@@ -129,10 +259,32 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     match a.format {
         OutputFormat::Human => crate::report::human::emit(&report, color, out, err),
         OutputFormat::Json => crate::report::json::emit(&report, out),
+        OutputFormat::Sarif => {
+            for n in &report.notes {
+                let _ = writeln!(err, "note: {n}");
+            }
+            crate::report::sarif::emit(&report, out)
+        }
+        OutputFormat::Github => crate::report::github::emit(&report, out, err),
     }
+    exit_code(&report)
+}
+
+/// 2 if a tree could not be read; 1 if a finding is at or above its tree's
+/// `fail_on`; else 0.
+pub fn exit_code(report: &crate::lint::Report) -> i32 {
     if report.load_failed() {
-        EXIT_ERROR
-    } else if report.findings().next().is_some() {
+        return EXIT_ERROR;
+    }
+    let fails = report.checked.iter().enumerate().any(|(i, c)| {
+        let on = report
+            .post
+            .get(i)
+            .map(|p| p.fail_on)
+            .unwrap_or(crate::config::FailOn::Warning);
+        c.findings.iter().any(|f| on.fails(f.severity))
+    });
+    if fails {
         EXIT_FINDINGS
     } else {
         EXIT_OK

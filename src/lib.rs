@@ -4,8 +4,10 @@
 //! **parse** (directive trees with spans) → **resolve** (server-neutral
 //! endpoints) → **check** (rules against a profile) → **report**.
 
+pub mod baseline;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod error;
 pub mod finding;
 pub mod fsx;
@@ -14,10 +16,13 @@ pub mod lint;
 pub mod model;
 pub mod nginx;
 pub mod openssl;
+pub mod post;
 pub mod profile;
 pub mod report;
 pub mod roots;
+pub mod ruledoc;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod version;
 pub mod yaml;

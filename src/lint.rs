@@ -40,6 +40,24 @@ pub struct Report {
     pub notes: Vec<String>,
     pub profile: Profile,
     pub target: Target,
+    /// Per tree, in the order of `checked`: what the settings, inline
+    /// suppressions and the baseline did (see `crate::post`).
+    pub post: Vec<Post>,
+}
+
+/// What happened to a tree's findings after the rules ran.
+#[derive(Debug, Clone)]
+pub struct Post {
+    /// The settings file that governs the tree, if any.
+    pub config: Option<PathBuf>,
+    /// The fingerprint of each of `Checked.findings` (same order).
+    pub fingerprints: Vec<String>,
+    /// Findings an inline suppression took away.
+    pub suppressed: Vec<crate::suppress::Suppressed>,
+    /// Findings the baseline took away.
+    pub baselined: Vec<Finding>,
+    /// Findings at or above this severity make the exit code 1.
+    pub fail_on: crate::config::FailOn,
 }
 
 impl Report {
@@ -66,11 +84,13 @@ pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
             findings: Vec::new(),
         };
     }
-    let endpoints = crate::nginx::resolve::endpoints(&tree, &opts.target);
+    let (endpoints, plain) = crate::nginx::resolve::resolve(&tree, &opts.target);
     let cx = crate::rules::Context {
         profile: &opts.profile,
         sources: &tree.sources,
         target: &opts.target,
+        plain: &plain,
+        endpoints: &endpoints,
     };
     let findings = crate::rules::check_all(&cx, &endpoints);
     Checked {

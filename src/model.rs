@@ -173,6 +173,20 @@ pub struct Endpoint {
     pub upstreams: Vec<UpstreamTls>,
     /// Deprecated `ssl on` directive, if used.
     pub ssl_on: Option<Span>,
+    /// The sockets (`addr:port`) for which this server is the default server.
+    pub default_for: Vec<String>,
+}
+
+/// A server that answers plain HTTP (for the redirect check).
+#[derive(Debug, Clone)]
+pub struct PlainServer {
+    pub span: Span,
+    pub server_names: Vec<String>,
+    pub listen: Vec<Listen>,
+    /// The sockets for which it is the default server.
+    pub default_for: Vec<String>,
+    /// It redirects to https (server-level or `location /` return/rewrite).
+    pub redirects_to_https: bool,
 }
 
 impl Endpoint {
@@ -334,6 +348,7 @@ impl Endpoint {
             "hsts": hsts,
             "upstream_tls": upstreams,
             "ssl_on": self.ssl_on.map(|s| loc(s, sm)),
+            "default_for": self.default_for,
         })
     }
 }

@@ -7,6 +7,18 @@ use serde::de::DeserializeOwned;
 
 use crate::error::Error;
 
+/// A value with the line and column it was read from (for errors about
+/// values that parse but mean nothing, such as an unknown rule code).
+pub type Spanned<T> = serde_saphyr::Spanned<T>;
+
+/// 1-based line and column of a [`Spanned`] value.
+pub fn line_col<T>(s: &Spanned<T>) -> (u32, u32) {
+    (
+        (s.referenced.line() as u32).max(1),
+        (s.referenced.column() as u32).max(1),
+    )
+}
+
 /// Deserialize YAML; errors carry the file, line and column.
 pub fn from_str<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T, Error> {
     serde_saphyr::from_str(text).map_err(|e| {

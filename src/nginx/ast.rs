@@ -110,8 +110,15 @@ impl Directive {
     pub fn arg_values(&self) -> Vec<String> {
         self.args.iter().map(|a| a.value()).collect()
     }
+    /// True if this is directive `name`. nginx looks directives up by the
+    /// word's value, so a quoted name (`"include" a.conf;`) is the same
+    /// directive.
     pub fn is(&self, name: &str) -> bool {
-        self.name.quote == Quote::None && self.name.raw == name
+        match self.name.quote {
+            Quote::LuaBlock => false,
+            _ if self.name.raw.contains('\\') => self.name.value() == name,
+            _ => self.name.raw == name,
+        }
     }
 }
 

@@ -72,7 +72,8 @@ impl LoadError {
                 Some(n) => format!("[Errno {n}] {os_error}: '{}'", path.display()),
                 None => format!("{os_error}: '{}'", path.display()),
             },
-            _ => self.message.clone(),
+            // crossplane words every other error as nginx does: `MESSAGE in FILE:LINE`
+            _ => format!("{} in {}:{}", self.message, self.path.display(), self.line),
         }
     }
 }

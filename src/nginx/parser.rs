@@ -456,7 +456,9 @@ impl<'a> Reader<'a> {
                     let end = len - rest.len();
                     self.check_too_long(pos, end, None)?;
                     let cm = Comment {
-                        text: String::from_utf8_lossy(body).into_owned(),
+                        // the `\r` of a CRLF line end is not part of the comment
+                        text: String::from_utf8_lossy(body.strip_suffix(b"\r").unwrap_or(body))
+                            .into_owned(),
                         span: self.span(pos, end),
                     };
                     if words.is_empty() {
@@ -742,6 +744,20 @@ mod tests {
         assert!(p("server 127.0.0.1:80 backup;").is_ok());
         let e = p("stream { server; }").unwrap_err();
         assert_eq!(e.message, "directive \"server\" has not the opening \"{\"");
+    }
+
+    #[test]
+    fn crlf_comment_text() {
+        let f = p("# a comment\r\nx; # tail\r\n").unwrap();
+        let texts: Vec<&str> = f
+            .items
+            .iter()
+            .filter_map(|n| match n {
+                Node::Comment(c) => Some(c.text.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, vec![" a comment", " tail"]);
     }
 
     #[test]

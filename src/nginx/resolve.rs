@@ -18,7 +18,8 @@
 use std::collections::HashMap;
 
 use crate::model::{
-    CertPair, DecidedBy, Endpoint, Hsts, HstsDrop, Listen, ServerKind, Setting, Source, UpstreamTls,
+    CertPair, DecidedBy, Endpoint, Hsts, HstsDrop, Listen, PlainServer, ServerKind, Setting,
+    Source, UpstreamTls,
 };
 use crate::nginx::ast::{Directive, Node};
 use crate::nginx::defaults::{self, Target};
@@ -226,9 +227,15 @@ fn key(l: &Listen) -> SocketKey {
 
 /// Resolve every TLS endpoint of the tree.
 pub fn endpoints(tree: &Tree, target: &Target) -> Vec<Endpoint> {
+    resolve(tree, target).0
+}
+
+/// TLS endpoints and the plain-HTTP servers of the tree.
+pub fn resolve(tree: &Tree, target: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
     let mut out = Vec::new();
+    let mut plain = Vec::new();
     let Some(root) = tree.file(tree.root) else {
-        return out;
+        return (out, plain);
     };
     for top in children(tree, &root.items) {
         let context = if top.is("http") {
@@ -239,9 +246,9 @@ pub fn endpoints(tree: &Tree, target: &Target) -> Vec<Endpoint> {
             continue;
         };
         let outer = block_children(tree, top);
-        resolve_context(tree, target, context, top, &outer, &mut out);
+        resolve_context(tree, target, context, top, &outer, &mut out, &mut plain);
     }
-    out
+    (out, plain)
 }
 
 fn resolve_context<'t>(
@@ -251,6 +258,7 @@ fn resolve_context<'t>(
     _top: &'t Directive,
     outer: &[&'t Directive],
     out: &mut Vec<Endpoint>,
+    plain: &mut Vec<PlainServer>,
 ) {
     let stream = context == "stream";
     let outer_ssl_on = outer
@@ -348,7 +356,22 @@ fn resolve_context<'t>(
                 l
             })
             .collect();
+        let default_for: Vec<String> = s
+            .listens
+            .iter()
+            .filter(|l| default_of.get(&key(l)) == Some(&i))
+            .map(|l| l.socket())
+            .collect();
         if tls_listens.is_empty() {
+            if !stream {
+                plain.push(PlainServer {
+                    span: s.block.span,
+                    server_names: s.names.clone(),
+                    listen: s.listens.clone(),
+                    default_for,
+                    redirects_to_https: redirects_to_https(tree, &s.dirs, 0),
+                });
+            }
             continue;
         }
         let anchor = tls_listens[0].span;
@@ -391,7 +414,7 @@ fn resolve_context<'t>(
                 ));
             }
         }
-        let ep = build_endpoint(
+        let mut ep = build_endpoint(
             tree,
             target,
             context,
@@ -402,6 +425,7 @@ fn resolve_context<'t>(
             protocols,
             decided,
         );
+        ep.default_for = default_for;
         out.push(ep);
     }
 }
@@ -597,7 +621,48 @@ fn build_endpoint<'t>(
         hsts_dropped,
         upstreams,
         ssl_on: s.ssl_on.map(|d| d.span),
+        default_for: Vec::new(),
     }
+}
+
+fn is_https_redirect(d: &Directive) -> bool {
+    let v = d.arg_values();
+    if d.is("return") {
+        let url = match v.as_slice() {
+            [code, url, ..] if matches!(code.as_str(), "301" | "302" | "303" | "307" | "308") => {
+                url
+            }
+            [url] => url,
+            _ => return false,
+        };
+        return url.to_ascii_lowercase().starts_with("https://");
+    }
+    if d.is("rewrite") {
+        return v
+            .get(1)
+            .is_some_and(|u| u.to_ascii_lowercase().starts_with("https://"));
+    }
+    false
+}
+
+/// A server that sends everything to https: a `return`/`rewrite` to an
+/// https URL at server level, in an `if` there, or in `location /`.
+fn redirects_to_https(tree: &Tree, dirs: &[&Directive], depth: usize) -> bool {
+    if depth > 2 {
+        return false;
+    }
+    for d in dirs {
+        if is_https_redirect(d) {
+            return true;
+        }
+        let root_location = d.is("location") && d.arg_values().last().is_some_and(|a| a == "/");
+        if (d.is("if") || root_location)
+            && redirects_to_https(tree, &block_children(tree, d), depth + 1)
+        {
+            return true;
+        }
+    }
+    false
 }
 
 fn is_hsts(d: &Directive) -> bool {

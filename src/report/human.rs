@@ -202,6 +202,12 @@ pub fn emit(report: &crate::lint::Report, color: bool, out: &mut dyn Write, err:
             render(out, &finding_diag(&c.tree.sources, f), color);
         }
     }
+    let _ = writeln!(out, "{}", summary(report));
+}
+
+/// The one-line summary: counts by severity, suppressed and baselined
+/// findings, endpoints, trees, profile, trees that could not be read.
+pub fn summary(report: &crate::lint::Report) -> String {
     let count = |s: Severity| report.findings().filter(|(_, f)| f.severity == s).count();
     let eps: usize = report.checked.iter().map(|c| c.endpoints.len()).sum();
     let failed: Vec<&str> = report
@@ -219,8 +225,16 @@ pub fn emit(report: &crate::lint::Report, color: bool, out: &mut dyn Write, err:
         report.checked.len(),
         report.profile.title()
     );
+    let suppressed: usize = report.post.iter().map(|p| p.suppressed.len()).sum();
+    let baselined: usize = report.post.iter().map(|p| p.baselined.len()).sum();
+    if suppressed > 0 {
+        line.push_str(&format!("; {suppressed} suppressed inline"));
+    }
+    if baselined > 0 {
+        line.push_str(&format!("; {baselined} in the baseline"));
+    }
     if !failed.is_empty() {
         line.push_str(&format!("; could not read: {}", failed.join(", ")));
     }
-    let _ = writeln!(out, "{line}");
+    line
 }

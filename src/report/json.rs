@@ -52,9 +52,26 @@ pub fn document(report: &crate::lint::Report) -> Value {
     let mut endpoints = Vec::new();
     let mut errors = Vec::new();
     let mut trees = Vec::new();
-    for c in &report.checked {
-        for f in &c.findings {
-            findings.push(finding(&c.tree.sources, f));
+    let mut suppressed = Vec::new();
+    let mut baselined = Vec::new();
+    for (i, c) in report.checked.iter().enumerate() {
+        let post = report.post.get(i);
+        for (j, f) in c.findings.iter().enumerate() {
+            let mut v = finding(&c.tree.sources, f);
+            if let Some(fp) = post.and_then(|p| p.fingerprints.get(j)) {
+                v["fingerprint"] = Value::String(fp.clone());
+            }
+            findings.push(v);
+        }
+        for s in post.map(|p| p.suppressed.as_slice()).unwrap_or_default() {
+            let mut v = finding(&c.tree.sources, &s.finding);
+            let (file, line, column) = loc(&c.tree.sources, s.by);
+            v["suppressed_by"] =
+                json!({ "file": file, "line": line, "column": column, "reason": s.reason });
+            suppressed.push(v);
+        }
+        for f in post.map(|p| p.baselined.as_slice()).unwrap_or_default() {
+            baselined.push(finding(&c.tree.sources, f));
         }
         for e in &c.endpoints {
             let mut v = e.to_json(&c.tree.sources);
@@ -74,8 +91,18 @@ pub fn document(report: &crate::lint::Report) -> Value {
             "root": c.label,
             "files": c.tree.read_order().iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "ok": c.ok(),
+            "config": post.and_then(|p| p.config.as_ref()).map(|p| p.display().to_string()),
         }));
     }
+    let count =
+        |s: crate::finding::Severity| report.findings().filter(|(_, f)| f.severity == s).count();
+    let summary = json!({
+        "error": count(crate::finding::Severity::Error),
+        "warning": count(crate::finding::Severity::Warning),
+        "info": count(crate::finding::Severity::Info),
+        "suppressed": suppressed.len(),
+        "baselined": baselined.len(),
+    });
     let p = &report.profile;
     json!({
         "tool": { "name": "tlslint", "version": env!("CARGO_PKG_VERSION") },
@@ -83,7 +110,10 @@ pub fn document(report: &crate::lint::Report) -> Value {
         "target": { "nginx": report.target.nginx.to_string(), "openssl": report.target.openssl.to_string() },
         "trees": trees,
         "errors": errors,
+        "summary": summary,
         "findings": findings,
+        "suppressed": suppressed,
+        "baselined": baselined,
         "endpoints": endpoints,
         "notes": report.notes,
     })

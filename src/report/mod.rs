@@ -1,4 +1,6 @@
-//! Reports: human and JSON.
+//! Reports: human, JSON, SARIF and GitHub Actions annotations.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod sarif;

@@ -1,12 +1,30 @@
 //! The rule catalog: one file per rule, listed in [`RULES`].
 
 use crate::finding::{EndpointRef, Finding, Severity};
-use crate::model::Endpoint;
+use crate::model::{Endpoint, PlainServer};
 use crate::nginx::defaults::Target;
 use crate::profile::Profile;
 use crate::source::SourceMap;
 
+pub mod doc;
 pub mod tls101_protocol_outside_profile;
+pub mod tls102_protocol_missing;
+pub mod tls103_protocol_not_honoured;
+pub mod tls205_cipher_order;
+pub mod tls501_hsts_missing;
+pub mod tls502_hsts_too_short;
+pub mod tls503_hsts_not_always;
+pub mod tls504_hsts_dropped;
+pub mod tls505_ocsp_stapling_off;
+pub mod tls506_ocsp_stapling_ineffective;
+pub mod tls507_session_tickets_unrotated;
+pub mod tls508_http_not_redirected;
+pub mod tls901_deprecated_directive;
+pub mod tls902_compression_on;
+pub mod tls903_insecure_renegotiation;
+pub mod tls904_early_data_on;
+pub mod tls905_tls_listener_without_certificate;
+pub mod tls906_suppression_invalid;
 
 /// A rule's fixed metadata.
 #[derive(Debug)]
@@ -22,6 +40,10 @@ pub struct Context<'a> {
     pub profile: &'a Profile,
     pub sources: &'a SourceMap,
     pub target: &'a Target,
+    /// Servers that answer plain HTTP (nginx), for the redirect check.
+    pub plain: &'a [PlainServer],
+    /// Every endpoint of the tree (for rules that compare servers).
+    pub endpoints: &'a [Endpoint],
 }
 
 pub trait Rule: Sync {
@@ -30,7 +52,26 @@ pub trait Rule: Sync {
 }
 
 /// Every rule, in code order.
-pub static RULES: &[&dyn Rule] = &[&tls101_protocol_outside_profile::Tls101];
+pub static RULES: &[&dyn Rule] = &[
+    &tls101_protocol_outside_profile::Tls101,
+    &tls102_protocol_missing::Tls102,
+    &tls103_protocol_not_honoured::Tls103,
+    &tls205_cipher_order::Tls205,
+    &tls501_hsts_missing::Tls501,
+    &tls502_hsts_too_short::Tls502,
+    &tls503_hsts_not_always::Tls503,
+    &tls504_hsts_dropped::Tls504,
+    &tls505_ocsp_stapling_off::Tls505,
+    &tls506_ocsp_stapling_ineffective::Tls506,
+    &tls507_session_tickets_unrotated::Tls507,
+    &tls508_http_not_redirected::Tls508,
+    &tls901_deprecated_directive::Tls901,
+    &tls902_compression_on::Tls902,
+    &tls903_insecure_renegotiation::Tls903,
+    &tls904_early_data_on::Tls904,
+    &tls905_tls_listener_without_certificate::Tls905,
+    &tls906_suppression_invalid::Tls906,
+];
 
 pub fn endpoint_ref(ep: &Endpoint) -> EndpointRef {
     EndpointRef {
@@ -71,4 +112,45 @@ pub fn check_all(cx: &Context<'_>, endpoints: &[Endpoint]) -> Vec<Finding> {
         }
     }
     merged
+}
+
+/// A finding for one endpoint.
+pub fn finding(
+    meta: &'static RuleMeta,
+    span: crate::source::Span,
+    message: String,
+    label: String,
+    help: Option<String>,
+    ep: &Endpoint,
+) -> Finding {
+    Finding {
+        code: meta.code,
+        name: meta.name,
+        severity: meta.severity,
+        message,
+        span,
+        label,
+        related: Vec::new(),
+        help,
+        endpoints: vec![endpoint_ref(ep)],
+    }
+}
+
+/// Where a setting came from, for labels: "set here", "inherited", the default's note.
+pub fn origin(src: &crate::model::Source) -> String {
+    match src {
+        crate::model::Source::Set(_) => "set here".into(),
+        crate::model::Source::Inherited(_) => "inherited by this server".into(),
+        crate::model::Source::Default { note, .. } => note.clone(),
+    }
+}
+
+/// A `Related` note pointing at the endpoint when the primary span is elsewhere.
+pub fn related_endpoint(f: &mut Finding, ep: &Endpoint, src: &crate::model::Source) {
+    if !matches!(src, crate::model::Source::Set(_)) {
+        f.related.push(crate::finding::Related {
+            span: ep.span,
+            message: "the server it applies to".into(),
+        });
+    }
 }

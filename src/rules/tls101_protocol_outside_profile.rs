@@ -16,7 +16,7 @@ static META: RuleMeta = RuleMeta {
 };
 
 /// Protocol names as nginx writes them, oldest first.
-const ORDER: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+pub const ORDER: &[&str] = &["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 
 /// Whether the modelled OpenSSL can speak a protocol at all: SSLv2 went in
 /// 1.1.0, SSLv3 is not built by default since 1.1.0 (`no-ssl3`), TLSv1.3

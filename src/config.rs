@@ -1,0 +1,551 @@
+//! `.tlslint.yaml`: the settings of a repository, found upward from each
+//! linted path (up to the enclosing git checkout) or given with `--config`,
+//! and merged with the command-line flags (flags win).
+//!
+//! ```yaml
+//! profile: intermediate          # or modern, old, or a profile in profile_file
+//! guidelines: "6.0"
+//! profile_file: policy.yaml      # relative to this file
+//! nginx_version: 1.24.0
+//! openssl_version: "3.0"
+//! apache_version: 2.4.62         # accepted; used once Apache trees are read
+//! rules:
+//!   enable: [ALL]                # codes, names or code prefixes; default: every rule
+//!   disable: [TLS507, hsts-missing]
+//! severity:
+//!   TLS101: warning              # error, warning or info
+//! exclude: ["legacy/**", "*.disabled.conf"]
+//! fail_on: warning               # error, warning, info or never
+//! ```
+//!
+//! Unknown keys, unknown rule codes and bad values are errors with the file's
+//! line and column (exit code 2).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::Error;
+use crate::finding::Severity;
+use crate::rules::RULES;
+use crate::version::Version;
+use crate::yaml::Spanned;
+
+/// The names a settings file may have, in the order they are looked for.
+pub const FILE_NAMES: &[&str] = &[".tlslint.yaml", ".tlslint.yml"];
+
+/// `--fail-on` / `fail_on`: the lowest severity that makes the exit code 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    /// True if a finding of severity `s` fails the run.
+    pub fn fails(self, s: Severity) -> bool {
+        match self {
+            FailOn::Never => false,
+            FailOn::Error => s >= Severity::Error,
+            FailOn::Warning => s >= Severity::Warning,
+            FailOn::Info => true,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailOn::Error => "error",
+            FailOn::Warning => "warning",
+            FailOn::Info => "info",
+            FailOn::Never => "never",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum SeverityName {
+    Error,
+    Warning,
+    Info,
+}
+
+impl From<SeverityName> for Severity {
+    fn from(s: SeverityName) -> Severity {
+        match s {
+            SeverityName::Error => Severity::Error,
+            SeverityName::Warning => Severity::Warning,
+            SeverityName::Info => Severity::Info,
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRules {
+    enable: Option<Vec<Spanned<String>>>,
+    #[serde(default)]
+    disable: Vec<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    profile: Option<String>,
+    guidelines: Option<String>,
+    profile_file: Option<PathBuf>,
+    nginx_version: Option<Spanned<String>>,
+    openssl_version: Option<Spanned<String>>,
+    apache_version: Option<Spanned<String>>,
+    rules: Option<RawRules>,
+    severity: Option<HashMap<Spanned<String>, SeverityName>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    fail_on: Option<FailOn>,
+}
+
+/// A loaded, validated settings file.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file (absolute).
+    pub path: PathBuf,
+    pub profile: Option<String>,
+    pub guidelines: Option<String>,
+    /// Resolved against the file's directory.
+    pub profile_file: Option<PathBuf>,
+    pub nginx_version: Option<String>,
+    pub openssl_version: Option<String>,
+    pub apache_version: Option<String>,
+    /// `rules.enable`, resolved to codes (`None`: every rule).
+    pub enable: Option<BTreeSet<&'static str>>,
+    pub disable: BTreeSet<&'static str>,
+    pub severity: HashMap<&'static str, Severity>,
+    pub exclude: Vec<String>,
+    pub fail_on: Option<FailOn>,
+}
+
+impl Config {
+    /// The directory that relative paths in the file are relative to.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("/"))
+    }
+}
+
+/// The rule with this code or name (codes case-insensitively).
+pub fn rule_by_name(s: &str) -> Option<&'static crate::rules::RuleMeta> {
+    RULES
+        .iter()
+        .map(|r| r.meta())
+        .find(|m| m.code.eq_ignore_ascii_case(s) || m.name == s)
+}
+
+/// The codes a rule selector names: `ALL`, a code, a name, or a code prefix
+/// (`TLS5` for every TLS5xx rule). `None` if it names no rule.
+pub fn select(s: &str) -> Option<Vec<&'static str>> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("all") {
+        return Some(RULES.iter().map(|r| r.meta().code).collect());
+    }
+    if let Some(m) = rule_by_name(s) {
+        return Some(vec![m.code]);
+    }
+    let up = s.to_ascii_uppercase();
+    if up.len() < 3 || !up.starts_with("TLS") {
+        return None;
+    }
+    let v: Vec<&'static str> = RULES
+        .iter()
+        .map(|r| r.meta().code)
+        .filter(|c| c.starts_with(&up))
+        .collect();
+    if v.is_empty() {
+        None
+    } else {
+        Some(v)
+    }
+}
+
+fn spanned_err<T>(path: &Path, s: &Spanned<T>, message: String) -> Error {
+    let (line, col) = crate::yaml::line_col(s);
+    Error::at(message, path, line, col)
+}
+
+fn resolve_list(
+    path: &Path,
+    key: &str,
+    list: &[Spanned<String>],
+) -> Result<BTreeSet<&'static str>, Error> {
+    let mut out = BTreeSet::new();
+    for s in list {
+        match select(&s.value) {
+            Some(codes) => out.extend(codes),
+            None => {
+                return Err(spanned_err(
+                    path,
+                    s,
+                    format!("{key}: unknown rule \"{}\"", s.value),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn check_version(path: &Path, key: &str, v: &Option<Spanned<String>>) -> Result<(), Error> {
+    if let Some(s) = v {
+        if let Err(e) = s.value.parse::<Version>() {
+            return Err(spanned_err(path, s, format!("{key}: {e}")));
+        }
+    }
+    Ok(())
+}
+
+/// Read and validate a settings file.
+pub fn load(path: &Path) -> Result<Config, Error> {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Error::new(format!(
+            "cannot read settings file \"{}\": {e}",
+            path.display()
+        ))
+    })?;
+    parse(&text, &abs)
+}
+
+/// Parse the text of a settings file at `path` (absolute).
+pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
+    let raw: Raw = crate::yaml::from_str(text, path)?;
+    let dir = path.parent().unwrap_or(Path::new("/"));
+    check_version(path, "nginx_version", &raw.nginx_version)?;
+    check_version(path, "openssl_version", &raw.openssl_version)?;
+    check_version(path, "apache_version", &raw.apache_version)?;
+    let rules = raw.rules.unwrap_or_default();
+    let enable = match &rules.enable {
+        Some(l) => Some(resolve_list(path, "rules.enable", l)?),
+        None => None,
+    };
+    let disable = resolve_list(path, "rules.disable", &rules.disable)?;
+    let mut severity = HashMap::new();
+    let mut entries: Vec<_> = raw.severity.unwrap_or_default().into_iter().collect();
+    entries.sort_by_key(|(k, _)| crate::yaml::line_col(k));
+    for (k, v) in entries {
+        let Some(m) = rule_by_name(&k.value) else {
+            return Err(spanned_err(
+                path,
+                &k,
+                format!("severity: unknown rule \"{}\"", k.value),
+            ));
+        };
+        severity.insert(m.code, Severity::from(v));
+    }
+    for g in &raw.exclude {
+        if g.value.trim().is_empty() {
+            return Err(spanned_err(path, g, "exclude: empty pattern".into()));
+        }
+    }
+    Ok(Config {
+        path: path.to_path_buf(),
+        profile: raw.profile,
+        guidelines: raw.guidelines,
+        profile_file: raw.profile_file.map(|p| dir.join(p)),
+        nginx_version: raw.nginx_version.map(|s| s.value),
+        openssl_version: raw.openssl_version.map(|s| s.value),
+        apache_version: raw.apache_version.map(|s| s.value),
+        enable,
+        disable,
+        severity,
+        exclude: raw.exclude.into_iter().map(|s| s.value).collect(),
+        fail_on: raw.fail_on,
+    })
+}
+
+/// The settings file that governs `path`: `.tlslint.yaml` or `.tlslint.yml`
+/// in its directory (a file's parent; `-` is the current directory) or the
+/// nearest ancestor, stopping after the directory that holds `.git` or at the
+/// file-system root.
+pub fn discover(path: &Path) -> Option<PathBuf> {
+    let start = if path == Path::new("-") {
+        PathBuf::from(".")
+    } else if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        }
+    };
+    let abs = std::path::absolute(&start).ok()?;
+    let abs = crate::fsx::lexical_normal(&abs);
+    let mut dir = Some(abs.as_path());
+    while let Some(d) = dir {
+        for n in FILE_NAMES {
+            let c = d.join(n);
+            if c.is_file() {
+                return Some(c);
+            }
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// The effective settings of a run (or of the paths one settings file
+/// governs): the file's, overridden by the flags.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub config: Option<PathBuf>,
+    pub profile: String,
+    pub guidelines: Option<String>,
+    pub profile_file: Option<PathBuf>,
+    pub nginx_version: Option<Version>,
+    pub openssl_version: Version,
+    pub enabled: BTreeSet<&'static str>,
+    pub severity: HashMap<&'static str, Severity>,
+    pub exclude: Excludes,
+    pub fail_on: FailOn,
+    pub inline_ignores: bool,
+}
+
+fn flag_version(what: &str, s: &str) -> Result<Version, Error> {
+    s.parse()
+        .map_err(|e: String| Error::new(format!("--{what}-version: {e}")))
+}
+
+fn file_version(cfg: &Config, what: &str, s: &str) -> Result<Version, Error> {
+    // validated at load time; keep the error path for safety
+    s.parse()
+        .map_err(|e: String| Error::new(format!("{}: {what}_version: {e}", cfg.path.display())))
+}
+
+/// Merge a settings file (if any) with the flags.
+pub fn settings(cfg: Option<&Config>, a: &crate::cli::CheckArgs) -> Result<Settings, Error> {
+    let nginx_version = match (
+        &a.target.nginx_version,
+        cfg.and_then(|c| c.nginx_version.as_ref()),
+    ) {
+        (Some(v), _) => Some(flag_version("nginx", v)?),
+        (None, Some(v)) => Some(file_version(cfg.unwrap(), "nginx", v)?),
+        (None, None) => None,
+    };
+    let openssl_version = match (
+        &a.target.openssl_version,
+        cfg.and_then(|c| c.openssl_version.as_ref()),
+    ) {
+        (Some(v), _) => flag_version("openssl", v)?,
+        (None, Some(v)) => file_version(cfg.unwrap(), "openssl", v)?,
+        (None, None) => Version::new(3, 0, 0),
+    };
+    let mut cli_enable = BTreeSet::new();
+    for s in &a.enable {
+        cli_enable.extend(
+            select(s).ok_or_else(|| Error::new(format!("--enable: unknown rule \"{s}\"")))?,
+        );
+    }
+    let mut cli_disable = BTreeSet::new();
+    for s in &a.disable {
+        cli_disable.extend(
+            select(s).ok_or_else(|| Error::new(format!("--disable: unknown rule \"{s}\"")))?,
+        );
+    }
+    let all: BTreeSet<&'static str> = RULES.iter().map(|r| r.meta().code).collect();
+    let mut enabled = if !cli_enable.is_empty() {
+        cli_enable.clone()
+    } else {
+        cfg.and_then(|c| c.enable.clone()).unwrap_or(all)
+    };
+    if let Some(c) = cfg {
+        // a rule the command line enables by name runs even if the file disables it
+        for d in &c.disable {
+            if !cli_enable.contains(d) {
+                enabled.remove(d);
+            }
+        }
+    }
+    for d in &cli_disable {
+        enabled.remove(d);
+    }
+    let profile_file = a
+        .profile_file
+        .clone()
+        .or_else(|| cfg.and_then(|c| c.profile_file.clone()));
+    Ok(Settings {
+        config: cfg.map(|c| c.path.clone()),
+        profile: a
+            .profile
+            .clone()
+            .or_else(|| cfg.and_then(|c| c.profile.clone()))
+            .unwrap_or_else(|| "intermediate".into()),
+        guidelines: a
+            .guidelines
+            .clone()
+            .or_else(|| cfg.and_then(|c| c.guidelines.clone())),
+        profile_file,
+        nginx_version,
+        openssl_version,
+        enabled,
+        severity: cfg.map(|c| c.severity.clone()).unwrap_or_default(),
+        exclude: match cfg {
+            Some(c) => Excludes::new(c.dir(), &c.exclude),
+            None => Excludes::default(),
+        },
+        fail_on: a
+            .fail_on
+            .or_else(|| cfg.and_then(|c| c.fail_on))
+            .unwrap_or(FailOn::Warning),
+        inline_ignores: !a.no_inline_ignores,
+    })
+}
+
+/// `exclude:` patterns, relative to the settings file's directory.
+///
+/// A pattern with a `/` is matched against the path below that directory
+/// (`legacy/**`, `sites/old-*.conf`); one without a `/` against every path
+/// component (`*.bak`, `vendor`). A pattern that matches a directory excludes
+/// everything below it. `*` and `?` stay within a component, `**` spans any
+/// number of them, `[...]` is a character class.
+#[derive(Debug, Clone, Default)]
+pub struct Excludes {
+    base: PathBuf,
+    patterns: Vec<Vec<String>>,
+    anchored: Vec<bool>,
+}
+
+impl Excludes {
+    pub fn new(base: &Path, patterns: &[String]) -> Excludes {
+        let mut e = Excludes {
+            base: crate::fsx::lexical_normal(base),
+            ..Excludes::default()
+        };
+        for p in patterns {
+            let t = p.trim().trim_start_matches("./").trim_end_matches('/');
+            let anchored = t.contains('/');
+            e.patterns.push(
+                t.trim_start_matches('/')
+                    .split('/')
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            );
+            e.anchored.push(anchored);
+        }
+        e
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    /// True if `path` (as the loader holds it: relative to the current
+    /// directory, or absolute) is excluded.
+    pub fn excludes(&self, path: &Path) -> bool {
+        if self.patterns.is_empty() {
+            return false;
+        }
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let abs = crate::fsx::lexical_normal(&abs);
+        let Ok(rel) = abs.strip_prefix(&self.base) else {
+            return false;
+        };
+        let comps: Vec<String> = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        for (pat, &anchored) in self.patterns.iter().zip(&self.anchored) {
+            if anchored {
+                // the path or any directory above it
+                if (1..=comps.len()).any(|n| match_components(pat, &comps[..n])) {
+                    return true;
+                }
+            } else if let [one] = pat.as_slice() {
+                if comps.iter().any(|c| glob_component(one, c)) {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+}
+
+fn glob_component(pat: &str, name: &str) -> bool {
+    crate::fsx::fnmatch(pat.as_bytes(), name.as_bytes())
+}
+
+fn match_components(pat: &[String], path: &[String]) -> bool {
+    match pat.split_first() {
+        None => path.is_empty(),
+        Some((p, rest)) if p == "**" => {
+            (0..=path.len()).any(|i| match_components(rest, &path[i..]))
+        }
+        Some((p, rest)) => match path.split_first() {
+            Some((c, prest)) => glob_component(p, c) && match_components(rest, prest),
+            None => false,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excludes_match_like_gitignore() {
+        let e = Excludes::new(
+            Path::new("/repo"),
+            &[
+                "legacy/**".into(),
+                "*.bak".into(),
+                "sites/old-*.conf".into(),
+                "vendor".into(),
+            ],
+        );
+        assert!(e.excludes(Path::new("/repo/legacy/a/b.conf")));
+        assert!(e.excludes(Path::new("/repo/x/y.bak")));
+        assert!(e.excludes(Path::new("/repo/sites/old-shop.conf")));
+        assert!(!e.excludes(Path::new("/repo/sites/new.conf")));
+        assert!(!e.excludes(Path::new("/repo/x/sites/old-shop.conf")));
+        assert!(e.excludes(Path::new("/repo/a/vendor/nginx.conf")));
+        assert!(!e.excludes(Path::new("/elsewhere/legacy/a.conf")));
+        let d = Excludes::new(
+            Path::new("/repo"),
+            &["conf.d/".into(), "a/**/z.conf".into()],
+        );
+        assert!(d.excludes(Path::new("/repo/conf.d/x.conf")));
+        assert!(d.excludes(Path::new("/repo/a/z.conf")));
+        assert!(d.excludes(Path::new("/repo/a/b/c/z.conf")));
+    }
+
+    #[test]
+    fn unknown_keys_and_rules_have_lines() {
+        let p = Path::new("/r/.tlslint.yaml");
+        let e = parse("profile: modern\nprofil: old\n", p).unwrap_err();
+        assert_eq!(e.location.unwrap().line, 2, "{}", e.message);
+        let e = parse("rules:\n  disable:\n    - TLS101\n    - TLS999\n", p).unwrap_err();
+        assert_eq!(e.location.as_ref().unwrap().line, 4);
+        assert!(e.message.contains("TLS999"), "{}", e.message);
+        let e = parse("severity:\n  TLS101: warning\n  nope: info\n", p).unwrap_err();
+        assert_eq!(e.location.unwrap().line, 3);
+        let e = parse("severity:\n  TLS101: loud\n", p).unwrap_err();
+        assert_eq!(e.location.unwrap().line, 2);
+        let e = parse("nginx_version: one\n", p).unwrap_err();
+        assert_eq!(e.location.unwrap().line, 1);
+        let c = parse(
+            "guidelines: 6.0\nopenssl_version: 3.0\nprofile_file: p.yaml\nrules: {disable: [protocol-outside-profile, TLS90]}\nseverity: {TLS101: info}\nfail_on: never\n",
+            p,
+        )
+        .unwrap();
+        assert_eq!(c.guidelines.as_deref(), Some("6.0"));
+        assert_eq!(c.openssl_version.as_deref(), Some("3.0"));
+        assert_eq!(c.profile_file.as_deref(), Some(Path::new("/r/p.yaml")));
+        assert!(c.disable.contains("TLS101"));
+        assert!(c.disable.contains("TLS906"));
+        assert_eq!(c.severity["TLS101"], Severity::Info);
+        assert_eq!(c.fail_on, Some(FailOn::Never));
+        assert!(parse("", p).is_ok());
+    }
+}

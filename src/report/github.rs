@@ -1,0 +1,119 @@
+//! `--format github`: GitHub Actions workflow commands, one annotation per
+//! finding (`::error file=F,line=L,col=C,endLine=..,endColumn=..,title=TLS101
+//! protocol-outside-profile::message`). Warnings are `::warning`, info
+//! `::notice`; trees that could not be read are `::error`. Paths are
+//! relative to the current directory (the workspace in a workflow).
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::finding::{Finding, Severity};
+use crate::lint::Report;
+use crate::source::SourceMap;
+
+/// Escape the message of a workflow command.
+pub fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escape a property value of a workflow command.
+pub fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+fn command(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "notice",
+    }
+}
+
+fn display_path(p: &Path) -> String {
+    let abs =
+        crate::fsx::lexical_normal(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
+    match std::env::current_dir().ok().and_then(|c| {
+        abs.strip_prefix(crate::fsx::lexical_normal(&c))
+            .ok()
+            .map(Path::to_path_buf)
+    }) {
+        Some(rel) if !rel.as_os_str().is_empty() => rel.to_string_lossy().into_owned(),
+        _ => abs.to_string_lossy().into_owned(),
+    }
+}
+
+/// One annotation line for a finding.
+pub fn annotation(sm: &SourceMap, f: &Finding) -> String {
+    let file = sm.get(f.span.file);
+    let (end_line, end_col) = if f.span.end > f.span.start {
+        file.line_col(f.span.end)
+    } else {
+        (f.span.line, f.span.col)
+    };
+    let mut props = vec![
+        format!("file={}", escape_property(&display_path(&file.path))),
+        format!("line={}", f.span.line),
+        format!("col={}", f.span.col),
+    ];
+    // GitHub accepts endLine, and endColumn only on the same line
+    if end_line == f.span.line {
+        props.push(format!("endColumn={end_col}"));
+    } else {
+        props.push(format!("endLine={end_line}"));
+    }
+    props.push(format!(
+        "title={}",
+        escape_property(&format!("{} {}", f.code, f.name))
+    ));
+    let mut msg = f.message.clone();
+    if let Some(h) = &f.help {
+        msg.push_str(&format!("\nhelp: {h}"));
+    }
+    for r in &f.related {
+        let rf = sm.get(r.span.file);
+        msg.push_str(&format!(
+            "\nnote: {}:{}:{}: {}",
+            display_path(&rf.path),
+            r.span.line,
+            r.span.col,
+            r.message
+        ));
+    }
+    format!(
+        "::{} {}::{}",
+        command(f.severity),
+        props.join(","),
+        escape_data(&msg)
+    )
+}
+
+pub fn emit(report: &Report, out: &mut dyn Write, err: &mut dyn Write) {
+    for n in &report.notes {
+        let _ = writeln!(err, "note: {n}");
+    }
+    for c in &report.checked {
+        for e in &c.tree.errors {
+            let mut props = vec![format!("file={}", escape_property(&display_path(&e.path)))];
+            if e.line > 0 {
+                props.push(format!("line={}", e.line));
+                props.push(format!("col={}", e.col.max(1)));
+            }
+            props.push(format!(
+                "title={}",
+                escape_property("tlslint: cannot read the tree")
+            ));
+            let _ = writeln!(
+                out,
+                "::error {}::{}",
+                props.join(","),
+                escape_data(&e.message)
+            );
+        }
+        for f in &c.findings {
+            let _ = writeln!(out, "{}", annotation(&c.tree.sources, f));
+        }
+    }
+    let _ = writeln!(out, "{}", crate::report::human::summary(report));
+}

@@ -1,0 +1,163 @@
+//! Rule pages: `rules/<CODE>.yaml` (metadata, rationale, references, bad and
+//! good examples), embedded in the binary, for `tlslint rules` and
+//! `tlslint explain`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::Error;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AppliesTo {
+    #[serde(default)]
+    pub nginx: Vec<String>,
+    #[serde(default)]
+    pub apache: Vec<String>,
+    #[serde(default)]
+    pub probe: bool,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Examples {
+    /// Extra command-line arguments for the examples (e.g. `--nginx-version 1.22.1`).
+    #[serde(default)]
+    pub args: Vec<String>,
+    #[serde(default)]
+    pub bad: Vec<String>,
+    #[serde(default)]
+    pub good: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleDoc {
+    pub code: String,
+    pub name: String,
+    pub summary: String,
+    pub default_severity: String,
+    pub category: String,
+    #[serde(default)]
+    pub profile_keys: Vec<String>,
+    pub applies_to: AppliesTo,
+    pub rationale: String,
+    #[serde(default)]
+    pub references: Vec<String>,
+    #[serde(default)]
+    pub examples: BTreeMap<String, Examples>,
+}
+
+macro_rules! docs {
+    ($($code:literal),* $(,)?) => {
+        /// Every rule page, as embedded.
+        pub const DOCS: &[(&str, &str)] = &[
+            $( ($code, include_str!(concat!("../../rules/", $code, ".yaml"))), )*
+        ];
+    };
+}
+
+docs!(
+    "TLS101", "TLS102", "TLS103", "TLS205", "TLS501", "TLS502", "TLS503", "TLS504", "TLS505",
+    "TLS506", "TLS507", "TLS508", "TLS901", "TLS902", "TLS903", "TLS904", "TLS905", "TLS906",
+);
+
+/// The parsed page of a rule.
+pub fn doc(code: &str) -> Result<RuleDoc, Error> {
+    let (_, text) = DOCS
+        .iter()
+        .find(|(c, _)| *c == code)
+        .ok_or_else(|| Error::new(format!("no rule page for {code}")))?;
+    crate::yaml::from_str(text, Path::new(&format!("rules/{code}.yaml")))
+}
+
+/// Find a rule by code (`TLS101`, any case) or name (`protocol-outside-profile`).
+pub fn find(query: &str) -> Option<&'static dyn super::Rule> {
+    super::RULES
+        .iter()
+        .copied()
+        .find(|r| r.meta().code.eq_ignore_ascii_case(query) || r.meta().name == query)
+}
+
+/// `tlslint rules`
+pub fn list(out: &mut dyn std::io::Write) {
+    let _ = writeln!(
+        out,
+        "{:<8} {:<34} {:<8} summary",
+        "code", "name", "severity"
+    );
+    for r in super::RULES {
+        let m = r.meta();
+        let _ = writeln!(
+            out,
+            "{:<8} {:<34} {:<8} {}",
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            m.summary
+        );
+    }
+}
+
+/// `tlslint explain CODE|NAME`: the rule's page as text.
+pub fn explain(query: &str) -> Result<String, Error> {
+    let r = find(query).ok_or_else(|| {
+        Error::new(format!(
+            "no rule \"{query}\" (see `tlslint rules` for the catalog)"
+        ))
+    })?;
+    let m = r.meta();
+    let d = doc(m.code)?;
+    let mut s = format!(
+        "{} {} ({})\n\n{}\n\n",
+        m.code,
+        m.name,
+        m.severity.as_str(),
+        m.summary
+    );
+    s.push_str(d.rationale.trim_end());
+    s.push('\n');
+    if !d.profile_keys.is_empty() {
+        s.push_str(&format!("\nProfile keys: {}\n", d.profile_keys.join(", ")));
+    }
+    if !d.applies_to.nginx.is_empty() {
+        s.push_str(&format!(
+            "nginx directives: {}\n",
+            d.applies_to.nginx.join(", ")
+        ));
+    }
+    if !d.applies_to.apache.is_empty() {
+        s.push_str(&format!(
+            "Apache directives: {}\n",
+            d.applies_to.apache.join(", ")
+        ));
+    }
+    for (server, ex) in &d.examples {
+        for (what, list) in [("Bad", &ex.bad), ("Good", &ex.good)] {
+            for e in list {
+                s.push_str(&format!(
+                    "\n{what} ({server}{}):\n",
+                    if ex.args.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {}", ex.args.join(" "))
+                    }
+                ));
+                for l in e.lines() {
+                    s.push_str("    ");
+                    s.push_str(l);
+                    s.push('\n');
+                }
+            }
+        }
+    }
+    if !d.references.is_empty() {
+        s.push_str("\nReferences:\n");
+        for r in &d.references {
+            s.push_str(&format!("  {r}\n"));
+        }
+    }
+    Ok(s)
+}

@@ -1,0 +1,57 @@
+//! TLS102 protocol-missing: a version the profile lists is not enabled.
+
+use crate::finding::{Finding, Severity};
+use crate::model::Endpoint;
+use crate::rules::tls101_protocol_outside_profile::{openssl_has, ORDER};
+use crate::rules::{finding, origin, related_endpoint, Context, Rule, RuleMeta};
+
+pub struct Tls102;
+
+static META: RuleMeta = RuleMeta {
+    code: "TLS102",
+    name: "protocol-missing",
+    summary: "a version the profile lists is not enabled (e.g. TLSv1.3)",
+    severity: Severity::Warning,
+};
+
+impl Rule for Tls102 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        let setting = ep.effective_protocols();
+        let missing: Vec<&str> = ORDER
+            .iter()
+            .copied()
+            .filter(|p| cx.profile.tls_versions.iter().any(|a| a == p))
+            .filter(|p| openssl_has(p, cx.target.openssl))
+            .filter(|p| !setting.value.iter().any(|v| v == p))
+            .collect();
+        if missing.is_empty() {
+            return;
+        }
+        let list = missing.join(", ");
+        let mut want: Vec<String> = setting.value.clone();
+        for m in &missing {
+            want.push(m.to_string());
+        }
+        want.sort_by_key(|p| ORDER.iter().position(|o| o == p).unwrap_or(99));
+        want.retain(|p| cx.profile.tls_versions.iter().any(|a| a == p));
+        let mut f = finding(
+            &META,
+            setting.source.span(),
+            format!(
+                "{list} {} not enabled, but the {} profile lists {}",
+                if missing.len() == 1 { "is" } else { "are" },
+                cx.profile.title(),
+                cx.profile.tls_versions.join(", ")
+            ),
+            format!("{list} missing ({})", origin(&setting.source)),
+            Some(format!("write `ssl_protocols {};`", want.join(" "))),
+            ep,
+        );
+        related_endpoint(&mut f, ep, &setting.source);
+        out.push(f);
+    }
+}

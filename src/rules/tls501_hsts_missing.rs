@@ -1,0 +1,59 @@
+//! TLS501 hsts-missing: no Strict-Transport-Security on a TLS endpoint.
+
+use crate::finding::{Finding, Severity};
+use crate::model::{Endpoint, ServerKind};
+use crate::rules::{finding, Context, Rule, RuleMeta};
+
+pub struct Tls501;
+
+static META: RuleMeta = RuleMeta {
+    code: "TLS501",
+    name: "hsts-missing",
+    summary: "no Strict-Transport-Security on a TLS endpoint",
+    severity: Severity::Warning,
+};
+
+/// The header line to suggest, with the profile's minimum age.
+pub fn suggested(cx: &Context<'_>, server: ServerKind) -> String {
+    let age = cx.profile.hsts_min_age.unwrap_or(63_072_000);
+    match server {
+        ServerKind::Nginx => {
+            format!(
+                "add_header Strict-Transport-Security \"max-age={age}; includeSubDomains\" always;"
+            )
+        }
+        ServerKind::Apache => {
+            format!(
+                "Header always set Strict-Transport-Security \"max-age={age}; includeSubDomains\""
+            )
+        }
+    }
+}
+
+/// Endpoints that do not serve HTTP (stream, catch-alls that reject every handshake).
+pub fn serves_http(ep: &Endpoint) -> bool {
+    ep.context != "stream" && !ep.reject_handshake.value
+}
+
+impl Rule for Tls501 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        if !serves_http(ep) || ep.hsts.value.is_some() {
+            return;
+        }
+        out.push(finding(
+            &META,
+            ep.hsts.source.span(),
+            "no Strict-Transport-Security header: browsers may still try plain HTTP first".into(),
+            "this server sends no HSTS header".into(),
+            Some(format!(
+                "write `{}` in this server (or at http level)",
+                suggested(cx, ep.server)
+            )),
+            ep,
+        ));
+    }
+}

@@ -1,0 +1,81 @@
+//! TLS502 hsts-too-short: max-age below the profile's hsts_min_age.
+
+use crate::finding::{Finding, Severity};
+use crate::model::Endpoint;
+use crate::rules::tls501_hsts_missing::{serves_http, suggested};
+use crate::rules::{finding, origin, related_endpoint, Context, Rule, RuleMeta};
+
+pub struct Tls502;
+
+static META: RuleMeta = RuleMeta {
+    code: "TLS502",
+    name: "hsts-too-short",
+    summary: "max-age below the profile's hsts_min_age",
+    severity: Severity::Warning,
+};
+
+/// The `max-age` of a Strict-Transport-Security value (RFC 6797 §6.1.1), if any.
+pub fn max_age(value: &str) -> Option<u64> {
+    for part in value.split(';') {
+        let part = part.trim();
+        let Some((k, v)) = part.split_once('=') else {
+            continue;
+        };
+        if k.trim().eq_ignore_ascii_case("max-age") {
+            return v.trim().trim_matches('"').parse().ok();
+        }
+    }
+    None
+}
+
+impl Rule for Tls502 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        let (Some(h), Some(min)) = (&ep.hsts.value, cx.profile.hsts_min_age) else {
+            return;
+        };
+        if !serves_http(ep) {
+            return;
+        }
+        let age = max_age(&h.value);
+        if age.is_some_and(|a| a >= min) {
+            return;
+        }
+        let what = match age {
+            Some(a) => format!("max-age={a} is shorter than"),
+            None => "the header has no valid max-age, so it does not reach".to_string(),
+        };
+        let mut f = finding(
+            &META,
+            ep.hsts.source.span(),
+            format!(
+                "{what} the {} profile's minimum of {min} seconds",
+                cx.profile.title()
+            ),
+            format!("HSTS max-age ({})", origin(&ep.hsts.source)),
+            Some(format!("write `{}`", suggested(cx, ep.server))),
+            ep,
+        );
+        related_endpoint(&mut f, ep, &ep.hsts.source);
+        out.push(f);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn parses_max_age() {
+        assert_eq!(
+            super::max_age("max-age=63072000; includeSubDomains"),
+            Some(63072000)
+        );
+        assert_eq!(
+            super::max_age("includeSubDomains; MAX-AGE=\"10\""),
+            Some(10)
+        );
+        assert_eq!(super::max_age("includeSubDomains"), None);
+    }
+}

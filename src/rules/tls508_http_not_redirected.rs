@@ -1,0 +1,102 @@
+//! TLS508 http-not-redirected: a plain-HTTP server for the same names does
+//! not redirect to https.
+
+use crate::finding::{Finding, Related, Severity};
+use crate::model::{Endpoint, PlainServer};
+use crate::rules::tls501_hsts_missing::serves_http;
+use crate::rules::{finding, Context, Rule, RuleMeta};
+
+pub struct Tls508;
+
+static META: RuleMeta = RuleMeta {
+    code: "TLS508",
+    name: "http-not-redirected",
+    summary: "a plain-HTTP server for the same names does not redirect to https",
+    severity: Severity::Info,
+};
+
+/// nginx server_name matching for exact names and `*.x` / `.x` wildcards.
+fn name_matches(pattern: &str, name: &str) -> bool {
+    let p = pattern.to_ascii_lowercase();
+    let n = name.to_ascii_lowercase();
+    if p == n {
+        return true;
+    }
+    if let Some(suffix) = p.strip_prefix("*.") {
+        return n.ends_with(&format!(".{suffix}"));
+    }
+    if let Some(suffix) = p.strip_prefix('.') {
+        return n == suffix || n.ends_with(&format!(".{suffix}"));
+    }
+    if let Some(prefix) = p.strip_suffix(".*") {
+        return n.starts_with(&format!("{prefix}."));
+    }
+    false
+}
+
+/// The plain server that answers `name` on port 80: one that lists it, else
+/// the default server of a port-80 socket.
+fn answering<'a>(plain: &'a [PlainServer], name: &str) -> Option<&'a PlainServer> {
+    let on80 = |p: &&PlainServer| p.listen.iter().any(|l| l.port == Some(80));
+    plain
+        .iter()
+        .filter(on80)
+        .find(|p| p.server_names.iter().any(|s| name_matches(s, name)))
+        .or_else(|| {
+            plain
+                .iter()
+                .filter(on80)
+                .find(|p| !p.default_for.is_empty())
+        })
+}
+
+impl Rule for Tls508 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, _cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        if !serves_http(ep) {
+            return;
+        }
+        let mut seen: Vec<crate::source::Span> = Vec::new();
+        for name in ep
+            .server_names
+            .iter()
+            .filter(|n| !n.is_empty() && !n.starts_with('~') && !n.contains('*') && *n != "_")
+        {
+            let Some(p) = answering(_cx.plain, name) else {
+                continue;
+            };
+            if p.redirects_to_https || seen.contains(&p.span) {
+                continue;
+            }
+            seen.push(p.span);
+            let mut f = finding(
+                &META,
+                p.span,
+                format!("plain HTTP for {name} is served by this server, which does not redirect to https"),
+                "answers http:// without redirecting".into(),
+                Some("write `return 308 https://$host$request_uri;` in this server (keep /.well-known/acme-challenge/ reachable if you use it)".into()),
+                ep,
+            );
+            f.related.push(Related {
+                span: ep.span,
+                message: format!("the TLS server for {name}"),
+            });
+            out.push(f);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names() {
+        assert!(super::name_matches("*.example.com", "a.example.com"));
+        assert!(!super::name_matches("*.example.com", "example.com"));
+        assert!(super::name_matches(".example.com", "example.com"));
+        assert!(super::name_matches("www.*", "www.example.com"));
+        assert!(super::name_matches("A.example", "a.example"));
+    }
+}

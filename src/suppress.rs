@@ -1,0 +1,327 @@
+//! Inline suppressions, written as nginx (and Apache) comments:
+//!
+//! ```nginx
+//! # tlslint: ignore TLS101,TLS501 -- the legacy POS terminals need TLS 1.0 until 2026-06
+//! ssl_protocols TLSv1 TLSv1.1 TLSv1.2;
+//!
+//! # tlslint: ignore-file hsts-missing -- internal names only, no browsers
+//! ```
+//!
+//! - `ignore CODES -- reason` applies to the next directive; when that
+//!   directive is a block (`server {`, `http {`, `location {`), to everything
+//!   inside it too, and for an `include`, to the files it includes. A comment
+//!   at the end of a directive's line (`ssl_protocols TLSv1; # tlslint: ...`)
+//!   applies to that directive, and one on the line of a block's `{` to that
+//!   block.
+//! - `ignore-file CODES -- reason` applies to every finding in its file.
+//! - CODES are rule codes or names, separated by commas or spaces
+//!   (`ignore=TLS101` is accepted too).
+//! - The reason after `--` is required: a suppression without one does not
+//!   suppress. Missing reasons, unknown rules and suppressions that suppress
+//!   nothing are TLS906 findings at the comment.
+//!
+//! A finding is matched by its primary span (where it points).
+
+use std::collections::{BTreeSet, HashSet};
+
+use crate::finding::Finding;
+use crate::nginx::ast::{Comment, Directive, Node};
+use crate::nginx::loader::Tree;
+use crate::source::{FileId, Span};
+
+/// What a `# tlslint:` comment says, before it is placed in a tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parsed {
+    pub file_scope: bool,
+    /// Known rules, as codes.
+    pub codes: Vec<&'static str>,
+    /// Names that are no rule.
+    pub unknown: Vec<String>,
+    /// The reason after `--` (empty: missing).
+    pub reason: String,
+    /// Not an `ignore`/`ignore-file` comment: what is wrong.
+    pub malformed: Option<String>,
+}
+
+/// Parse the text of a comment (after `#`). `None` if it is not addressed to
+/// tlslint.
+pub fn parse_comment(text: &str) -> Option<Parsed> {
+    let t = text.trim_start_matches('#').trim();
+    let rest = t
+        .strip_prefix("tlslint:")
+        .or_else(|| t.strip_prefix("tlslint :"))?;
+    let (head, reason) = match rest.find("--") {
+        Some(i) => (&rest[..i], rest[i + 2..].trim()),
+        None => (rest, ""),
+    };
+    let head = head.trim();
+    let (kind, codes) = match head.find(|c: char| c.is_whitespace() || c == '=' || c == ':') {
+        Some(i) => (&head[..i], head[i + 1..].trim_start_matches(['=', ':'])),
+        None => (head, ""),
+    };
+    let mut p = Parsed {
+        file_scope: false,
+        codes: Vec::new(),
+        unknown: Vec::new(),
+        reason: reason.to_string(),
+        malformed: None,
+    };
+    match kind {
+        "ignore" => {}
+        "ignore-file" => p.file_scope = true,
+        other => {
+            p.malformed = Some(if other.is_empty() {
+                "`# tlslint:` without `ignore` or `ignore-file`".to_string()
+            } else {
+                format!("`{other}` is not a tlslint comment: write `ignore` or `ignore-file`")
+            });
+            return Some(p);
+        }
+    }
+    for c in codes
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+    {
+        match crate::config::rule_by_name(c) {
+            Some(m) => {
+                if !p.codes.contains(&m.code) {
+                    p.codes.push(m.code)
+                }
+            }
+            None => p.unknown.push(c.to_string()),
+        }
+    }
+    if p.codes.is_empty() && p.unknown.is_empty() {
+        p.malformed = Some(format!(
+            "`{kind}` names no rule: write `# tlslint: {kind} TLS101 -- reason`"
+        ));
+    }
+    Some(p)
+}
+
+/// A byte range of one file (`end` may be `u32::MAX`: the rest of the file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Range {
+    fn whole(file: FileId) -> Range {
+        Range {
+            file,
+            start: 0,
+            end: u32::MAX,
+        }
+    }
+    pub fn contains(&self, s: Span) -> bool {
+        s.file == self.file && self.start <= s.start && s.start < self.end.max(self.start + 1)
+    }
+}
+
+/// One suppression comment in a tree.
+#[derive(Debug, Clone)]
+pub struct Pragma {
+    /// The comment.
+    pub span: Span,
+    pub parsed: Parsed,
+    /// What it covers (empty: nothing follows it).
+    pub scope: Vec<Range>,
+    /// Codes it took a finding away for.
+    pub used: BTreeSet<&'static str>,
+}
+
+impl Pragma {
+    /// True if it suppresses at all: well-formed with a reason.
+    pub fn valid(&self) -> bool {
+        self.parsed.malformed.is_none() && !self.parsed.reason.is_empty()
+    }
+    fn covers(&self, f: &Finding) -> bool {
+        self.valid()
+            && self.parsed.codes.contains(&f.code)
+            && self.scope.iter().any(|r| r.contains(f.span))
+    }
+}
+
+/// A finding an inline suppression took away.
+#[derive(Debug, Clone)]
+pub struct Suppressed {
+    pub finding: Finding,
+    /// The suppression comment.
+    pub by: Span,
+    pub reason: String,
+}
+
+/// Every `# tlslint:` comment of a tree, with what it covers.
+pub fn pragmas(tree: &Tree) -> Vec<Pragma> {
+    let mut out = Vec::new();
+    for (i, f) in tree.files.iter().enumerate() {
+        let Some(cf) = f else { continue };
+        let file = FileId(i as u32);
+        collect(tree, file, &cf.items, None, &mut out);
+    }
+    out
+}
+
+fn end_line(tree: &Tree, d: &Directive) -> u32 {
+    let end = match &d.block {
+        Some(b) => b.close.start,
+        None => d.span.end.saturating_sub(1),
+    };
+    tree.sources.get(d.span.file).line_col(end).0
+}
+
+fn open_line(tree: &Tree, d: &Directive) -> u32 {
+    tree.sources
+        .get(d.span.file)
+        .line_col(d.span.end.saturating_sub(1))
+        .0
+}
+
+fn collect(
+    tree: &Tree,
+    file: FileId,
+    items: &[Node],
+    parent: Option<&Directive>,
+    out: &mut Vec<Pragma>,
+) {
+    let mut prev: Option<&Directive> = None;
+    for (i, node) in items.iter().enumerate() {
+        match node {
+            Node::Directive(d) => {
+                for c in &d.inner_comments {
+                    push(tree, c, Some(d), out);
+                }
+                if let Some(b) = &d.block {
+                    collect(tree, file, &b.items, Some(d), out);
+                }
+                prev = Some(d);
+            }
+            Node::Comment(c) => {
+                let target = if let Some(p) = prev.filter(|p| end_line(tree, p) == c.span.line) {
+                    Some(p)
+                } else if let Some(p) =
+                    parent.filter(|p| prev.is_none() && open_line(tree, p) == c.span.line)
+                {
+                    Some(p)
+                } else {
+                    items[i + 1..].iter().find_map(Node::as_directive)
+                };
+                push(tree, c, target, out);
+            }
+        }
+    }
+}
+
+fn push(tree: &Tree, c: &Comment, target: Option<&Directive>, out: &mut Vec<Pragma>) {
+    let Some(parsed) = parse_comment(&c.text) else {
+        return;
+    };
+    let scope = if parsed.file_scope {
+        vec![Range::whole(c.span.file)]
+    } else {
+        target.map(|d| scope_of(tree, d)).unwrap_or_default()
+    };
+    out.push(Pragma {
+        span: c.span,
+        parsed,
+        scope,
+        used: BTreeSet::new(),
+    });
+}
+
+/// What a suppression before `d` covers: the directive, its block, and the
+/// files that includes in it bring in.
+fn scope_of(tree: &Tree, d: &Directive) -> Vec<Range> {
+    let end = d.block.as_ref().map(|b| b.close.end).unwrap_or(d.span.end);
+    let mut v = vec![Range {
+        file: d.span.file,
+        start: d.span.start,
+        end,
+    }];
+    let mut seen = HashSet::new();
+    included(tree, &[d], &mut seen, &mut v);
+    v
+}
+
+fn included(tree: &Tree, ds: &[&Directive], seen: &mut HashSet<FileId>, out: &mut Vec<Range>) {
+    for d in ds {
+        if d.is("include") {
+            for &f in &d.includes {
+                if seen.insert(f) {
+                    out.push(Range::whole(f));
+                    if let Some(cf) = tree.file(f) {
+                        let inner: Vec<&Directive> =
+                            cf.items.iter().filter_map(Node::as_directive).collect();
+                        included(tree, &inner, seen, out);
+                    }
+                }
+            }
+        }
+        if let Some(b) = &d.block {
+            let inner: Vec<&Directive> = b.items.iter().filter_map(Node::as_directive).collect();
+            included(tree, &inner, seen, out);
+        }
+    }
+}
+
+/// Take the findings that a valid suppression covers out of `items`; mark
+/// the suppressions used. `finding` gets the finding out of an item.
+pub fn apply<T>(
+    pragmas: &mut [Pragma],
+    items: Vec<T>,
+    finding: impl Fn(&T) -> &Finding,
+) -> (Vec<T>, Vec<(T, usize)>) {
+    let mut kept = Vec::new();
+    let mut gone = Vec::new();
+    for it in items {
+        let f = finding(&it);
+        // the innermost (last-starting) suppression that covers it gets the credit
+        let by = pragmas
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.covers(f))
+            .max_by_key(|(_, p)| (!p.parsed.file_scope, p.span.start))
+            .map(|(i, _)| i);
+        match by {
+            Some(i) => {
+                pragmas[i].used.insert(f.code);
+                gone.push((it, i));
+            }
+            None => kept.push(it),
+        }
+    }
+    (kept, gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_forms() {
+        let p = parse_comment(" tlslint: ignore TLS101, protocol-outside-profile -- legacy POS")
+            .unwrap();
+        assert_eq!(p.codes, vec!["TLS101"]);
+        assert_eq!(p.reason, "legacy POS");
+        assert!(!p.file_scope && p.malformed.is_none());
+        let p = parse_comment("tlslint: ignore-file=TLS101--x").unwrap();
+        assert!(p.file_scope);
+        assert_eq!(p.reason, "x");
+        let p = parse_comment("tlslint: ignore TLS101").unwrap();
+        assert_eq!(p.reason, "");
+        let p = parse_comment("tlslint: ignore TLS999 TLS101 -- r").unwrap();
+        assert_eq!(p.unknown, vec!["TLS999"]);
+        assert_eq!(p.codes, vec!["TLS101"]);
+        assert!(parse_comment("tlslint: disable TLS101 -- r")
+            .unwrap()
+            .malformed
+            .is_some());
+        assert!(parse_comment("tlslint: ignore -- r")
+            .unwrap()
+            .malformed
+            .is_some());
+        assert!(parse_comment(" a comment about tlslint").is_none());
+    }
+}

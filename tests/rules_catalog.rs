@@ -1,0 +1,124 @@
+//! rules/<CODE>.yaml and src/rules/ match one to one, and every example in
+//! the rule pages is flagged (bad) or clean (good) for its rule, as it says.
+
+use std::collections::BTreeSet;
+
+use tlslint::rules::{doc, RULES};
+
+fn yaml_codes() -> BTreeSet<String> {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/rules"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".yaml"))
+                .map(str::to_string)
+        })
+        .collect()
+}
+
+#[test]
+fn yaml_pages_and_rust_rules_match_one_to_one() {
+    let rust: BTreeSet<String> = RULES.iter().map(|r| r.meta().code.to_string()).collect();
+    assert_eq!(rust.len(), RULES.len(), "duplicate codes in RULES");
+    assert_eq!(yaml_codes(), rust, "rules/*.yaml vs RULES");
+    let embedded: BTreeSet<String> = doc::DOCS.iter().map(|(c, _)| c.to_string()).collect();
+    assert_eq!(
+        embedded, rust,
+        "the docs! list in src/rules/doc.rs vs RULES"
+    );
+    let mut names = BTreeSet::new();
+    for r in RULES {
+        let m = r.meta();
+        let d = doc::doc(m.code).unwrap();
+        assert_eq!(d.code, m.code);
+        assert_eq!(d.name, m.name, "{}", m.code);
+        assert_eq!(d.summary, m.summary, "{}", m.code);
+        assert_eq!(d.default_severity, m.severity.as_str(), "{}", m.code);
+        assert!(!d.rationale.trim().is_empty(), "{}", m.code);
+        assert!(names.insert(m.name), "duplicate name {}", m.name);
+        // the source file is named after the code and the name
+        let file = format!(
+            "{}/src/rules/{}_{}.rs",
+            env!("CARGO_MANIFEST_DIR"),
+            m.code.to_lowercase(),
+            m.name.replace('-', "_")
+        );
+        assert!(std::path::Path::new(&file).exists(), "missing {file}");
+    }
+}
+
+/// The codes tlslint reports for one example, run through the command line
+/// (so that suppressions and every other stage apply).
+fn codes_for(text: &str, args: &[String]) -> (Vec<String>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("nginx.conf");
+    std::fs::write(&main, text).unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_tlslint"))
+        .arg(&main)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    });
+    assert!(
+        v["errors"].as_array().unwrap().is_empty(),
+        "example does not parse: {}\n{text}",
+        v["errors"]
+    );
+    let codes = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect();
+    (codes, v["findings"].to_string())
+}
+
+#[test]
+fn every_example_is_flagged_or_clean_as_it_says() {
+    let mut checked = 0;
+    for r in RULES {
+        let code = r.meta().code;
+        let d = doc::doc(code).unwrap();
+        let ex = d
+            .examples
+            .get("nginx")
+            .unwrap_or_else(|| panic!("{code}: no nginx examples"));
+        assert!(
+            !ex.bad.is_empty() && !ex.good.is_empty(),
+            "{code}: needs bad and good nginx examples"
+        );
+        for (want, list) in [(true, &ex.bad), (false, &ex.good)] {
+            for text in list {
+                let (codes, all) = codes_for(text, &ex.args);
+                let got = codes.iter().any(|c| c == code);
+                assert_eq!(
+                    got,
+                    want,
+                    "{code}: {} example {}:\n{text}\nfindings: {all}",
+                    if want { "bad" } else { "good" },
+                    if want { "not flagged" } else { "flagged" },
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 2 * RULES.len());
+}
+
+#[test]
+fn explain_by_code_and_name() {
+    let a = doc::explain("tls504").unwrap();
+    let b = doc::explain("hsts-dropped").unwrap();
+    assert_eq!(a, b);
+    assert!(a.contains("Bad (nginx)"));
+    assert!(doc::explain("TLS000").is_err());
+}
