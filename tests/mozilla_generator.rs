@@ -181,6 +181,10 @@ fn old_config_under_intermediate_is_flagged() {
                     codes.contains(&"TLS101"),
                     "guideline {g} nginx {n} OpenSSL {o}: {f:?}"
                 );
+                assert!(
+                    codes.contains(&"TLS201"),
+                    "old suites outside intermediate: {f:?}"
+                );
                 assert!(codes.contains(&"TLS205"), "old prefers server order: {f:?}");
             }
         }

@@ -60,8 +60,9 @@ macro_rules! docs {
 }
 
 docs!(
-    "TLS101", "TLS102", "TLS103", "TLS205", "TLS501", "TLS502", "TLS503", "TLS504", "TLS505",
-    "TLS506", "TLS507", "TLS508", "TLS901", "TLS902", "TLS903", "TLS904", "TLS905", "TLS906",
+    "TLS101", "TLS102", "TLS103", "TLS201", "TLS202", "TLS203", "TLS204", "TLS205", "TLS206",
+    "TLS207", "TLS208", "TLS209", "TLS501", "TLS502", "TLS503", "TLS504", "TLS505", "TLS506",
+    "TLS507", "TLS508", "TLS901", "TLS902", "TLS903", "TLS904", "TLS905", "TLS906",
 );
 
 /// The parsed page of a rule.

@@ -6,11 +6,20 @@ use crate::nginx::defaults::Target;
 use crate::profile::Profile;
 use crate::source::SourceMap;
 
+pub mod cipher_facts;
 pub mod doc;
 pub mod tls101_protocol_outside_profile;
 pub mod tls102_protocol_missing;
 pub mod tls103_protocol_not_honoured;
+pub mod tls201_cipher_outside_profile;
+pub mod tls202_cipher_string_empty;
+pub mod tls203_cipher_string_unknown_word;
+pub mod tls204_ciphersuite_outside_profile;
 pub mod tls205_cipher_order;
+pub mod tls206_group_outside_profile;
+pub mod tls207_group_unsupported;
+pub mod tls208_dhparam_weak;
+pub mod tls209_cipher_missing;
 pub mod tls501_hsts_missing;
 pub mod tls502_hsts_too_short;
 pub mod tls503_hsts_not_always;
@@ -56,7 +65,15 @@ pub static RULES: &[&dyn Rule] = &[
     &tls101_protocol_outside_profile::Tls101,
     &tls102_protocol_missing::Tls102,
     &tls103_protocol_not_honoured::Tls103,
+    &tls201_cipher_outside_profile::Tls201,
+    &tls202_cipher_string_empty::Tls202,
+    &tls203_cipher_string_unknown_word::Tls203,
+    &tls204_ciphersuite_outside_profile::Tls204,
     &tls205_cipher_order::Tls205,
+    &tls206_group_outside_profile::Tls206,
+    &tls207_group_unsupported::Tls207,
+    &tls208_dhparam_weak::Tls208,
+    &tls209_cipher_missing::Tls209,
     &tls501_hsts_missing::Tls501,
     &tls502_hsts_too_short::Tls502,
     &tls503_hsts_not_always::Tls503,
@@ -111,6 +128,14 @@ pub fn check_all(cx: &Context<'_>, endpoints: &[Endpoint]) -> Vec<Finding> {
             }
         }
     }
+    merged.sort_by(|a, b| {
+        (a.span.file, a.span.line, a.span.col, a.code).cmp(&(
+            b.span.file,
+            b.span.line,
+            b.span.col,
+            b.code,
+        ))
+    });
     merged
 }
 

@@ -73,7 +73,7 @@ pub fn check(p: &Pragma, unused: &[&'static str]) -> Vec<Finding> {
             p,
             format!("suppression names an unknown rule `{u}`"),
             "unknown rule",
-            "name rules by code (`TLS101`) or name (`protocol-outside-profile`); `tlslint --help` lists where to find them".into(),
+            "name rules by code (`TLS101`) or name (`protocol-outside-profile`), as `tlslint rules` lists them".into(),
         ));
     }
     if p.parsed.reason.is_empty() {

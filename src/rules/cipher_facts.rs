@@ -1,0 +1,126 @@
+//! Shared by the cipher and group rules: the endpoint's cipher string, TLS 1.3
+//! suites and groups as the modelled OpenSSL reads them. Cipher strings are
+//! expanded through one process-wide cache, so a tree of thousands of
+//! endpoints that share a few strings expands each distinct string once.
+
+use std::sync::{Arc, OnceLock};
+
+use crate::model::{Endpoint, ServerKind, Source};
+use crate::openssl::{CipherError, CipherSuite, Expansion, ExpansionCache, GroupError, GroupList};
+use crate::rules::tls101_protocol_outside_profile::openssl_has;
+use crate::rules::Context;
+
+static CACHE: OnceLock<ExpansionCache> = OnceLock::new();
+
+/// The process-wide cipher-string cache.
+pub fn cache() -> &'static ExpansionCache {
+    CACHE.get_or_init(ExpansionCache::new)
+}
+
+/// The endpoint negotiates TLS 1.2 or older (so its cipher string matters).
+pub fn tls12_enabled(cx: &Context<'_>, ep: &Endpoint) -> bool {
+    ep.effective_protocols().value.iter().any(|p| {
+        matches!(p.as_str(), "SSLv3" | "TLSv1" | "TLSv1.1" | "TLSv1.2")
+            && openssl_has(p, cx.target.openssl)
+    })
+}
+
+/// The endpoint negotiates TLS 1.3.
+pub fn tls13_enabled(cx: &Context<'_>, ep: &Endpoint) -> bool {
+    ep.effective_protocols()
+        .value
+        .iter()
+        .any(|p| p == "TLSv1.3")
+        && openssl_has("TLSv1.3", cx.target.openssl)
+}
+
+/// The expansion of the endpoint's cipher string.
+pub fn expansion(cx: &Context<'_>, ep: &Endpoint) -> Result<Arc<Expansion>, CipherError> {
+    cache().expand(&ep.ciphers.value, &cx.target.openssl)
+}
+
+/// Whether a suite is a (finite-field) DHE suite.
+pub fn is_dhe(s: &CipherSuite) -> bool {
+    s.kx == "DH" || s.kx == "DHEPSK"
+}
+
+/// The suites of an expansion the server can actually negotiate: nginx has no
+/// DH parameters without `ssl_dhparam` (OpenSSL's automatic DH is not turned
+/// on), so its DHE suites are never chosen; Apache turns automatic DH on.
+pub fn usable<'a>(ep: &Endpoint, suites: &'a [&'static CipherSuite]) -> Vec<&'static CipherSuite> {
+    let no_dh = ep.server == ServerKind::Nginx && ep.dhparam.value.is_none();
+    suites
+        .iter()
+        .copied()
+        .filter(|s| !(no_dh && is_dhe(s)))
+        .collect()
+}
+
+/// The last `NAME value` of an OpenSSL configuration command, if set.
+pub fn conf_command<'a>(ep: &'a Endpoint, names: &[&str]) -> Option<&'a str> {
+    ep.conf_commands
+        .value
+        .iter()
+        .rev()
+        .find(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+        .map(|(_, v)| v.as_str())
+}
+
+/// The TLS 1.3 suites: `Ciphersuites` from the configuration commands, else
+/// OpenSSL's default list. The source says which.
+pub fn tls13_suites(
+    cx: &Context<'_>,
+    ep: &Endpoint,
+) -> (Result<Vec<&'static CipherSuite>, CipherError>, Source, bool) {
+    match conf_command(ep, &["Ciphersuites"]) {
+        Some(list) => (
+            crate::openssl::parse_ciphersuites(list, &cx.target.openssl),
+            ep.conf_commands.source.clone(),
+            true,
+        ),
+        None => (
+            Ok(crate::openssl::default_ciphersuites(&cx.target.openssl)),
+            ep.conf_commands.source.clone(),
+            false,
+        ),
+    }
+}
+
+/// The key-exchange groups: `Groups`/`Curves` from the configuration
+/// commands (applied after `ssl_ecdh_curve`), else the curve setting.
+pub fn groups(cx: &Context<'_>, ep: &Endpoint) -> (String, Result<GroupList, GroupError>, Source) {
+    let (list, src) = match conf_command(ep, &["Groups", "Curves"]) {
+        Some(v) => (v.to_string(), ep.conf_commands.source.clone()),
+        None => (ep.ecdh_curve.value.clone(), ep.ecdh_curve.source.clone()),
+    };
+    let parsed = crate::openssl::parse_groups(&list, &cx.target.openssl);
+    (list, parsed, src)
+}
+
+/// A list of names, shortened for a message.
+pub fn short_list(names: &[&str], max: usize) -> String {
+    if names.len() <= max {
+        names.join(", ")
+    } else {
+        format!("{} and {} more", names[..max].join(", "), names.len() - max)
+    }
+}
+
+/// Whether the profile allows a TLS ≤ 1.2 suite (by OpenSSL or IANA name).
+pub fn profile_allows(cx: &Context<'_>, s: &CipherSuite) -> bool {
+    let p = &cx.profile.ciphers;
+    p.openssl.iter().any(|n| n == s.openssl_name) || p.iana.iter().any(|n| n == s.iana_name)
+}
+
+/// A setting's directive name for messages.
+pub fn directive(ep: &Endpoint, nginx: &'static str, apache: &'static str) -> &'static str {
+    match ep.server {
+        ServerKind::Nginx => nginx,
+        ServerKind::Apache => apache,
+    }
+}
+
+/// The cipher string that writes exactly the profile's TLS ≤ 1.2 suites.
+pub fn profile_cipher_string(cx: &Context<'_>) -> String {
+    cx.profile.ciphers.openssl.join(":")
+}
