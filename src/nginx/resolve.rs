@@ -266,7 +266,18 @@ fn resolve_context<'t>(
         .find(|d| d.is("ssl") && first_arg_is(d, "on"))
         .copied();
     let mut servers: Vec<ServerInfo<'t>> = Vec::new();
-    for s in outer.iter().filter(|d| d.is("server")) {
+    let servers_in_context: Vec<&'t Directive> =
+        outer.iter().copied().filter(|d| d.is("server")).collect();
+    // settings are looked up among the simple directives of the context only:
+    // scanning its thousands of server blocks for each setting of each server
+    // would make resolution quadratic
+    let simple: Vec<&'t Directive> = outer
+        .iter()
+        .copied()
+        .filter(|d| d.block.is_none())
+        .collect();
+    let outer: &[&'t Directive] = &simple;
+    for s in servers_in_context {
         let dirs = block_children(tree, s);
         let mut listens: Vec<Listen> = dirs
             .iter()

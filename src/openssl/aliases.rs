@@ -207,9 +207,11 @@ pub(crate) static ALIASES: &[Alias] = &[
         },
         V110,
     ),
-    // "EDH-" names of the DHE 3DES suites (names before 1.1.0, aliases after)
+    // "EDH-" names of the DHE 3DES suites (names before 1.1.0, aliases after);
+    // still HIGH here though the suites became MEDIUM ("MEDIUM+EDH-RSA-DES-CBC3-SHA"
+    // matches nothing in 3.0)
     Alias {
-        strength: strength::MEDIUM | strength::FIPS,
+        strength: strength::HIGH | strength::FIPS,
         ..a(
             "EDH-DSS-DES-CBC3-SHA",
             kx::DHE,
@@ -219,7 +221,7 @@ pub(crate) static ALIASES: &[Alias] = &[
         )
     },
     Alias {
-        strength: strength::MEDIUM | strength::FIPS,
+        strength: strength::HIGH | strength::FIPS,
         ..a(
             "EDH-RSA-DES-CBC3-SHA",
             kx::DHE,

@@ -9,6 +9,20 @@
 //!
 //! The modelled library is an OpenSSL version as its default build ships it
 //! (3.0 = what Debian 12 ships). Facts live in `data/` with their sources.
+//!
+//! How far each version is modelled:
+//! - 3.0 is checked against the real library (tests/openssl_*.rs): same
+//!   suites, same order, same errors, for random strings and real configs.
+//! - Other versions change the facts, not the engine: which suites the
+//!   default build offers (RC4 until 1.0.2, 3DES until 1.1.1, export and single
+//!   DES never by default), which aliases exist (`EXP`, `kECDH` ... until
+//!   1.0.2; `CHACHA20`, `AESCCM` from 1.1.0; `ARIA` from 1.1.1; `CBC` from
+//!   3.0), `DEFAULT`, TLS 1.3 (1.1.1+), `@SECLEVEL` (1.1.0+), group names and
+//!   case-insensitive names (4.0+). The default preference order of 1.0.2
+//!   differs slightly from the one modelled (1.1.0+'s); not checked.
+//! - A word naming a suite or alias the build lacks is reported in
+//!   `unavailable_words`, anything else OpenSSL ignores in `unknown_words`.
+//!   IANA names are not cipher-string words in 3.0 (`_` ends a word).
 
 mod aliases;
 pub mod command;
@@ -32,7 +46,7 @@ pub use groups::{
 pub use table::{
     all_suites, suite_by_iana, suite_by_id, suite_by_name, CipherSuite, Protocol, StrengthClass,
 };
-pub use tls13::{default_ciphersuites, parse_ciphersuites};
+pub use tls13::{default_ciphersuites, parse_ciphersuites, parse_ciphersuites_detailed, Tls13List};
 
 /// A cipher string as OpenSSL reads it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,14 +1,8 @@
-//! Which suites a Mozilla profile allows, for `tlslint ciphers --profile`.
-//!
-//! A stop-gap until the profile engine: the allowed lists come from the
-//! verbatim Mozilla guideline files in `data/mozilla/` (MPL-2.0, see the
-//! README there): `modern` and `intermediate` from 6.0, `old` from 5.8 (6.0
-//! dropped it).
+//! Which suites a profile allows, for `tlslint ciphers --profile`: the
+//! bundled Mozilla/TLSRef profiles of `crate::profile` (`modern` and
+//! `intermediate` from the newest guideline, `old` from 5.8, which 6.0 dropped).
 
 use super::table::CipherSuite;
-
-const G58: &str = include_str!("data/mozilla/5.8.json");
-const G60: &str = include_str!("data/mozilla/6.0.json");
 
 /// The cipher lists of one profile.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +10,7 @@ pub struct ProfileCiphers {
     /// `modern`, `intermediate` or `old`.
     pub name: String,
     /// The guideline version the lists come from (`6.0`).
-    pub guideline: &'static str,
+    pub guideline: String,
     /// TLS 1.2-and-below suites, OpenSSL names.
     pub openssl: Vec<String>,
     /// The same suites, IANA names.
@@ -37,31 +31,15 @@ impl ProfileCiphers {
     }
 }
 
-/// The Mozilla profile `name` (`modern`, `intermediate`, `old`), if there is one.
+/// The bundled profile `name` (`modern`, `intermediate`, `old`), if there is one.
 pub fn mozilla_profile(name: &str) -> Option<ProfileCiphers> {
-    let (text, guideline) = match name {
-        "modern" | "intermediate" => (G60, "6.0"),
-        "old" => (G58, "5.8"),
-        _ => return None,
-    };
-    let doc: serde_json::Value = serde_json::from_str(text).ok()?;
-    let conf = doc.get("configurations")?.get(name)?;
-    let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
-        v.and_then(|v| v.as_array())
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let ciphers = conf.get("ciphers");
+    let (p, _) = crate::profile::Profile::builtin(name, None).ok()?;
     Some(ProfileCiphers {
-        name: name.to_string(),
-        guideline,
-        openssl: strings(ciphers.and_then(|c| c.get("openssl"))),
-        iana: strings(ciphers.and_then(|c| c.get("iana"))),
-        ciphersuites: strings(conf.get("ciphersuites")),
+        name: p.name,
+        guideline: p.guideline,
+        openssl: p.ciphers.openssl,
+        iana: p.ciphers.iana,
+        ciphersuites: p.ciphersuites,
     })
 }
 

@@ -23,14 +23,41 @@ pub fn parse_ciphersuites(
     list: &str,
     openssl: &Version,
 ) -> Result<Vec<&'static CipherSuite>, CipherError> {
+    parse_ciphersuites_detailed(list, openssl).map(|l| l.suites)
+}
+
+/// A parsed TLS 1.3 list with the names OpenSSL skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tls13List {
+    /// The TLS 1.3 suites, in the given order (duplicates kept, as OpenSSL keeps them).
+    pub suites: Vec<&'static CipherSuite>,
+    /// Names OpenSSL does not know (typos, OpenSSL-style names such as `ECDHE-RSA-...`).
+    pub unknown_names: Vec<String>,
+    /// Standard names of suites this build does not have.
+    pub unavailable_names: Vec<String>,
+    /// Standard names of TLS 1.2 suites: accepted, but they do not configure TLS 1.3.
+    pub tls12_names: Vec<String>,
+}
+
+/// [`parse_ciphersuites`], also returning what was skipped.
+pub fn parse_ciphersuites_detailed(
+    list: &str,
+    openssl: &Version,
+) -> Result<Tls13List, CipherError> {
     if *openssl < V111 {
         return Err(CipherError::new(
             "TLS 1.3 ciphersuites need OpenSSL 1.1.1 or later",
         ));
     }
     let list = list.split('\0').next().unwrap_or("");
+    let mut tls12 = Vec::new();
     if list.is_empty() {
-        return Ok(Vec::new());
+        return Ok(Tls13List {
+            suites: Vec::new(),
+            unknown_names: Vec::new(),
+            unavailable_names: Vec::new(),
+            tls12_names: tls12,
+        });
     }
     let ci = *openssl >= Version::new(4, 0, 0);
     let mut out = Vec::new();
@@ -60,6 +87,8 @@ pub fn parse_ciphersuites(
                 matched += 1;
                 if s.is_tls13() {
                     out.push(s);
+                } else {
+                    tls12.push(name.to_string());
                 }
             }
             Some(_) => unavailable.push(name.to_string()),
@@ -73,7 +102,12 @@ pub fn parse_ciphersuites(
             unavailable_words: unavailable,
         });
     }
-    Ok(out)
+    Ok(Tls13List {
+        suites: out,
+        unknown_names: unknown,
+        unavailable_names: unavailable,
+        tls12_names: tls12,
+    })
 }
 
 /// OpenSSL's default TLS 1.3 list (`TLS_DEFAULT_CIPHERSUITES`); empty before 1.1.1.
