@@ -71,9 +71,10 @@ pub fn ciphers(a: &CiphersArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32
 /// Which settings file governs each path: `--config`, none with
 /// `--no-config`, else the one found upward from the path. Paths that share
 /// a settings file are linted together, in the order given.
-fn groups(
-    a: &CheckArgs,
-) -> Result<Vec<(Option<crate::config::Config>, Vec<std::path::PathBuf>)>, crate::error::Error> {
+/// The paths one settings file (or none) governs.
+type Group = (Option<crate::config::Config>, Vec<std::path::PathBuf>);
+
+fn groups(a: &CheckArgs) -> Result<Vec<Group>, crate::error::Error> {
     if a.no_config {
         return Ok(vec![(None, a.paths.clone())]);
     }
@@ -122,6 +123,7 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut checked = Vec::new();
     let mut tree_group = Vec::new();
     let mut first: Option<(crate::profile::Profile, Target)> = None;
+    let mut linted = std::collections::HashSet::new();
     for (gi, (cfg, paths)) in groups.iter().enumerate() {
         let settings = match crate::config::settings(cfg.as_ref(), a) {
             Ok(s) => s,
@@ -161,6 +163,10 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         };
         for r in &roots {
             if let crate::input::Root::File(p) = r {
+                // a tree that two settings files' paths both lead to is linted once
+                if !linted.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())) {
+                    continue;
+                }
                 if settings.exclude.excludes(p) {
                     notes.push(format!(
                         "{} is excluded by {}",
@@ -208,6 +214,20 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         tree_group.iter().map(|&g| &all_settings[g]).collect();
     let mut posts = crate::post::run(&mut checked, &per_tree, baseline.as_mut());
     if let Some(path) = &a.write_baseline {
+        if checked.iter().any(|c| !c.ok()) {
+            // a baseline without the findings of an unreadable tree would let them in later
+            for c in &checked {
+                for e in &c.tree.errors {
+                    let _ = writeln!(err, "error: {}", e.to_error());
+                }
+            }
+            let _ = writeln!(
+                err,
+                "error: not writing the baseline {}: a tree could not be read",
+                path.display()
+            );
+            return EXIT_ERROR;
+        }
         let rows: Vec<(&str, &crate::finding::Finding, &str, &std::path::Path)> = checked
             .iter()
             .zip(&posts)

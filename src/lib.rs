@@ -20,7 +20,6 @@ pub mod post;
 pub mod profile;
 pub mod report;
 pub mod roots;
-pub mod ruledoc;
 pub mod rules;
 pub mod source;
 pub mod suppress;

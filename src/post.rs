@@ -39,7 +39,7 @@ fn pragma_key(c: &Checked, p: &Pragma) -> (PathBuf, u32) {
 pub fn run(
     checked: &mut [Checked],
     settings: &[&Settings],
-    mut baseline: Option<&mut Baseline>,
+    baseline: Option<&mut Baseline>,
 ) -> Vec<Post> {
     let mut posts = Vec::with_capacity(checked.len());
     let mut pragmas: Vec<Vec<Pragma>> = Vec::with_capacity(checked.len());
@@ -132,7 +132,7 @@ pub fn run(
         }
     }
 
-    if let Some(b) = baseline.as_deref_mut() {
+    if let Some(b) = baseline {
         for (c, post) in checked.iter_mut().zip(posts.iter_mut()) {
             let findings = std::mem::take(&mut c.findings);
             let fps = std::mem::take(&mut post.fingerprints);

@@ -156,10 +156,8 @@ pub struct Suppressed {
 /// Every `# tlslint:` comment of a tree, with what it covers.
 pub fn pragmas(tree: &Tree) -> Vec<Pragma> {
     let mut out = Vec::new();
-    for (i, f) in tree.files.iter().enumerate() {
-        let Some(cf) = f else { continue };
-        let file = FileId(i as u32);
-        collect(tree, file, &cf.items, None, &mut out);
+    for cf in tree.files.iter().flatten() {
+        collect(tree, &cf.items, None, &mut out);
     }
     out
 }
@@ -179,13 +177,7 @@ fn open_line(tree: &Tree, d: &Directive) -> u32 {
         .0
 }
 
-fn collect(
-    tree: &Tree,
-    file: FileId,
-    items: &[Node],
-    parent: Option<&Directive>,
-    out: &mut Vec<Pragma>,
-) {
+fn collect(tree: &Tree, items: &[Node], parent: Option<&Directive>, out: &mut Vec<Pragma>) {
     let mut prev: Option<&Directive> = None;
     for (i, node) in items.iter().enumerate() {
         match node {
@@ -194,7 +186,7 @@ fn collect(
                     push(tree, c, Some(d), out);
                 }
                 if let Some(b) = &d.block {
-                    collect(tree, file, &b.items, Some(d), out);
+                    collect(tree, &b.items, Some(d), out);
                 }
                 prev = Some(d);
             }

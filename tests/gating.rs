@@ -17,6 +17,17 @@ fn run_in(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// The rules these tests are about; other rules (more are added over time)
+/// must not change the counts.
+const RULES: &str = "TLS101,TLS501,TLS505,TLS906";
+
+/// `run_in` with `--enable RULES`.
+fn run_r(dir: &Path, args: &[&str]) -> Output {
+    let mut a = args.to_vec();
+    a.extend(["--enable", RULES]);
+    run_in(dir, &a)
+}
+
 fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
     std::fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -61,20 +72,20 @@ fn fail_on_decides_exit_1() {
     let d = repo();
     let p = d.path();
     // default: warning
-    assert_eq!(run_in(p, &["."]).status.code(), Some(1));
+    assert_eq!(run_r(p, &["."]).status.code(), Some(1));
     assert_eq!(
-        run_in(p, &[".", "--fail-on", "never"]).status.code(),
+        run_r(p, &[".", "--fail-on", "never"]).status.code(),
         Some(0)
     );
     assert_eq!(
-        run_in(p, &[".", "--fail-on", "error"]).status.code(),
+        run_r(p, &[".", "--fail-on", "error"]).status.code(),
         Some(1)
     );
     // only the warning and the info left
     let only = ["--disable", "TLS101"];
-    assert_eq!(run_in(p, &[".", only[0], only[1]]).status.code(), Some(1));
+    assert_eq!(run_r(p, &[".", only[0], only[1]]).status.code(), Some(1));
     assert_eq!(
-        run_in(p, &[".", only[0], only[1], "--fail-on", "error"])
+        run_r(p, &[".", only[0], only[1], "--fail-on", "error"])
             .status
             .code(),
         Some(0)
@@ -92,7 +103,7 @@ fn fail_on_decides_exit_1() {
     // 2 stays for unreadable trees and bad usage, whatever --fail-on says
     write(p, "sites/b.conf", "server {\n");
     assert_eq!(
-        run_in(p, &[".", "--fail-on", "never"]).status.code(),
+        run_r(p, &[".", "--fail-on", "never"]).status.code(),
         Some(2)
     );
     assert_eq!(
@@ -112,7 +123,7 @@ fn settings_file_is_found_upward_and_flags_win() {
     write(
         p,
         ".tlslint.yaml",
-        "# repo settings\nrules:\n  disable: [protocol-outside-profile, TLS505]\nseverity:\n  TLS501: info\nfail_on: info\n",
+        "# repo settings\nrules:\n  enable: [TLS101, TLS501, TLS505, TLS906]\n  disable: [protocol-outside-profile, TLS505]\nseverity:\n  TLS501: info\nfail_on: info\n",
     );
     // linting a file below finds the settings at the checkout's top
     let o = run_in(&p.join("sites"), &["a.conf", "--format", "json"]);
@@ -131,13 +142,15 @@ fn settings_file_is_found_upward_and_flags_win() {
     let v = json(&run_in(p, &[".", "--enable", "TLS101", "--format", "json"]));
     assert_eq!(codes(&v, "findings"), vec!["TLS101"]);
     // --no-config ignores it
-    let v = json(&run_in(p, &[".", "--no-config", "--format", "json"]));
+    let v = json(&run_r(p, &[".", "--no-config", "--format", "json"]));
     assert_eq!(codes(&v, "findings").len(), 3);
     // .tlslint.yml works too, and a settings file above the checkout is not used
     std::fs::remove_file(p.join(".tlslint.yaml")).unwrap();
-    write(p, ".tlslint.yml", "rules: {enable: [TLS1]}\n");
+    write(p, ".tlslint.yml", "rules: {enable: [TLS10]}\n");
     let v = json(&run_in(p, &[".", "--format", "json"]));
-    assert_eq!(codes(&v, "findings"), vec!["TLS101"]);
+    let c = codes(&v, "findings");
+    assert!(c.contains(&"TLS101".to_string()), "{c:?}");
+    assert!(c.iter().all(|c| c.starts_with("TLS10")), "{c:?}");
     let inner = p.join("inner");
     std::fs::create_dir_all(inner.join(".git")).unwrap();
     write(
@@ -221,7 +234,11 @@ fn bad_settings_are_errors_with_the_yaml_line() {
 fn excluded_files_drop_findings_and_are_not_roots() {
     let d = repo();
     let p = d.path();
-    write(p, ".tlslint.yaml", "exclude: [\"sites/**\", \"legacy\"]\n");
+    write(
+        p,
+        ".tlslint.yaml",
+        "exclude: [\"sites/**\", \"legacy\"]\nrules: {enable: [TLS101, TLS501, TLS505]}\n",
+    );
     let v = json(&run_in(p, &[".", "--format", "json"]));
     assert_eq!(codes(&v, "findings"), vec!["TLS101"]);
     write(p, "legacy/nginx.conf", MAIN);
@@ -415,7 +432,7 @@ fn a_suppression_in_a_shared_file_counts_once_across_trees() {
 fn baseline_fails_only_on_new_findings() {
     let d = repo();
     let p = d.path();
-    let o = run_in(p, &[".", "--write-baseline", "tlslint-baseline.json"]);
+    let o = run_r(p, &[".", "--write-baseline", "tlslint-baseline.json"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", s(&o.stdout), s(&o.stderr));
     assert!(
         s(&o.stderr).contains("wrote 3 finding(s)"),
@@ -430,7 +447,7 @@ fn baseline_fails_only_on_new_findings() {
     assert_eq!(b["findings"].as_array().unwrap().len(), 3);
     assert_eq!(b["findings"][0]["root"], "nginx.conf");
 
-    let o = run_in(p, &[".", "--baseline", "tlslint-baseline.json"]);
+    let o = run_r(p, &[".", "--baseline", "tlslint-baseline.json"]);
     assert_eq!(o.status.code(), Some(0), "{}", s(&o.stdout));
     assert!(
         s(&o.stdout).contains("3 in the baseline"),
@@ -452,7 +469,7 @@ fn baseline_fails_only_on_new_findings() {
         "sites/a.conf",
         &format!("\n\n{}", SITE.replace("  listen", "  root /srv;\n  listen")),
     );
-    let o = run_in(
+    let o = run_r(
         &p.join("sites"),
         &[
             "..",
@@ -478,7 +495,7 @@ fn baseline_fails_only_on_new_findings() {
         "sites/b.conf",
         "server {\n  listen 8443 ssl;\n  server_name b.example;\n  ssl_protocols TLSv1.1 TLSv1.2;\n  ssl_certificate b.pem;\n  ssl_certificate_key b.key;\n}\n",
     );
-    let o = run_in(
+    let o = run_r(
         p,
         &[
             ".",
@@ -496,16 +513,30 @@ fn baseline_fails_only_on_new_findings() {
     }
 
     // a missing baseline: every finding is new (with a note); a broken one: exit 2
-    let o = run_in(p, &[".", "--baseline", "nope.json"]);
+    let o = run_r(p, &[".", "--baseline", "nope.json"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(s(&o.stderr).contains("does not exist"), "{}", s(&o.stderr));
     write(p, "broken.json", "{\"findings\": 3}");
     assert_eq!(
-        run_in(p, &[".", "--baseline", "broken.json"]).status.code(),
+        run_r(p, &[".", "--baseline", "broken.json"]).status.code(),
         Some(2)
     );
+    // no baseline is written while a tree cannot be read
+    let before = std::fs::read(p.join("tlslint-baseline.json")).unwrap();
+    write(p, "sites/c.conf", "server {\n");
+    let o = run_r(p, &[".", "--write-baseline", "tlslint-baseline.json"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        s(&o.stderr).contains("not writing the baseline"),
+        "{}",
+        s(&o.stderr)
+    );
     assert_eq!(
-        run_in(
+        before,
+        std::fs::read(p.join("tlslint-baseline.json")).unwrap()
+    );
+    assert_eq!(
+        run_r(
             p,
             &[".", "--baseline", "a.json", "--write-baseline", "b.json"]
         )

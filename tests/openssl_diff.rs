@@ -361,7 +361,7 @@ fn real_world_strings() -> Vec<String> {
     ];
     for file in ["5.7.json", "5.8.json", "6.0.json"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("src/openssl/data/mozilla")
+            .join("profiles/mozilla")
             .join(file);
         let doc: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&path).expect("guideline")).unwrap();
@@ -385,48 +385,22 @@ fn real_world_strings() -> Vec<String> {
 
 /// Every `ssl_ciphers` / `SSLCipherSuite` / `CipherString` value under fixtures/.
 fn fixture_cipher_strings() -> Vec<String> {
-    let mut out = Vec::new();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut stack = vec![root];
-    while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(&p) else {
-                continue;
-            };
-            for line in text.lines() {
-                let t = line.trim();
-                let mut words = t.split_whitespace();
-                let key = words.next().unwrap_or("").to_ascii_lowercase();
-                let value: Vec<&str> = match key.as_str() {
-                    "ssl_ciphers" | "proxy_ssl_ciphers" | "grpc_ssl_ciphers"
-                    | "uwsgi_ssl_ciphers" => words.collect(),
-                    "sslciphersuite" | "sslproxyciphersuite" => {
-                        let w: Vec<&str> = words.collect();
-                        match w.first().map(|s| s.to_ascii_uppercase()) {
-                            Some(p) if p.starts_with("TLSV1.3") || p == "SSL" => w[1..].to_vec(),
-                            _ => w,
-                        }
-                    }
-                    "cipherstring" | "cipherstring=" => words.collect(),
-                    _ => continue,
-                };
-                let v = value.join(" ");
-                let v = v
-                    .trim_end_matches(';')
-                    .trim()
-                    .trim_matches(|c| c == '"' || c == '\'');
-                if !v.is_empty() {
-                    out.push(v.to_string());
-                }
-            }
+    let mut out = openssl_oracle::fixture_values(
+        &[
+            "ssl_ciphers",
+            "proxy_ssl_ciphers",
+            "grpc_ssl_ciphers",
+            "uwsgi_ssl_ciphers",
+            "CipherString",
+        ],
+        None,
+    );
+    for v in openssl_oracle::fixture_values(&["SSLCipherSuite", "SSLProxyCipherSuite"], None) {
+        // an optional protocol first: "SSL" is the TLS <= 1.2 string, "TLSv1.3" the other list
+        match v.split_once(' ') {
+            Some((p, rest)) if p.eq_ignore_ascii_case("SSL") => out.push(rest.trim().to_string()),
+            Some((p, _)) if p.to_ascii_uppercase().starts_with("TLSV1.3") => {}
+            _ => out.push(v),
         }
     }
     out.sort();
@@ -487,7 +461,8 @@ fn oracle_agrees_with_the_openssl_command() {
     }
 }
 
-/// TLS 1.3 lists against `openssl ciphers -ciphersuites LIST`.
+/// TLS 1.3 lists against `openssl ciphers -ciphersuites LIST`, random ones
+/// and every list under fixtures/.
 #[test]
 fn ciphersuites_lists_match_openssl() {
     let Some(mut oracle) = Oracle::start() else {
@@ -511,6 +486,16 @@ fn ciphersuites_lists_match_openssl() {
         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256".into(),
         "TLS_RSA_WITH_3DES_EDE_CBC_SHA".into(),
     ];
+    let from_fixtures: Vec<String> = [
+        openssl_oracle::fixture_values(
+            &["ssl_conf_command", "SSLOpenSSLConfCmd"],
+            Some("Ciphersuites"),
+        ),
+        openssl_oracle::fixture_values(&["SSLCipherSuite", "SSLProxyCipherSuite"], Some("TLSv1.3")),
+    ]
+    .concat();
+    eprintln!("fixtures: {} TLS 1.3 lists", from_fixtures.len());
+    lists.extend(from_fixtures);
     for _ in 0..sample_size(3000) / 3 {
         let n = rng.below(5);
         let mut s = String::new();

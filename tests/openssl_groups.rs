@@ -83,6 +83,14 @@ fn group_lists_match_openssl() {
         ]
         .map(String::from),
     );
+    let from_fixtures: Vec<String> = [
+        openssl_oracle::fixture_values(&["ssl_ecdh_curve", "proxy_ssl_ecdh_curve"], None),
+        openssl_oracle::fixture_values(&["ssl_conf_command", "SSLOpenSSLConfCmd"], Some("Curves")),
+        openssl_oracle::fixture_values(&["ssl_conf_command", "SSLOpenSSLConfCmd"], Some("Groups")),
+    ]
+    .concat();
+    eprintln!("fixtures: {} group lists", from_fixtures.len());
+    lists.extend(from_fixtures);
     let mut rng = Rng::new(seed() ^ 0x6e0b);
     for _ in 0..sample_size(3000) / 3 {
         lists.push(list(&mut rng, &names));

@@ -9,47 +9,48 @@
 //! then PATH. Without it the tests skip with a printed reason, and fail when
 //! CI=true.
 //!
-//! Where crossplane is wrong the tree's `fixture.meta` says `differs: WHY`.
-//! Then this test requires the outputs to differ (so the note cannot go stale
-//! silently) and checks nginx's behaviour instead (see `common::nginx_check`),
-//! which must be available. The cases, each verified against nginx 1.22.1:
+//! Where crossplane is wrong, the root's `fixture.meta` says so, and the test
+//! holds it to that: the outputs must differ (so a note cannot go stale
+//! silently), and either the difference is undone exactly (`quirk`), or
+//! nginx's behaviour is checked instead (`differs`, via `common::nginx_check`,
+//! which then must be available). Every case, verified against nginx 1.22.1:
 //!
+//! `differs` (nginx decides):
 //! - **include inside `if` / `limit_except`** (include-in-if): nginx's
-//!   `include` is allowed in every context (NGX_ANY_CONF covers `if` and
-//!   `limit_except`), crossplane's table leaves both out, so crossplane
-//!   reports `"include" directive is not allowed here` and drops the include
-//!   and the file it names. Here the file is also included from two contexts
-//!   (server and if): crossplane analyses an included file only in the first
-//!   context it meets (its parser's TODO "handle files included from multiple
-//!   contexts"); nginx reads it once per include (`nginx -T` prints it once).
-//! - **a quoted word followed by another character** (`"b"c`): nginx stops
-//!   with `unexpected "c"`, crossplane's lexer silently splits it into two
-//!   arguments.
-//! - **end of file inside a quoted word or a directive**: crossplane's lexer
-//!   ends without an error token, so crossplane reports an empty error text
-//!   with `line: null` (a bare StopIteration), and keeps the includes it had
-//!   already queued; nginx reports `unexpected end of file, expecting ";" or
-//!   "}"` at the last line.
-//! - **`{` inside `map`/`types`** (handler blocks): nginx rejects it,
-//!   crossplane accepts it.
-//! - **errors that stop nginx**: nginx stops at the first error; crossplane
-//!   goes on, reading more files (`include`s after the error) and reporting
-//!   errors nginx never reaches, and its brace check reports unbalanced braces
-//!   for the whole file before any other error.
-//! - **a comment at the very end of a file without a newline**: crossplane's
-//!   lexer drops it (the generator stops before yielding the token). This only
-//!   affects `--include-comments`; nginx ignores comments, and here the test
-//!   checks instead that the outputs are equal once that final comment is
-//!   removed from ours.
-//! - **too long words**: nginx refuses words of 4096 bytes and more (its
-//!   configuration buffer); crossplane has no limit.
-//! - **a `}` or `{` from an included file**: crossplane balances braces per
-//!   file too, but reports other lines than nginx does.
+//!   `include` is allowed in every context (NGX_ANY_CONF), crossplane's table
+//!   leaves out `if` and `limit_except`, so crossplane reports `"include"
+//!   directive is not allowed here` and drops the include and its file. The
+//!   same file is included from two contexts (server and if): crossplane
+//!   analyses an included file only in the first context it meets (its TODO
+//!   "handle files included from multiple contexts"); nginx reads it at each
+//!   include, and `nginx -T` prints it once, as tlslint lists it once.
+//! - **syntax errors crossplane does not see**: a quoted word followed by
+//!   another character (`"b"c`: crossplane splits it in two), `{` inside
+//!   `map`, a `{` or `;` that no directive name precedes, `;` after a block,
+//!   words of 4096 bytes and more (nginx's configuration buffer).
+//! - **syntax errors crossplane places elsewhere**: it balances the braces of
+//!   a whole file before parsing, so an unterminated quote or directive, or a
+//!   `{` inside `types`, becomes `unexpected end of file, expecting "}"` at
+//!   another line; at the end of a file it reports the line of the last token
+//!   where nginx reports the line the file ends on; a directive cut off by
+//!   the end of the file gives an empty error text with `line: null` (a bare
+//!   StopIteration), and crossplane keeps the files it had queued; `a b }`
+//!   is its own `not terminated by ";"` at the directive where nginx says
+//!   `unexpected "}"` one line on; a failed `include` is reported at the
+//!   line the directive starts, nginx at the line of its `;`.
 //!
-//! `no-ctx-check: WHY` marks roots that are snippets for another context
+//! `quirk` (undone exactly, then equal):
+//! - `final-comment`: a comment at the very end of a file without a newline
+//!   is dropped by crossplane's lexer (`--include-comments` only).
+//! - `crlf`: crossplane reads files with Python's universal newlines, so a
+//!   CRLF inside a quoted word reaches it as LF; nginx keeps the bytes.
+//! - `arg-comments`: without `--include-comments` crossplane still emits the
+//!   comments found between a directive's arguments.
+//!
+//! `no-ctx-check` marks roots that are snippets for another context
 //! (certbot's test files with `server` at the top level): crossplane's
-//! context analysis rejects them there, as nginx would, but the parse itself
-//! is compared with crossplane's parser run with `check_ctx=False`.
+//! context analysis rejects them there, as nginx would, so the parse is
+//! compared with crossplane's parser run with `check_ctx=False`.
 
 mod common;
 

@@ -115,3 +115,158 @@ fn message_readers() {
         vec!["/t/nginx.conf".to_string(), "/t/a.conf".to_string()]
     );
 }
+
+/// Differential fuzzing against nginx: random token soups (a fixed seed, so
+/// every run checks the same cases) inside `http { }`. Where nginx reports a
+/// syntax error, tlslint reports the same file, line and message; where
+/// nginx accepts, tlslint accepts; where nginx stops at a semantic error
+/// (unknown directive, bad arguments: out of tlslint's scope) at line L,
+/// tlslint reports nothing before line L.
+#[test]
+fn random_token_soups_agree_with_nginx() {
+    if let Some(why) = common::nginx_unavailable(&common::load_fixture("minimal")) {
+        common::skip_or_fail("nginx differential fuzzing", &why);
+        return;
+    }
+    let nginx = common::nginx().expect("checked");
+    const TOKENS: &[&str] = &[
+        "add_header X-A v;",
+        "add_header X-B \"v\" always;",
+        "\"",
+        "'",
+        "{",
+        "}",
+        ";",
+        "#c\n",
+        "\\",
+        "$x",
+        "${x}",
+        "server {",
+        "location / {",
+        "if ($a) {",
+        "map $a $b {",
+        "types {",
+        "default 1;",
+        "w",
+        "\"q\"",
+        "'q'",
+        "a\"b\"",
+        "\"a\"b",
+        "\n",
+        " ",
+        "\t",
+        "\r\n",
+        "gzip on;",
+        "gzip",
+        "on",
+        ")",
+        "(",
+        "\"a\"{",
+        "\"a\";",
+        "${",
+        "$",
+        "a\\ b",
+        "\\\"",
+        "#",
+        "\"x\\\"y\"",
+        "set $a 1;",
+        "return 200;",
+        "location = /x {",
+        "}}",
+        "{{",
+        "\"\n\"",
+        "\\\n",
+        "limit_except GET {",
+        "server;",
+        "upstream u {",
+        "server 127.0.0.1:1;",
+        "include ",
+        "inc.conf;",
+        "inc.conf",
+        "\"inc.conf\"",
+        "'in'c.conf;",
+        "\"*.conf\"",
+        "'",
+    ];
+    fn syntax(msg: &str) -> bool {
+        msg.starts_with("unexpected")
+            || msg.starts_with("too long parameter")
+            || msg.contains("has not the opening")
+            || msg.contains("is not terminated by")
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    std::fs::write(d.join("inc.conf"), "gzip_vary on;\n").unwrap();
+    let main = d.join("nginx.conf");
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        // xorshift64*
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    };
+    let cases = 300;
+    let (mut syntax_errors, mut accepted, mut semantic) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for _ in 0..cases {
+        let n = 1 + next() % 25;
+        let soup: String = (0..n)
+            .map(|_| TOKENS[(next() % TOKENS.len() as u64) as usize])
+            .collect();
+        std::fs::write(&main, format!("events {{}}\nhttp {{\n{soup}\n}}\n")).unwrap();
+        let copy_dir = format!("{}/", d.display());
+        let out = common::run(
+            std::process::Command::new(&nginx)
+                .args(["-t", "-q", "-p", &copy_dir, "-c"])
+                .arg(&main)
+                .args(["-e", "stderr"]),
+            std::time::Duration::from_secs(30),
+        )
+        .unwrap();
+        let t = common::tlslint_parse(&main, "files", &[]).unwrap();
+        let ours = common::tlslint_first_error(&t.stderr);
+        let theirs = common::nginx_emerg(&out.stderr);
+        let ok = match (&out.code, &theirs) {
+            (Some(0), _) => {
+                accepted += 1;
+                t.code == Some(0)
+            }
+            (_, Some((_, _, m))) if syntax(m) => {
+                syntax_errors += 1;
+                ours.as_ref() == theirs.as_ref()
+            }
+            (_, Some((f, l, _))) => {
+                semantic += 1;
+                match &ours {
+                    None => true,
+                    Some((tf, tl, _)) => tf != f || tl >= l,
+                }
+            }
+            (_, None) => {
+                semantic += 1;
+                true
+            }
+        };
+        if !ok {
+            failures.push(format!(
+                "{soup:?}\n  nginx:   {:?} {theirs:?}\n  tlslint: {:?} {ours:?}",
+                out.code, t.code
+            ));
+        }
+    }
+    common::say(&format!(
+        "nginx differential fuzzing: {cases} cases: {accepted} accepted, {syntax_errors} syntax errors, {semantic} semantic errors; {} disagreements",
+        failures.len()
+    ));
+    assert!(
+        syntax_errors >= cases / 4,
+        "too few syntax errors ({syntax_errors}) to mean much"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} disagreements with nginx:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}

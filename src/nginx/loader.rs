@@ -141,6 +141,23 @@ impl<'a> Loader<'a> {
         });
     }
 
+    /// An error found while acting on directive `d` (an `include`): nginx
+    /// reports those at the line of the directive's terminator (`;`), where
+    /// its reader stands when the handler runs. The span stays the whole
+    /// directive, for the snippet; the column is the directive's when the
+    /// terminator is on its first line, else the terminator's.
+    fn directive_error(&mut self, kind: LoadErrorKind, message: String, file: FileId, span: Span) {
+        let term = (span.end.max(span.start + 1) - 1) as usize;
+        let at = self.sources.span(file, term, term + 1);
+        self.error_at(kind, message, file, span);
+        if let Some(e) = self.errors.last_mut() {
+            if at.line != e.line {
+                e.line = at.line;
+                e.col = at.col;
+            }
+        }
+    }
+
     /// Read and parse one file (once), then follow its includes depth-first.
     fn visit(&mut self, path: &Path) -> Result<FileId, std::io::Error> {
         if let Some(&id) = self.by_path.get(path) {
@@ -203,9 +220,9 @@ impl<'a> Loader<'a> {
 
     fn include(&mut self, d: &mut Directive, file: FileId) {
         if d.args.len() != 1 {
-            self.error_at(
+            self.directive_error(
                 LoadErrorKind::Other,
-                "invalid number arguments in directive \"include\"".into(),
+                "invalid number of arguments in \"include\" directive".into(),
                 file,
                 d.span,
             );
@@ -227,7 +244,7 @@ impl<'a> Loader<'a> {
                 return;
             }
             if self.sources.len() >= MAX_FILES {
-                self.error_at(
+                self.directive_error(
                     LoadErrorKind::Other,
                     format!("more than {MAX_FILES} files in one tree"),
                     file,
@@ -236,7 +253,7 @@ impl<'a> Loader<'a> {
                 return;
             }
             if self.active.len() >= MAX_INCLUDE_DEPTH {
-                self.error_at(
+                self.directive_error(
                     LoadErrorKind::Other,
                     format!("includes nested deeper than {MAX_INCLUDE_DEPTH} levels"),
                     file,
@@ -252,7 +269,7 @@ impl<'a> Loader<'a> {
                             .map(|p| p.display().to_string())
                             .chain(std::iter::once(ident.display().to_string()))
                             .collect();
-                        self.error_at(
+                        self.directive_error(
                             LoadErrorKind::Cycle,
                             format!("include cycle: {}", chain.join(" -> ")),
                             file,
@@ -263,13 +280,18 @@ impl<'a> Loader<'a> {
                 }
                 Err(e) if e.raw_os_error() == Some(40) => {
                     // ELOOP: a symlink loop
-                    self.error_at(
+                    self.directive_error(
                         LoadErrorKind::Open {
                             path: t.clone(),
                             os_error: os_error_text(&e),
                             errno: e.raw_os_error(),
                         },
-                        format!("open() \"{}\" failed ({})", t.display(), os_error_text(&e)),
+                        // as nginx words it: `open() "PATH" failed (40: Too many levels of symbolic links)`
+                        format!(
+                            "open() \"{}\" failed (40: {})",
+                            t.display(),
+                            os_error_text(&e)
+                        ),
                         file,
                         d.span,
                     );
@@ -286,7 +308,7 @@ impl<'a> Loader<'a> {
                         Some(n) => format!("open() \"{}\" failed ({n}: {text})", t.display()),
                         None => format!("cannot read \"{}\": {text}", t.display()),
                     };
-                    self.error_at(
+                    self.directive_error(
                         LoadErrorKind::Open {
                             path: t.clone(),
                             os_error: text,

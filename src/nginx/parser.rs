@@ -159,6 +159,13 @@ fn server_must_be_block(parent: Option<&Frame>) -> bool {
     })
 }
 
+/// Inside `upstream`, `server` is the simple directive: `server {` is an error.
+fn in_upstream(parent: Option<&Frame>) -> bool {
+    parent
+        .and_then(|f| f.head.as_ref())
+        .is_some_and(|h| h.name.quote == Quote::None && h.name.raw == "upstream")
+}
+
 /// Blocks whose content nginx hands to a custom handler: no nested blocks.
 const HANDLER_BLOCKS: &[&str] = &["types", "map", "geo", "split_clients", "charset_map"];
 
@@ -502,7 +509,8 @@ impl<'a> Reader<'a> {
                         std::mem::take(&mut inner_comments),
                     );
                     if d.name.quote == Quote::None
-                        && SIMPLE_DIRECTIVES.contains(&d.name.raw.as_str())
+                        && (SIMPLE_DIRECTIVES.contains(&d.name.raw.as_str())
+                            || (d.name.raw == "server" && in_upstream(stack.last())))
                     {
                         return Err(self.err_at(
                             pos,
@@ -742,6 +750,8 @@ mod tests {
         assert!(p("http { upstream u { server 127.0.0.1:80 weight=2; } }").is_ok());
         assert!(p("stream { upstream u { server 127.0.0.1:80; } }").is_ok());
         assert!(p("server 127.0.0.1:80 backup;").is_ok());
+        let e = p("http { upstream u { server {").unwrap_err();
+        assert_eq!(e.message, "directive \"server\" is not terminated by \";\"");
         let e = p("stream { server; }").unwrap_err();
         assert_eq!(e.message, "directive \"server\" has not the opening \"{\"");
     }

@@ -2,7 +2,7 @@
 //! scanning and other SARIF viewers.
 //!
 //! One run. `tool.driver.rules` lists every rule (code as `id`, its name,
-//! summary, the documentation in `rules/*.yaml` as help, the default
+//! summary, its page in `rules/*.yaml` as help, the default
 //! level); each result has the rule, the level (after severity overrides),
 //! the message and help, the primary location, the related locations (the
 //! inherited or default source, the server it applies to) and the baseline
@@ -265,10 +265,39 @@ impl Paths {
     }
 }
 
+/// A rule page as Markdown: summary, rationale, the first bad and good
+/// example per server kind, references.
+fn markdown(d: &crate::rules::doc::RuleDoc) -> String {
+    let mut s = format!("**{}** ({}): {}\n\n", d.code, d.name, d.summary);
+    s.push_str(d.rationale.trim());
+    s.push('\n');
+    for (kind, ex) in &d.examples {
+        if let Some(bad) = ex.bad.first() {
+            s.push_str(&format!(
+                "\nFlagged ({kind}):\n\n```{kind}\n{}\n```\n",
+                bad.trim_end()
+            ));
+        }
+        if let Some(good) = ex.good.first() {
+            s.push_str(&format!(
+                "\nInstead ({kind}):\n\n```{kind}\n{}\n```\n",
+                good.trim_end()
+            ));
+        }
+    }
+    if !d.references.is_empty() {
+        s.push_str("\nReferences:\n\n");
+        for r in &d.references {
+            s.push_str(&format!("- <{r}>\n"));
+        }
+    }
+    s
+}
+
 fn descriptor(m: &'static crate::rules::RuleMeta) -> Descriptor {
-    let doc = crate::ruledoc::get(m.code);
+    let doc = crate::rules::doc::doc(m.code).ok();
     let (full, markdown) = match &doc {
-        Some(d) if !d.rationale.trim().is_empty() => (d.rationale.trim().to_string(), d.markdown()),
+        Some(d) if !d.rationale.trim().is_empty() => (d.rationale.trim().to_string(), markdown(d)),
         _ => (m.summary.to_string(), m.summary.to_string()),
     };
     Descriptor {

@@ -259,3 +259,50 @@ pub fn seed() -> u64 {
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0x7115_1157)
 }
+
+/// The values of a directive under fixtures/: lines whose first word is one
+/// of `keys` (any case) and, when `sub` is given, whose second word is `sub`
+/// (any case); the rest of the line, without a trailing `;` and quotes.
+pub fn fixture_values(keys: &[&str], sub: Option<&str>) -> Vec<String> {
+    let mut out = Vec::new();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut stack = vec![root];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            for line in text.lines() {
+                let mut words = line.split_whitespace();
+                let key = words.next().unwrap_or("");
+                if !keys.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+                    continue;
+                }
+                if let Some(sub) = sub {
+                    if !words.next().is_some_and(|w| w.eq_ignore_ascii_case(sub)) {
+                        continue;
+                    }
+                }
+                let v = words.collect::<Vec<_>>().join(" ");
+                let v = v
+                    .trim_end_matches(';')
+                    .trim()
+                    .trim_matches(|c| c == '"' || c == '\'');
+                if !v.is_empty() {
+                    out.push(v.to_string());
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
