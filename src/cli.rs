@@ -92,6 +92,9 @@ pub struct CheckArgs {
     pub profile_file: Option<PathBuf>,
     #[command(flatten)]
     pub target: TargetArgs,
+    /// Certificate, key and parameter files: --root, --now, --expiry-warn-days, --ca-file
+    #[command(flatten)]
+    pub files: crate::certs::CertArgs,
     /// Exit with code 1 when a finding at or above this severity remains [default: warning]
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<crate::config::FailOn>,
@@ -127,15 +130,37 @@ pub enum ParseFormat {
     Crossplane,
     /// the same shape (alias kept for Apache trees)
     Json,
-    /// the files read, one per line, in the order nginx first reads them
+    /// the files read, one per line, in the order the server reads them (Apache: each read)
     Files,
+    /// Apache: the include tree as `apache2 -t -D DUMP_INCLUDES` prints it
+    Includes,
+    /// Apache: the virtual hosts (addresses, ServerName, ServerAlias, file:line)
+    Vhosts,
+    /// the TLS endpoints, resolved: one line each with its sockets, names and
+    /// effective protocols and ciphers (and where they come from)
+    Endpoints,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct ParseArgs {
-    /// The main configuration file, or an `nginx -T` dump (`-` for stdin)
+    /// The main configuration file (nginx.conf, apache2.conf, httpd.conf), a directory holding
+    /// one, or an `nginx -T` dump (`-` for stdin)
     #[arg(value_name = "ROOT")]
     pub root: PathBuf,
+    /// Which server ROOT is for [default: apache for apache2.conf, httpd.conf, a directory
+    /// holding one (or conf/httpd.conf), or a file with Apache section tags; else nginx]
+    #[arg(long, value_enum, value_name = "SERVER")]
+    pub server: Option<crate::input::ServerKind>,
+    /// Apache: read relative paths from DIR, whatever ServerRoot the tree names [default: the
+    /// main file's directory, then the tree's ServerRoot]
+    #[arg(long, value_name = "DIR")]
+    pub server_root: Option<PathBuf>,
+    /// Apache: the httpd version <IfVersion> compares against [default: 2.4.71]
+    #[arg(long, value_name = "VERSION")]
+    pub apache_version: Option<String>,
+    /// Apache: define NAME for <IfDefine>, as `httpd -D NAME` does (repeatable)
+    #[arg(short = 'D', long = "define", value_name = "NAME")]
+    pub defines: Vec<String>,
     #[arg(long, value_enum, default_value_t = ParseFormat::Crossplane)]
     pub format: ParseFormat,
     /// Include comments (crossplane's --include-comments)

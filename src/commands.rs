@@ -20,6 +20,17 @@ fn fail(err: &mut dyn Write, e: &crate::error::Error) -> i32 {
 
 /// `tlslint parse ROOT --format crossplane`
 pub fn parse(a: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    match input::apache_root(&a.root, a.server) {
+        Ok(Some(r)) => return parse_apache(a, &r, out, err),
+        Ok(None) => {}
+        Err(e) => return fail(err, &e),
+    }
+    if matches!(a.format, ParseFormat::Includes | ParseFormat::Vhosts) {
+        return fail(
+            err,
+            &crate::error::Error::new("--format includes and vhosts are for Apache trees"),
+        );
+    }
     let root = match input::single_root(&a.root) {
         Ok(r) => r,
         Err(e) => return fail(err, &e),
@@ -29,21 +40,146 @@ pub fn parse(a: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         for p in tree.read_order() {
             let _ = writeln!(out, "{}", p.display());
         }
-        return report_load_errors(&tree, err);
+        let code = report_load_errors(&tree, err);
+        std::mem::forget(tree);
+        return code;
+    }
+    if a.format == ParseFormat::Endpoints {
+        let mut w = std::io::BufWriter::new(out);
+        if tree.errors.is_empty() {
+            let target = crate::nginx::defaults::Target::default();
+            for e in crate::nginx::resolve::endpoints(&tree, &target) {
+                let span = e.span;
+                let sockets: Vec<String> = e.listen.iter().map(|l| l.socket()).collect();
+                let from = |s: &crate::model::Source| {
+                    let sp = s.span();
+                    format!("{}:{}", tree.sources.path(sp.file).display(), sp.line)
+                };
+                let p = e.effective_protocols();
+                let _ = writeln!(
+                    w,
+                    "{}:{}\t{}\t{}\tprotocols {} ({} {})\tciphers {} ({} {})",
+                    tree.sources.path(span.file).display(),
+                    span.line,
+                    sockets.join(","),
+                    e.server_names.join(","),
+                    p.value.join(" "),
+                    p.source.kind(),
+                    from(&p.source),
+                    e.ciphers.value,
+                    e.ciphers.source.kind(),
+                    from(&e.ciphers.source)
+                );
+            }
+        }
+        let _ = w.flush();
+        drop(w);
+        let code = report_load_errors(&tree, err);
+        std::mem::forget(tree);
+        return code;
     }
     let payload = crossplane::payload(&tree, a.include_comments);
-    let text = if a.pretty {
-        serde_json::to_string_pretty(&payload)
-    } else {
-        serde_json::to_string(&payload)
-    };
-    match text {
-        Ok(t) => {
-            let _ = writeln!(out, "{t}");
+    {
+        let mut w = std::io::BufWriter::new(&mut *out);
+        let written = if a.pretty {
+            serde_json::to_writer_pretty(&mut w, &payload)
+        } else {
+            serde_json::to_writer(&mut w, &payload)
+        };
+        if let Err(e) = written {
+            return fail(err, &crate::error::Error::new(e.to_string()));
         }
-        Err(e) => return fail(err, &crate::error::Error::new(e.to_string())),
+        let _ = writeln!(w);
+        let _ = w.flush();
     }
-    report_load_errors(&tree, err)
+    std::mem::forget(payload);
+    let code = report_load_errors(&tree, err);
+    std::mem::forget(tree);
+    code
+}
+
+/// `tlslint parse` of an Apache tree: read it as httpd does, print it in
+/// the chosen format; notes (what was assumed), warnings (as httpd logs
+/// them) and errors go to stderr.
+fn parse_apache(
+    a: &ParseArgs,
+    root: &input::ApacheRoot,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    use crate::apache::{json, loader, vhosts};
+    let version = match a.apache_version.as_deref().map(str::parse) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(e)) => {
+            return fail(
+                err,
+                &crate::error::Error::new(format!("--apache-version: {e}")),
+            )
+        }
+    };
+    let opts = loader::LoadOptions {
+        server_root: a.server_root.clone().or_else(|| a.prefix.clone()),
+        default_root: root.server_root.clone(),
+        defines: a.defines.clone(),
+        version,
+        envvars: loader::Envvars::Auto,
+    };
+    let tree = loader::load(&crate::fsx::RealFs, &root.main, &opts);
+    match a.format {
+        ParseFormat::Files => {
+            for p in tree.read_order() {
+                let _ = writeln!(out, "{}", p.display());
+            }
+        }
+        ParseFormat::Includes => {
+            let _ = write!(out, "{}", tree.dump_includes());
+        }
+        ParseFormat::Vhosts => {
+            let _ = write!(out, "{}", vhosts::render(&vhosts::list(&tree)));
+        }
+        ParseFormat::Endpoints => {
+            return fail(
+                err,
+                &crate::error::Error::new(
+                    "--format endpoints is not yet available for Apache trees",
+                ),
+            );
+        }
+        ParseFormat::Crossplane | ParseFormat::Json => {
+            let payload = json::payload(&tree, a.include_comments);
+            let text = if a.pretty {
+                serde_json::to_string_pretty(&payload)
+            } else {
+                serde_json::to_string(&payload)
+            };
+            match text {
+                Ok(t) => {
+                    let _ = writeln!(out, "{t}");
+                }
+                Err(e) => return fail(err, &crate::error::Error::new(e.to_string())),
+            }
+        }
+    }
+    for n in &tree.notes {
+        let _ = writeln!(err, "note: {n}");
+    }
+    for w in &tree.warnings {
+        let _ = writeln!(
+            err,
+            "warning: {}:{}: {}",
+            w.path.display(),
+            w.line,
+            w.message
+        );
+    }
+    if tree.errors.is_empty() {
+        return EXIT_OK;
+    }
+    for e in &tree.errors {
+        let _ = writeln!(err, "error: {}", e.to_error());
+    }
+    EXIT_ERROR
 }
 
 fn report_load_errors(tree: &crate::nginx::loader::Tree, err: &mut dyn Write) -> i32 {
@@ -118,6 +254,10 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Ok(g) => g,
         Err(e) => return fail(err, &e),
     };
+    let files = match crate::certs::FileOptions::from_args(&a.files) {
+        Ok(f) => f,
+        Err(e) => return fail(err, &e),
+    };
     let mut notes = Vec::new();
     let mut all_settings = Vec::new();
     let mut checked = Vec::new();
@@ -160,6 +300,7 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             target,
             profile,
             prefix: a.target.prefix.clone(),
+            files: files.clone(),
         };
         for r in &roots {
             if let crate::input::Root::File(p) = r {
@@ -180,7 +321,13 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     continue;
                 }
             }
-            checked.push(crate::lint::lint_root(r, &opts));
+            let c = crate::lint::lint_root(r, &opts);
+            for n in &c.notes {
+                if !notes.contains(n) {
+                    notes.push(n.clone());
+                }
+            }
+            checked.push(c);
             tree_group.push(gi);
         }
         match &first {
@@ -287,7 +434,11 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         OutputFormat::Github => crate::report::github::emit(&report, out, err),
     }
-    exit_code(&report)
+    let code = exit_code(&report);
+    // the process ends now: freeing every tree, one allocation at a time,
+    // would only cost time
+    std::mem::forget(report);
+    code
 }
 
 /// 2 if a tree could not be read; 1 if a finding is at or above its tree's

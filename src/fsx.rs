@@ -95,6 +95,9 @@ impl MemFs {
         MemFs::default()
     }
     pub fn insert(&mut self, path: PathBuf, data: Vec<u8>) {
+        // `nginx -T` prints paths as nginx built them (`conf/../shared/x.conf`);
+        // lookups normalise, so storage does too
+        let path = lexical_normal(&path);
         let mut child = path.clone();
         while let Some(parent) = child.parent().map(Path::to_path_buf) {
             if let Some(name) = child.file_name() {

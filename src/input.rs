@@ -110,3 +110,122 @@ pub fn single_root(path: &Path) -> Result<Root, Error> {
     }
     Ok(Root::File(path.to_path_buf()))
 }
+
+/// Which server a configuration root is for (`tlslint parse --server`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ServerKind {
+    Nginx,
+    Apache,
+}
+
+/// An Apache httpd tree to read.
+#[derive(Debug, Clone)]
+pub struct ApacheRoot {
+    /// The main file (`apache2.conf`, `httpd.conf`).
+    pub main: PathBuf,
+    /// The server root implied by the layout (`/etc/httpd` for
+    /// `/etc/httpd/conf/httpd.conf`); None: the main file's directory.
+    pub server_root: Option<PathBuf>,
+}
+
+/// Main files of Apache layouts below a directory: Debian and Gentoo
+/// (`apache2.conf`, `httpd.conf` in the directory), RHEL (`conf/httpd.conf`,
+/// whose server root is the directory).
+fn apache_main_in(dir: &Path) -> Option<ApacheRoot> {
+    for name in ["apache2.conf", "httpd.conf"] {
+        let p = dir.join(name);
+        if p.is_file() {
+            return Some(ApacheRoot {
+                main: p,
+                server_root: None,
+            });
+        }
+    }
+    let p = dir.join("conf").join("httpd.conf");
+    if p.is_file() {
+        return Some(ApacheRoot {
+            main: p,
+            server_root: Some(dir.to_path_buf()),
+        });
+    }
+    None
+}
+
+/// True if a file's start reads like Apache configuration: a line that
+/// starts with a section tag (`<VirtualHost`, `</Directory>`), which nginx
+/// configuration never has.
+fn looks_like_apache(path: &Path) -> bool {
+    let mut head = vec![0u8; 64 * 1024];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    head.truncate(n);
+    String::from_utf8_lossy(&head).lines().any(|l| {
+        let t = l.trim_start().as_bytes();
+        t.first() == Some(&b'<')
+            && t.get(1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'/')
+    })
+}
+
+/// The Apache tree at `path` for `tlslint parse`, or None when `path` is
+/// for nginx: `--server` decides if given; else a file named `apache2.conf`
+/// or `httpd.conf`, a directory holding one (and no `nginx.conf`), or
+/// another file that has Apache section tags is Apache.
+pub fn apache_root(path: &Path, server: Option<ServerKind>) -> Result<Option<ApacheRoot>, Error> {
+    if server == Some(ServerKind::Nginx) || path == Path::new("-") {
+        return Ok(None);
+    }
+    if path.is_dir() {
+        let found = apache_main_in(path);
+        if server == Some(ServerKind::Apache) {
+            return found.map(Some).ok_or_else(|| {
+                Error::new(format!(
+                    "\"{}\" is a directory without apache2.conf, httpd.conf or conf/httpd.conf",
+                    path.display()
+                ))
+            });
+        }
+        if path.join("nginx.conf").is_file() {
+            return Ok(None);
+        }
+        return Ok(found);
+    }
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let apache_name = path
+        .file_name()
+        .is_some_and(|n| n == "apache2.conf" || n == "httpd.conf");
+    let is_apache = server == Some(ServerKind::Apache)
+        || apache_name
+        || (path.file_name().is_some_and(|n| n != "nginx.conf")
+            && dump_root_is_not(path)
+            && looks_like_apache(path));
+    if !is_apache {
+        return Ok(None);
+    }
+    // RHEL: /etc/httpd/conf/httpd.conf reads relative paths from /etc/httpd
+    let server_root = match (path.parent(), path.file_name()) {
+        (Some(dir), Some(n))
+            if n == "httpd.conf" && dir.file_name().is_some_and(|d| d == "conf") =>
+        {
+            dir.parent().map(Path::to_path_buf)
+        }
+        _ => None,
+    };
+    Ok(Some(ApacheRoot {
+        main: path.to_path_buf(),
+        server_root,
+    }))
+}
+
+/// True unless the file is an `nginx -T` dump.
+fn dump_root_is_not(path: &Path) -> bool {
+    let mut head = vec![0u8; 64 * 1024];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    head.truncate(n);
+    !dump::is_dump(&String::from_utf8_lossy(&head))
+}

@@ -4,7 +4,9 @@
 //! **parse** (directive trees with spans) → **resolve** (server-neutral
 //! endpoints) → **check** (rules against a profile) → **report**.
 
+pub mod apache;
 pub mod baseline;
+pub mod certs;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -15,6 +15,8 @@ pub struct LintOptions {
     pub target: Target,
     pub profile: Profile,
     pub prefix: Option<PathBuf>,
+    /// Certificate, key and parameter files: `--root`, `--now`, `--ca-file`, ...
+    pub files: crate::certs::FileOptions,
 }
 
 /// One linted tree.
@@ -25,6 +27,10 @@ pub struct Checked {
     pub tree: Tree,
     pub endpoints: Vec<Endpoint>,
     pub findings: Vec<Finding>,
+    /// The certificate, key and parameter files the endpoints name, read.
+    pub files: crate::certs::TreeFiles,
+    /// Notes for the run (files that could not be checked).
+    pub notes: Vec<String>,
 }
 
 impl Checked {
@@ -82,21 +88,30 @@ pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
             tree,
             endpoints: Vec::new(),
             findings: Vec::new(),
+            files: Default::default(),
+            notes: Vec::new(),
         };
     }
     let (endpoints, plain) = crate::nginx::resolve::resolve(&tree, &opts.target);
+    let mut files = crate::certs::TreeFiles::build(&endpoints, &tree.prefix, &opts.files, &label);
+    let plain_index = crate::rules::tls508_http_not_redirected::PlainIndex::new(&plain);
     let cx = crate::rules::Context {
         profile: &opts.profile,
         sources: &tree.sources,
         target: &opts.target,
         plain: &plain,
+        plain_index: &plain_index,
         endpoints: &endpoints,
+        files: &files,
     };
     let findings = crate::rules::check_all(&cx, &endpoints);
+    let notes = std::mem::take(&mut files.notes);
     Checked {
         label,
         tree,
         endpoints,
         findings,
+        files,
+        notes,
     }
 }

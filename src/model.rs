@@ -15,7 +15,10 @@ pub enum Source {
     Inherited(Span),
     /// The server software's built-in default; `anchor` is where to point
     /// (the `listen` / `<VirtualHost>` line), `note` says which default.
-    Default { anchor: Span, note: String },
+    Default {
+        anchor: Span,
+        note: std::borrow::Cow<'static, str>,
+    },
 }
 
 impl Source {
@@ -84,6 +87,9 @@ impl Listen {
 pub struct CertPair {
     pub certificate: Setting<String>,
     pub key: Option<Setting<String>>,
+    /// A separate chain file (Apache's SSLCertificateChainFile); nginx reads
+    /// the chain from the certificate file.
+    pub chain: Option<Setting<String>>,
 }
 
 /// The Strict-Transport-Security header as configured.
@@ -102,6 +108,8 @@ pub struct HstsDrop {
     pub block: Span,
     /// Its first add_header, which causes the drop.
     pub add_header: Span,
+    /// The HSTS add_header that is dropped.
+    pub inherited: Option<Span>,
 }
 
 /// TLS towards an upstream (`proxy_pass https://...`).
@@ -116,6 +124,9 @@ pub struct UpstreamTls {
     pub name: Setting<Option<String>>,
     pub protocols: Setting<Vec<String>>,
     pub ciphers: Setting<String>,
+    /// Whether verification checks the upstream's name (Apache's
+    /// SSLProxyCheckPeerName); None: it does whenever it verifies (nginx).
+    pub check_name: Option<Setting<bool>>,
 }
 
 /// Which server's settings decide the protocol version on a socket.
@@ -160,6 +171,9 @@ pub struct Endpoint {
     pub session_timeout: Setting<String>,
     pub stapling: Setting<bool>,
     pub stapling_verify: Setting<bool>,
+    /// `ssl_stapling_responder` / SSLStaplingForceURL: the OCSP responder
+    /// used instead of the certificate's.
+    pub stapling_responder: Setting<Option<String>>,
     pub trusted_certificate: Setting<Option<String>>,
     pub resolver: Setting<Option<Vec<String>>>,
     pub verify_client: Setting<String>,
@@ -175,6 +189,8 @@ pub struct Endpoint {
     pub ssl_on: Option<Span>,
     /// The sockets (`addr:port`) for which this server is the default server.
     pub default_for: Vec<String>,
+    /// `ssl_session_ticket_key` files (static ticket keys; the list inherits whole).
+    pub session_ticket_keys: Setting<Vec<String>>,
 }
 
 /// A server that answers plain HTTP (for the redirect check).
@@ -238,7 +254,7 @@ pub fn json_setting<T: Serialize + Clone>(s: &Setting<T>, sm: &SourceMap) -> Jso
         file: sm.path(span.file).display().to_string(),
         line: span.line,
         note: match &s.source {
-            Source::Default { note, .. } => Some(note.clone()),
+            Source::Default { note, .. } => Some(note.to_string()),
             _ => None,
         },
     }
@@ -272,7 +288,13 @@ impl Endpoint {
             .map(|c| {
                 serde_json::json!({
                     "certificate": json_setting(&c.certificate, sm),
-                    "key": c.key.as_ref().map(|k| json_setting(k, sm)),
+                    "key": c.key.as_ref().map(|k| {
+                        let mut k = k.clone();
+                        if k.value.starts_with("data:") {
+                            k.value = "data:(inline key, not shown)".into();
+                        }
+                        json_setting(&k, sm)
+                    }),
                 })
             })
             .collect();
@@ -349,6 +371,7 @@ impl Endpoint {
             "upstream_tls": upstreams,
             "ssl_on": self.ssl_on.map(|s| loc(s, sm)),
             "default_for": self.default_for,
+            "session_ticket_keys": json_setting(&self.session_ticket_keys, sm),
         })
     }
 }

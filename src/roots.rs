@@ -15,22 +15,45 @@ use crate::input::{self, Root};
 /// Directory walks stop at this many entries (a bound, not a limit users meet).
 const MAX_WALK: usize = 500_000;
 
-fn walk_roots(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every `nginx.conf` below `dir`; directories that cannot be read are
+/// returned as errors (a tree that is silently skipped is a tree not linted).
+fn walk_roots(dir: &Path, out: &mut Vec<PathBuf>) -> Vec<String> {
     let mut seen = 0usize;
+    let mut errors = Vec::new();
     let it = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.file_name() != ".git");
-    for e in it.flatten() {
+    for e in it {
+        let e = match e {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default();
+                let why = err
+                    .io_error()
+                    .map(|io| io.to_string())
+                    .unwrap_or_else(|| err.to_string());
+                errors.push(format!("cannot read \"{path}\": {why}"));
+                continue;
+            }
+        };
         seen += 1;
         if seen > MAX_WALK {
+            errors.push(format!(
+                "stopped after {MAX_WALK} entries under \"{}\"",
+                dir.display()
+            ));
             break;
         }
         if e.file_type().is_file() && e.file_name() == "nginx.conf" {
             out.push(e.into_path());
         }
     }
+    errors
 }
 
 /// nginx.conf files that could include `file`: in its ancestor directories,
@@ -45,7 +68,8 @@ fn candidates(file: &Path) -> Vec<PathBuf> {
             out.push(c);
         }
         if d.join(".git").exists() {
-            walk_roots(d, &mut out);
+            // unreadable corners of the checkout cannot include the file: ignore
+            let _ = walk_roots(d, &mut out);
             break;
         }
         dir = d.parent();
@@ -78,7 +102,10 @@ pub fn discover(paths: &[PathBuf], notes: &mut Vec<String>) -> Result<Vec<Root>,
         }
         if p.is_dir() {
             let mut found = Vec::new();
-            walk_roots(p, &mut found);
+            let errors = walk_roots(p, &mut found);
+            if !errors.is_empty() {
+                return Err(Error::new(errors.join("; ")));
+            }
             if found.is_empty() {
                 return Err(Error::new(format!(
                     "no nginx.conf found under \"{}\"",

@@ -33,7 +33,9 @@ impl Span {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<str>,
-    line_starts: Vec<u32>,
+    line_starts: Arc<[u32]>,
+    /// The text with inline private keys masked, made once (for snippets).
+    redacted: std::sync::OnceLock<Arc<str>>,
 }
 
 impl SourceFile {
@@ -47,7 +49,8 @@ impl SourceFile {
         SourceFile {
             path,
             text: Arc::from(text),
-            line_starts,
+            line_starts: Arc::from(line_starts),
+            redacted: std::sync::OnceLock::new(),
         }
     }
 
@@ -65,6 +68,21 @@ impl SourceFile {
             .map(|s| s.chars().count())
             .unwrap_or(off - ls);
         (idx as u32 + 1, col as u32 + 1)
+    }
+
+    /// Byte offsets of the starts of the lines.
+    pub fn line_starts(&self) -> Arc<[u32]> {
+        self.line_starts.clone()
+    }
+
+    /// The text with inline (`data:`) private keys masked, same length, made once.
+    pub fn redacted_text(&self) -> Arc<str> {
+        self.redacted
+            .get_or_init(|| match crate::certs::redact_private_keys(&self.text) {
+                std::borrow::Cow::Borrowed(_) => self.text.clone(),
+                std::borrow::Cow::Owned(t) => Arc::from(t),
+            })
+            .clone()
     }
 
     /// Number of lines as nginx counts them at end of file (newlines + 1).

@@ -28,12 +28,24 @@ pub fn from_str<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T, Error
             .unwrap_or((1, 1));
         let msg = e.to_string();
         // the library's text may carry its own snippet: keep its first line
-        let first = msg
+        let mut first = msg
             .lines()
             .next()
             .unwrap_or("invalid YAML")
             .trim()
             .to_string();
+        // drop the library's own "error: line N column M: " prefix: the
+        // location is ours to print
+        for prefix in ["error:", "Error:"] {
+            if let Some(rest) = first.strip_prefix(prefix) {
+                first = rest.trim().to_string();
+            }
+        }
+        if let Some(rest) = first.strip_prefix("line ") {
+            if let Some((_, m)) = rest.split_once(": ") {
+                first = m.to_string();
+            }
+        }
         Error::at(first, path, line.max(1), col.max(1))
     })
 }

@@ -32,6 +32,7 @@ fn twenty_thousand_endpoints_expand_each_string_once() {
         target: Target::default(),
         profile: Profile::builtin("intermediate", None).unwrap().0,
         prefix: None,
+        files: Default::default(),
     };
     let before = cache().expansions();
     let c = lint_root(&Root::File(main), &opts);

@@ -118,6 +118,7 @@ fn lint(text: &str, profile: &Profile, nginx: Version, openssl: Version) -> Vec<
         target: Target { nginx, openssl },
         profile: profile.clone(),
         prefix: None,
+        files: Default::default(),
     };
     let c = lint_root(&Root::File(main), &opts);
     assert!(c.tree.errors.is_empty(), "{:?}\n{text}", c.tree.errors);

@@ -8,8 +8,9 @@
 //! - trees nginx accepts: the files tlslint reads, in the order nginx first
 //!   reads them (`tlslint parse --format files`), are exactly the
 //!   `# configuration file PATH:` sections `nginx -T` prints, and tlslint
-//!   exits 0;
-//! - trees with syntax errors (`err-*`, and certbot's broken.conf): both
+//!   exits 0; and the dump itself (`nginx -T | tlslint parse -`) lists the
+//!   same files and parses to the same crossplane JSON as the tree on disk;
+//! - trees with syntax errors (`err-*`): both
 //!   reject them, at the same file and line, with the same message
 //!   (nginx's `[emerg] MESSAGE in FILE:LINE` against tlslint's first
 //!   `error: FILE:LINE:COL: MESSAGE`), and tlslint exits 2.

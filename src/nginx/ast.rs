@@ -1,5 +1,7 @@
 //! The nginx directive tree of one file, with spans.
 
+use compact_str::CompactString;
+
 use crate::source::{FileId, Span};
 
 /// How a word was written.
@@ -15,9 +17,12 @@ pub enum Quote {
 /// One argument (or the directive name).
 #[derive(Debug, Clone)]
 pub struct Word {
-    /// The text between the quotes (or the whole bare word), exactly as written.
-    pub raw: String,
+    /// The text between the quotes (or the whole bare word), exactly as written
+    /// (kept inline, without a heap allocation, up to 24 bytes).
+    pub raw: CompactString,
     pub quote: Quote,
+    /// The raw text has a backslash (its value differs from it).
+    pub escaped: bool,
     pub span: Span,
 }
 
@@ -26,8 +31,8 @@ impl Word {
     /// `\r`, `\n` become control characters (ngx_conf_read_token); every
     /// other backslash is kept. Lua block bodies are taken as they are.
     pub fn value(&self) -> String {
-        if self.quote == Quote::LuaBlock || !self.raw.contains('\\') {
-            return self.raw.clone();
+        if self.quote == Quote::LuaBlock || !self.escaped {
+            return self.raw.to_string();
         }
         let b = self.raw.as_bytes();
         let mut out: Vec<u8> = Vec::with_capacity(b.len());
@@ -70,7 +75,7 @@ impl Word {
         match self.quote {
             Quote::Double => self.raw.replace("\\\"", "\""),
             Quote::Single => self.raw.replace("\\'", "'"),
-            _ => self.raw.clone(),
+            _ => self.raw.to_string(),
         }
     }
 
@@ -95,7 +100,7 @@ pub struct Directive {
     pub args: Vec<Word>,
     /// From the first character of the name to the terminating `;` or `{`.
     pub span: Span,
-    pub block: Option<Block>,
+    pub block: Option<Box<Block>>,
     /// Comments that stood between the arguments of this directive.
     pub inner_comments: Vec<Comment>,
     /// For `include`: the files it includes, in the order nginx reads them
@@ -116,8 +121,8 @@ impl Directive {
     pub fn is(&self, name: &str) -> bool {
         match self.name.quote {
             Quote::LuaBlock => false,
-            _ if self.name.raw.contains('\\') => self.name.value() == name,
-            _ => self.name.raw == name,
+            _ if !self.name.escaped => self.name.raw == name,
+            _ => self.name.value() == name,
         }
     }
 }

@@ -20,11 +20,12 @@ use crate::nginx::ast::{Directive, Node};
 use crate::nginx::loader::Tree;
 use crate::source::FileId;
 
+/// crossplane's payload; `S` is the statement type (Apache's adds `active`).
 #[derive(Serialize)]
-pub struct Payload {
+pub struct Payload<S = Stmt> {
     pub status: &'static str,
     pub errors: Vec<PayloadError>,
-    pub config: Vec<Config>,
+    pub config: Vec<Config<S>>,
 }
 
 #[derive(Serialize)]
@@ -35,11 +36,11 @@ pub struct PayloadError {
 }
 
 #[derive(Serialize)]
-pub struct Config {
+pub struct Config<S = Stmt> {
     pub file: String,
     pub status: &'static str,
     pub errors: Vec<ConfigError>,
-    pub parsed: Vec<Stmt>,
+    pub parsed: Vec<S>,
 }
 
 #[derive(Serialize)]

@@ -336,11 +336,39 @@ struct Reader<'a> {
     b: &'a [u8],
     src: &'a SourceFile,
     file: FileId,
+    /// (offset, line, start of that line): spans are asked for in increasing
+    /// order, so lines are counted once, forward
+    cursor: std::cell::Cell<(usize, u32, usize)>,
 }
 
 impl<'a> Reader<'a> {
+    fn line_col(&self, start: usize) -> (u32, u32) {
+        let (mut at, mut line, mut line_start) = self.cursor.get();
+        if start < at {
+            return self.src.line_col(start as u32);
+        }
+        for (i, &c) in self.b[at..start].iter().enumerate() {
+            if c == b'\n' {
+                line += 1;
+                line_start = at + i + 1;
+            }
+        }
+        at = start;
+        self.cursor.set((at, line, line_start));
+        let seg = &self.b[line_start..start];
+        let col = if seg.is_ascii() {
+            seg.len()
+        } else {
+            self.text
+                .get(line_start..start)
+                .map(|t| t.chars().count())
+                .unwrap_or(seg.len())
+        };
+        (line, col as u32 + 1)
+    }
+
     fn span(&self, start: usize, end: usize) -> Span {
-        let (line, col) = self.src.line_col(start as u32);
+        let (line, col) = self.line_col(start.min(self.b.len()));
         Span {
             file: self.file,
             start: start as u32,
@@ -406,7 +434,11 @@ impl<'a> Reader<'a> {
 
     fn word(&self, start: usize, end: usize, raw: &[u8], quote: Quote) -> Word {
         Word {
-            raw: String::from_utf8_lossy(raw).into_owned(),
+            escaped: raw.contains(&b'\\'),
+            raw: match std::str::from_utf8(raw) {
+                Ok(s) => compact_str::CompactString::new(s),
+                Err(_) => compact_str::CompactString::from(String::from_utf8_lossy(raw)),
+            },
             quote,
             span: self.span(start, end),
         }
@@ -427,14 +459,18 @@ impl<'a> Reader<'a> {
             let Some(frame) = stack.pop() else { break };
             if let (Some(mut d), Some(top)) = (frame.head, stack.last_mut()) {
                 let end = d.span.end;
-                d.block = Some(Block {
-                    items: frame.items,
+                let mut items = frame.items;
+                items.shrink_to_fit();
+                d.block = Some(Box::new(Block {
+                    items,
                     close: self.span(end as usize, end as usize),
-                });
+                }));
                 top.items.push(Node::Directive(d));
             }
         }
-        (stack.pop().map(|f| f.items).unwrap_or_default(), err)
+        let mut items = stack.pop().map(|f| f.items).unwrap_or_default();
+        items.shrink_to_fit();
+        (items, err)
     }
 
     fn run_stack(&self, stack: &mut Vec<Frame>) -> Result<(), SyntaxError> {
@@ -552,10 +588,12 @@ impl<'a> Reader<'a> {
                         return Err(self.unexpected(pos));
                     };
                     if let Some(mut d) = frame.head {
-                        d.block = Some(Block {
-                            items: frame.items,
+                        let mut items = frame.items;
+                        items.shrink_to_fit();
+                        d.block = Some(Box::new(Block {
+                            items,
                             close: self.span(pos, pos + 1),
-                        });
+                        }));
                         if let Some(top) = stack.last_mut() {
                             top.items.push(Node::Directive(d));
                         }
@@ -621,6 +659,7 @@ impl<'a> Reader<'a> {
         inner_comments: Vec<Comment>,
     ) -> Directive {
         let name = words.remove(0);
+        words.shrink_to_fit();
         let span = self.span(name.span.start as usize, term + 1);
         Directive {
             name,
@@ -650,6 +689,7 @@ pub fn parse_partial(src: &SourceFile, file: FileId) -> (ConfFile, Option<Syntax
         b: text.as_bytes(),
         src,
         file,
+        cursor: std::cell::Cell::new((0, 1, 0)),
     };
     let (items, err) = p.run();
     (ConfFile { file, items }, err)
@@ -670,7 +710,7 @@ mod tests {
             .iter()
             .filter_map(|n| n.as_directive())
             .map(|d| {
-                let mut s = d.name.raw.clone();
+                let mut s = d.name.raw.to_string();
                 for a in &d.args {
                     s.push('|');
                     s.push_str(&a.value());

@@ -96,14 +96,19 @@ impl<'a, 't> Levels<'a, 't> {
         None
     }
 
-    fn default(&self, note: impl Into<String>) -> Source {
+    fn default(&self, note: impl Into<std::borrow::Cow<'static, str>>) -> Source {
         Source::Default {
             anchor: self.anchor,
             note: note.into(),
         }
     }
 
-    fn string(&self, name: &str, default: &str, note: &str) -> Setting<String> {
+    fn string(
+        &self,
+        name: &str,
+        default: &str,
+        note: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Setting<String> {
         match self.first(name) {
             Some((d, src)) => {
                 Setting::new(d.args.first().map(|a| a.value()).unwrap_or_default(), src)
@@ -112,14 +117,23 @@ impl<'a, 't> Levels<'a, 't> {
         }
     }
 
-    fn opt_string(&self, name: &str, note: &str) -> Setting<Option<String>> {
+    fn opt_string(
+        &self,
+        name: &str,
+        note: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Setting<Option<String>> {
         match self.first(name) {
             Some((d, src)) => Setting::new(d.args.first().map(|a| a.value()), src),
             None => Setting::new(None, self.default(note)),
         }
     }
 
-    fn flag(&self, name: &str, default: bool, note: &str) -> Setting<bool> {
+    fn flag(
+        &self,
+        name: &str,
+        default: bool,
+        note: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Setting<bool> {
         match self.first(name) {
             Some((d, src)) => Setting::new(
                 d.args
@@ -133,14 +147,16 @@ impl<'a, 't> Levels<'a, 't> {
     }
 
     /// ssl_protocols-style bitmask: every occurrence in the innermost block
-    /// that has one adds up.
+    /// that has one adds up; names are matched case-insensitively, as nginx
+    /// does, and written canonically (unknown names are kept as written).
     fn protocols(&self, name: &str, t: &Target) -> Setting<Vec<String>> {
         match self.all(name) {
             Some((ds, lvl)) => {
                 let mut v: Vec<String> = Vec::new();
                 for d in &ds {
                     for a in &d.args {
-                        let s = a.value();
+                        let raw = a.value();
+                        let s = canonical_protocol(&raw).map(str::to_string).unwrap_or(raw);
                         if !v.contains(&s) {
                             v.push(s);
                         }
@@ -152,7 +168,7 @@ impl<'a, 't> Levels<'a, 't> {
                 } else {
                     Source::Inherited(span)
                 };
-                Setting::new(v, src)
+                Setting::new(sort_protocols(v), src)
             }
             None => {
                 let (list, note) = defaults::default_protocols(t.nginx);
@@ -160,6 +176,112 @@ impl<'a, 't> Levels<'a, 't> {
             }
         }
     }
+
+    fn src(&self, lvl: usize, d: &Directive) -> Source {
+        if lvl == 0 {
+            Source::Set(d.span)
+        } else {
+            Source::Inherited(d.span)
+        }
+    }
+
+    /// The protocols and cipher string after the `ssl_conf_command`s, which
+    /// nginx applies after its own settings: `CipherString` replaces
+    /// ssl_ciphers; `Protocol` enables (`-`: disables) versions; `MinProtocol`
+    /// and `MaxProtocol` bound them.
+    fn with_conf_commands(
+        &self,
+        protocols: Setting<Vec<String>>,
+        ciphers: Setting<String>,
+    ) -> (Setting<Vec<String>>, Setting<String>) {
+        let (mut protocols, mut ciphers) = (protocols, ciphers);
+        let Some((ds, lvl)) = self.all("ssl_conf_command") else {
+            return (protocols, ciphers);
+        };
+        let (mut min, mut max): (Option<usize>, Option<usize>) = (None, None);
+        let mut bound_src: Option<Source> = None;
+        for d in ds {
+            let a = d.arg_values();
+            let (Some(cmd), Some(value)) = (a.first(), a.get(1)) else {
+                continue;
+            };
+            if cmd.eq_ignore_ascii_case("CipherString") {
+                ciphers = Setting::new(value.clone(), self.src(lvl, d));
+            } else if cmd.eq_ignore_ascii_case("Protocol") {
+                let mut set = protocols.value.clone();
+                for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                    let (off, name) = match item.strip_prefix('-') {
+                        Some(n) => (true, n),
+                        None => (false, item.strip_prefix('+').unwrap_or(item)),
+                    };
+                    let names: Vec<&str> = if name.eq_ignore_ascii_case("ALL") {
+                        PROTOCOLS.to_vec()
+                    } else {
+                        canonical_protocol(name).into_iter().collect()
+                    };
+                    for n in names {
+                        if off {
+                            set.retain(|p| p != n);
+                        } else if !set.iter().any(|p| p == n) {
+                            set.push(n.to_string());
+                        }
+                    }
+                }
+                protocols = Setting::new(sort_protocols(set), self.src(lvl, d));
+            } else if cmd.eq_ignore_ascii_case("MinProtocol")
+                || cmd.eq_ignore_ascii_case("MaxProtocol")
+            {
+                let bound =
+                    canonical_protocol(value).and_then(|c| PROTOCOLS.iter().position(|p| *p == c));
+                if cmd.eq_ignore_ascii_case("MinProtocol") {
+                    min = bound;
+                } else {
+                    max = bound;
+                }
+                bound_src = Some(self.src(lvl, d));
+            }
+        }
+        if let Some(src) = bound_src {
+            let kept: Vec<String> = protocols
+                .value
+                .iter()
+                .filter(|p| match PROTOCOLS.iter().position(|x| x == p) {
+                    Some(i) => min.is_none_or(|m| i >= m) && max.is_none_or(|m| i <= m),
+                    None => true,
+                })
+                .cloned()
+                .collect();
+            if kept != protocols.value {
+                protocols = Setting::new(kept, src);
+            }
+        }
+        (protocols, ciphers)
+    }
+
+    /// The protocols in force for a server: ssl_protocols, then the
+    /// configuration commands.
+    fn effective_protocols(&self, t: &Target) -> Setting<Vec<String>> {
+        let p = self.protocols("ssl_protocols", t);
+        let c = self.string("ssl_ciphers", defaults::DEFAULT_CIPHERS, "");
+        self.with_conf_commands(p, c).0
+    }
+}
+
+/// Protocol versions as nginx names them, oldest first.
+pub const PROTOCOLS: [&str; 6] = ["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
+
+/// The canonical spelling of a protocol name (nginx and OpenSSL compare
+/// case-insensitively), if it is one.
+pub fn canonical_protocol(s: &str) -> Option<&'static str> {
+    PROTOCOLS
+        .iter()
+        .copied()
+        .find(|p| p.eq_ignore_ascii_case(s))
+}
+
+fn sort_protocols(mut v: Vec<String>) -> Vec<String> {
+    v.sort_by_key(|p| PROTOCOLS.iter().position(|x| x == p).unwrap_or(usize::MAX));
+    v
 }
 
 /// Parse a `listen` directive's address part (ngx_parse_url forms).
@@ -390,7 +512,7 @@ fn resolve_context<'t>(
             levels: vec![&s.dirs, outer],
             anchor,
         };
-        let protocols = lv.protocols("ssl_protocols", target);
+        let protocols = lv.effective_protocols(target);
         let mut decided = Vec::new();
         if let Err(reason) = &per_server {
             for l in tls_listens.iter().filter(|l| !l.quic) {
@@ -408,7 +530,7 @@ fn resolve_context<'t>(
                             levels: vec![&ds.dirs, outer],
                             anchor: ds.listens.first().map(|l| l.span).unwrap_or(ds.block.span),
                         };
-                        dlv.protocols("ssl_protocols", target)
+                        dlv.effective_protocols(target)
                     })
                     .clone();
                 decided.push((
@@ -488,6 +610,7 @@ fn build_endpoint<'t>(
                     csrc,
                 ),
                 key,
+                chain: None,
             });
         }
     }
@@ -533,10 +656,35 @@ fn build_endpoint<'t>(
             stream_upstreams(lv, target),
         )
     } else {
-        let hsts = headers_hsts(&s.dirs, outer, lv.anchor);
         let mut drops = Vec::new();
         let mut ups = Vec::new();
         let base_headers = effective_headers(&s.dirs, outer, target).unwrap_or_default();
+        let hsts = match base_headers.iter().find(|h| is_hsts(h)) {
+            Some(d) => {
+                let own = s.dirs.iter().any(|x| std::ptr::eq(*x, *d));
+                Setting::new(
+                    hsts_of(d),
+                    if own {
+                        Source::Set(d.span)
+                    } else {
+                        Source::Inherited(d.span)
+                    },
+                )
+            }
+            None => headers_hsts(&s.dirs, outer, lv.anchor),
+        };
+        if hsts.value.is_none() {
+            // the server's own add_header drops an http-level HSTS header
+            let http_hsts = outer.iter().find(|d| is_hsts(d) && hsts_of(d).is_some());
+            let own = s.dirs.iter().find(|d| d.is("add_header"));
+            if let (Some(h), Some(o)) = (http_hsts, own) {
+                drops.push(HstsDrop {
+                    block: s.block.span,
+                    add_header: o.span,
+                    inherited: Some(h.span),
+                });
+            }
+        }
         let inherit = header_inherit(&s.dirs, outer, target);
         let mut chain: Vec<Vec<&'t Directive>> = vec![s.dirs.clone(), outer.to_vec()];
         walk_locations(
@@ -554,6 +702,12 @@ fn build_endpoint<'t>(
         (hsts, drops, ups)
     };
     let (protocols, decided_by) = (protocols, decided.into_iter().map(|(_, x)| x).collect());
+    let ciphers = lv.string(
+        "ssl_ciphers",
+        defaults::DEFAULT_CIPHERS,
+        format!("nginx default: ssl_ciphers {}", defaults::DEFAULT_CIPHERS),
+    );
+    let ciphers = lv.with_conf_commands(protocols.clone(), ciphers).1;
     Endpoint {
         server: ServerKind::Nginx,
         context: context.to_string(),
@@ -562,11 +716,7 @@ fn build_endpoint<'t>(
         server_names: s.names.clone(),
         protocols,
         protocols_decided_by: decided_by,
-        ciphers: lv.string(
-            "ssl_ciphers",
-            defaults::DEFAULT_CIPHERS,
-            &format!("nginx default: ssl_ciphers {}", defaults::DEFAULT_CIPHERS),
-        ),
+        ciphers,
         prefer_server_ciphers: lv.flag(
             "ssl_prefer_server_ciphers",
             false,
@@ -575,7 +725,7 @@ fn build_endpoint<'t>(
         ecdh_curve: lv.string(
             "ssl_ecdh_curve",
             defaults::default_ecdh_curve(target.nginx),
-            &format!(
+            format!(
                 "nginx {} default: ssl_ecdh_curve {}",
                 target.nginx,
                 defaults::default_ecdh_curve(target.nginx)
@@ -606,6 +756,10 @@ fn build_endpoint<'t>(
             false,
             "nginx default: ssl_stapling_verify off",
         ),
+        stapling_responder: lv.opt_string(
+            "ssl_stapling_responder",
+            "nginx default: the certificate's OCSP responder",
+        ),
         trusted_certificate: lv.opt_string(
             "ssl_trusted_certificate",
             "nginx default: no ssl_trusted_certificate",
@@ -633,6 +787,18 @@ fn build_endpoint<'t>(
         upstreams,
         ssl_on: s.ssl_on.map(|d| d.span),
         default_for: Vec::new(),
+        session_ticket_keys: match lv.all("ssl_session_ticket_key") {
+            Some((ds, lvl)) => Setting::new(
+                ds.iter()
+                    .filter_map(|d| d.args.first().map(|a| a.value()))
+                    .collect(),
+                lv.src(lvl, ds[0]),
+            ),
+            None => Setting::new(
+                Vec::new(),
+                lv.default("nginx default: no ssl_session_ticket_key"),
+            ),
+        },
     }
 }
 
@@ -871,6 +1037,10 @@ fn walk_locations<'t>(
             drops.push(HstsDrop {
                 block: d.span,
                 add_header: own.first().map(|x| x.span).unwrap_or(d.span),
+                inherited: headers
+                    .iter()
+                    .find(|h| is_hsts(h) && hsts_of(h).is_some())
+                    .map(|h| h.span),
             });
         }
         chain.insert(0, inner.clone());
@@ -917,27 +1087,28 @@ fn upstream(
         verify: lv.flag(
             &name("ssl_verify"),
             false,
-            &format!("nginx default: {} off", name("ssl_verify")),
+            format!("nginx default: {} off", name("ssl_verify")),
         ),
         trusted_certificate: lv.opt_string(
             &name("ssl_trusted_certificate"),
-            &format!("nginx default: no {}", name("ssl_trusted_certificate")),
+            format!("nginx default: no {}", name("ssl_trusted_certificate")),
         ),
         server_name: lv.flag(
             &name("ssl_server_name"),
             false,
-            &format!("nginx default: {} off", name("ssl_server_name")),
+            format!("nginx default: {} off", name("ssl_server_name")),
         ),
         name: lv.opt_string(
             &name("ssl_name"),
-            &format!("nginx default: {} is the proxied host", name("ssl_name")),
+            format!("nginx default: {} is the proxied host", name("ssl_name")),
         ),
         protocols,
         ciphers: lv.string(
             &name("ssl_ciphers"),
             defaults::DEFAULT_PROXY_CIPHERS,
-            &format!("nginx default: {} DEFAULT", name("ssl_ciphers")),
+            format!("nginx default: {} DEFAULT", name("ssl_ciphers")),
         ),
+        check_name: None,
     }
 }
 

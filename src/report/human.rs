@@ -4,9 +4,7 @@ use std::fmt;
 use std::io::Write;
 use std::sync::Arc;
 
-use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode,
-};
+use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use crate::finding::{Finding, Severity};
 use crate::source::{SourceMap, Span};
@@ -17,7 +15,7 @@ pub struct Diag {
     pub code: Option<String>,
     pub message: String,
     pub severity: miette::Severity,
-    pub source: Option<NamedSource<Arc<str>>>,
+    pub source: Option<Src>,
     pub labels: Vec<LabeledSpan>,
     pub help: Option<String>,
     pub related: Vec<Diag>,
@@ -71,9 +69,73 @@ fn miette_severity(s: Severity) -> miette::Severity {
     }
 }
 
-fn named(sm: &SourceMap, span: Span) -> NamedSource<Arc<str>> {
+/// A file's text for snippets. miette's own `SourceCode` for text scans
+/// from the start of the file for every snippet; this one goes straight to
+/// the lines it needs through the file's line index, so that thousands of
+/// findings in one large file render in linear time.
+#[derive(Debug, Clone)]
+pub struct Src {
+    name: String,
+    text: Arc<str>,
+    line_starts: Arc<[u32]>,
+}
+
+impl Src {
+    fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+}
+
+impl SourceCode for Src {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let len = self.text.len();
+        let start = span.offset();
+        let end = start + span.len();
+        if start > len || end > len {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let first_span_line = self.line_of(start);
+        let last_span_line = self.line_of(end.saturating_sub(1).max(start));
+        let first = first_span_line.saturating_sub(before);
+        let last = (last_span_line + after).min(self.line_starts.len() - 1);
+        let from = self.line_starts[first] as usize;
+        let to = self
+            .line_starts
+            .get(last + 1)
+            .map(|&e| e as usize)
+            .unwrap_or(len);
+        let column = if before == 0 {
+            self.text[from..start].chars().count()
+        } else {
+            0
+        };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            &self.text.as_bytes()[from..to],
+            (from, to - from).into(),
+            first,
+            column,
+            last - first + 1,
+        )))
+    }
+}
+
+fn named(sm: &SourceMap, span: Span) -> Src {
     let f = sm.get(span.file);
-    NamedSource::new(f.path.display().to_string(), f.text.clone())
+    // inline `data:` private keys never reach a snippet (same length: spans stay valid)
+    Src {
+        name: f.path.display().to_string(),
+        text: f.redacted_text(),
+        line_starts: f.line_starts(),
+    }
 }
 
 fn labeled(span: Span, label: &str) -> LabeledSpan {

@@ -75,6 +75,11 @@ pub fn document(report: &crate::lint::Report) -> Value {
         }
         for e in &c.endpoints {
             let mut v = e.to_json(&c.tree.sources);
+            for (i, p) in e.certificates.iter().enumerate() {
+                if let Some(f) = c.files.facts_json(p) {
+                    v["certificates"][i]["facts"] = f;
+                }
+            }
             v["tree"] = Value::String(c.label.clone());
             endpoints.push(v);
         }
@@ -120,9 +125,11 @@ pub fn document(report: &crate::lint::Report) -> Value {
 }
 
 pub fn emit(report: &crate::lint::Report, out: &mut dyn std::io::Write) {
-    let _ = writeln!(
-        out,
-        "{}",
-        serde_json::to_string_pretty(&document(report)).unwrap_or_default()
-    );
+    // written as it is serialised: no second copy of a large document
+    let doc = document(report);
+    let mut w = std::io::BufWriter::new(out);
+    let _ = serde_json::to_writer_pretty(&mut w, &doc);
+    let _ = std::io::Write::write_all(&mut w, b"\n");
+    let _ = std::io::Write::flush(&mut w);
+    std::mem::forget(doc);
 }

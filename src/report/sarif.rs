@@ -438,9 +438,11 @@ pub fn document(report: &Report) -> serde_json::Value {
 }
 
 pub fn emit(report: &Report, out: &mut dyn std::io::Write) {
-    let _ = writeln!(
-        out,
-        "{}",
-        serde_json::to_string_pretty(&document(report)).unwrap_or_default()
-    );
+    // written as it is serialised: no second copy of a large document
+    let doc = document(report);
+    let mut w = std::io::BufWriter::new(out);
+    let _ = serde_json::to_writer_pretty(&mut w, &doc);
+    let _ = std::io::Write::write_all(&mut w, b"\n");
+    let _ = std::io::Write::flush(&mut w);
+    std::mem::forget(doc);
 }

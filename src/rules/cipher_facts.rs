@@ -17,20 +17,31 @@ pub fn cache() -> &'static ExpansionCache {
     CACHE.get_or_init(ExpansionCache::new)
 }
 
-/// The endpoint negotiates TLS 1.2 or older (so its cipher string matters).
+/// The endpoint completes handshakes (a catch-all with
+/// `ssl_reject_handshake on` refuses every one).
+pub fn handshakes(ep: &Endpoint) -> bool {
+    !ep.reject_handshake.value
+}
+
+/// The endpoint negotiates TLS 1.2 or older (so its cipher string matters):
+/// it completes handshakes on a TCP listener (QUIC is TLS 1.3 only).
 pub fn tls12_enabled(cx: &Context<'_>, ep: &Endpoint) -> bool {
-    ep.effective_protocols().value.iter().any(|p| {
-        matches!(p.as_str(), "SSLv3" | "TLSv1" | "TLSv1.1" | "TLSv1.2")
-            && openssl_has(p, cx.target.openssl)
-    })
+    handshakes(ep)
+        && ep.listen.iter().any(|l| !l.quic)
+        && ep.effective_protocols().value.iter().any(|p| {
+            matches!(p.as_str(), "SSLv3" | "TLSv1" | "TLSv1.1" | "TLSv1.2")
+                && openssl_has(p, cx.target.openssl)
+        })
 }
 
 /// The endpoint negotiates TLS 1.3.
 pub fn tls13_enabled(cx: &Context<'_>, ep: &Endpoint) -> bool {
-    ep.effective_protocols()
-        .value
-        .iter()
-        .any(|p| p == "TLSv1.3")
+    handshakes(ep)
+        && ep
+            .effective_protocols()
+            .value
+            .iter()
+            .any(|p| p == "TLSv1.3")
         && openssl_has("TLSv1.3", cx.target.openssl)
 }
 
@@ -44,16 +55,36 @@ pub fn is_dhe(s: &CipherSuite) -> bool {
     s.kx == "DH" || s.kx == "DHEPSK"
 }
 
+/// Whether a suite authenticates with a pre-shared key or SRP password, which
+/// neither nginx nor Apache configures: such suites are never negotiated.
+pub fn needs_psk_or_srp(s: &CipherSuite) -> bool {
+    matches!(s.au, "PSK" | "SRP") || s.kx.contains("PSK") || s.kx == "SRP"
+}
+
 /// The suites of an expansion the server can actually negotiate: nginx has no
 /// DH parameters without `ssl_dhparam` (OpenSSL's automatic DH is not turned
-/// on), so its DHE suites are never chosen; Apache turns automatic DH on.
-pub fn usable<'a>(ep: &Endpoint, suites: &'a [&'static CipherSuite]) -> Vec<&'static CipherSuite> {
+/// on), so its DHE suites are never chosen; Apache turns automatic DH on. PSK
+/// and SRP suites need keys no web server configures.
+pub fn usable(ep: &Endpoint, suites: &[&'static CipherSuite]) -> Vec<&'static CipherSuite> {
     let no_dh = ep.server == ServerKind::Nginx && ep.dhparam.value.is_none();
     suites
         .iter()
         .copied()
-        .filter(|s| !(no_dh && is_dhe(s)))
+        .filter(|s| !(no_dh && is_dhe(s)) && !needs_psk_or_srp(s))
         .collect()
+}
+
+/// Why `usable` is shorter than the expansion, for labels.
+pub fn unusable_note(ep: &Endpoint, total: usize, usable: usize) -> String {
+    if total == usable {
+        return format!("expands to {total} suites");
+    }
+    let why = if ep.server == ServerKind::Nginx && ep.dhparam.value.is_none() {
+        "DHE without ssl_dhparam, PSK and SRP suites are never negotiated"
+    } else {
+        "PSK and SRP suites are never negotiated"
+    };
+    format!("expands to {total} suites, {usable} usable ({why})")
 }
 
 /// The last `NAME value` of an OpenSSL configuration command, if set.

@@ -6,6 +6,7 @@ use crate::nginx::defaults::Target;
 use crate::profile::Profile;
 use crate::source::SourceMap;
 
+pub mod cert_facts;
 pub mod cipher_facts;
 pub mod doc;
 pub mod tls101_protocol_outside_profile;
@@ -20,6 +21,23 @@ pub mod tls206_group_outside_profile;
 pub mod tls207_group_unsupported;
 pub mod tls208_dhparam_weak;
 pub mod tls209_cipher_missing;
+pub mod tls301_certificate_unusable;
+pub mod tls302_key_mismatch;
+pub mod tls303_certificate_expired;
+pub mod tls304_certificate_expiring;
+pub mod tls305_certificate_lifespan;
+pub mod tls306_certificate_key_weak;
+pub mod tls307_certificate_signature;
+pub mod tls308_certificate_name_mismatch;
+pub mod tls309_chain_order;
+pub mod tls310_chain_incomplete;
+pub mod tls311_chain_includes_root;
+pub mod tls312_private_key_exposed;
+pub mod tls401_client_auth_without_ca;
+pub mod tls402_client_auth_unverified;
+pub mod tls403_client_ca_unusable;
+pub mod tls404_client_verify_depth;
+pub mod tls405_upstream_tls_unverified;
 pub mod tls501_hsts_missing;
 pub mod tls502_hsts_too_short;
 pub mod tls503_hsts_not_always;
@@ -34,6 +52,7 @@ pub mod tls903_insecure_renegotiation;
 pub mod tls904_early_data_on;
 pub mod tls905_tls_listener_without_certificate;
 pub mod tls906_suppression_invalid;
+pub mod tls907_invalid_value;
 
 /// A rule's fixed metadata.
 #[derive(Debug)]
@@ -51,8 +70,12 @@ pub struct Context<'a> {
     pub target: &'a Target,
     /// Servers that answer plain HTTP (nginx), for the redirect check.
     pub plain: &'a [PlainServer],
+    /// `plain` indexed by server name.
+    pub plain_index: &'a tls508_http_not_redirected::PlainIndex,
     /// Every endpoint of the tree (for rules that compare servers).
     pub endpoints: &'a [Endpoint],
+    /// The certificate, key and parameter files the endpoints name, read.
+    pub files: &'a crate::certs::TreeFiles,
 }
 
 pub trait Rule: Sync {
@@ -74,6 +97,23 @@ pub static RULES: &[&dyn Rule] = &[
     &tls207_group_unsupported::Tls207,
     &tls208_dhparam_weak::Tls208,
     &tls209_cipher_missing::Tls209,
+    &tls301_certificate_unusable::Tls301,
+    &tls302_key_mismatch::Tls302,
+    &tls303_certificate_expired::Tls303,
+    &tls304_certificate_expiring::Tls304,
+    &tls305_certificate_lifespan::Tls305,
+    &tls306_certificate_key_weak::Tls306,
+    &tls307_certificate_signature::Tls307,
+    &tls308_certificate_name_mismatch::Tls308,
+    &tls309_chain_order::Tls309,
+    &tls310_chain_incomplete::Tls310,
+    &tls311_chain_includes_root::Tls311,
+    &tls312_private_key_exposed::Tls312,
+    &tls401_client_auth_without_ca::Tls401,
+    &tls402_client_auth_unverified::Tls402,
+    &tls403_client_ca_unusable::Tls403,
+    &tls404_client_verify_depth::Tls404,
+    &tls405_upstream_tls_unverified::Tls405,
     &tls501_hsts_missing::Tls501,
     &tls502_hsts_too_short::Tls502,
     &tls503_hsts_not_always::Tls503,
@@ -88,6 +128,7 @@ pub static RULES: &[&dyn Rule] = &[
     &tls904_early_data_on::Tls904,
     &tls905_tls_listener_without_certificate::Tls905,
     &tls906_suppression_invalid::Tls906,
+    &tls907_invalid_value::Tls907,
 ];
 
 pub fn endpoint_ref(ep: &Endpoint) -> EndpointRef {
@@ -166,7 +207,7 @@ pub fn origin(src: &crate::model::Source) -> String {
     match src {
         crate::model::Source::Set(_) => "set here".into(),
         crate::model::Source::Inherited(_) => "inherited by this server".into(),
-        crate::model::Source::Default { note, .. } => note.clone(),
+        crate::model::Source::Default { note, .. } => note.to_string(),
     }
 }
 

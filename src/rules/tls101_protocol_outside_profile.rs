@@ -49,6 +49,7 @@ impl Rule for Tls101 {
             let bad: Vec<&String> = setting
                 .value
                 .iter()
+                .filter(|p| ORDER.contains(&p.as_str()))
                 .filter(|p| openssl_has(p, cx.target.openssl))
                 .filter(|p| !allowed.iter().any(|a| a == *p))
                 .collect();
@@ -61,11 +62,27 @@ impl Rule for Tls101 {
                 .collect::<Vec<_>>()
                 .join(", ");
             let verb = if bad.len() == 1 { "is" } else { "are" };
-            let message = format!(
+            let mut message = format!(
                 "{list} {verb} enabled, but the {} profile allows only {}",
                 cx.profile.title(),
                 allowed.join(", ")
             );
+            // OpenSSL 3.0 and later refuse TLS 1.0/1.1 (SHA-1/MD5 handshake
+            // signatures) at security level 1 and above
+            let legacy = bad
+                .iter()
+                .any(|p| matches!(p.as_str(), "SSLv3" | "TLSv1" | "TLSv1.1"));
+            if legacy && cx.target.openssl >= Version::new(3, 0, 0) {
+                if let Ok(exp) = crate::rules::cipher_facts::expansion(cx, ep) {
+                    let level = exp.seclevel.unwrap_or(1);
+                    if level > 0 {
+                        message.push_str(&format!(
+                            " (configured, though OpenSSL {} at security level {level} negotiates TLS 1.0/1.1 only if the cipher string lowers it with @SECLEVEL=0)",
+                            cx.target.openssl
+                        ));
+                    }
+                }
+            }
             let label = match &setting.source {
                 Source::Set(_) => format!("enables {list}"),
                 Source::Inherited(_) => format!("enables {list}; inherited by this server"),

@@ -21,6 +21,31 @@ impl Rule for Tls102 {
 
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
         let setting = ep.effective_protocols();
+        // nginx refuses to start when the default server of a QUIC address
+        // has certificates but ssl_protocols without TLSv1.3 (ngx_http_ssl_init)
+        if let Some(l) = ep
+            .listen
+            .iter()
+            .find(|l| l.quic && ep.default_for.contains(&l.socket()))
+        {
+            if !ep.certificates.is_empty() && !setting.value.iter().any(|p| p == "TLSv1.3") {
+                let mut f = finding(
+                    &META,
+                    setting.source.span(),
+                    format!(
+                        "nginx refuses to start: \"ssl_protocols\" must enable TLSv1.3 for the \"listen ... quic\" directive ({} on line {})",
+                        l.socket(),
+                        l.span.line
+                    ),
+                    format!("no TLSv1.3 ({})", origin(&setting.source)),
+                    Some("add TLSv1.3 to ssl_protocols: QUIC is TLS 1.3 only".into()),
+                    ep,
+                );
+                f.severity = Severity::Error;
+                out.push(f);
+                return;
+            }
+        }
         let missing: Vec<&str> = ORDER
             .iter()
             .copied()

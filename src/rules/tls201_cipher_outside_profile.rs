@@ -4,7 +4,8 @@
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
 use crate::rules::cipher_facts::{
-    directive, expansion, profile_allows, profile_cipher_string, short_list, tls12_enabled, usable,
+    directive, expansion, profile_allows, profile_cipher_string, short_list, tls12_enabled,
+    unusable_note, usable,
 };
 use crate::rules::{finding, origin, related_endpoint, Context, Rule, RuleMeta};
 
@@ -57,8 +58,8 @@ impl Rule for Tls201 {
                 short_list(&bad, 8)
             ),
             format!(
-                "expands to {} suites ({})",
-                suites.len(),
+                "{}; {}",
+                unusable_note(ep, exp.suites.len(), suites.len()),
                 origin(&ep.ciphers.source)
             ),
             Some(help),

@@ -20,6 +20,9 @@ impl Rule for Tls205 {
     }
 
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        if ep.reject_handshake.value {
+            return;
+        }
         let want = cx.profile.server_preferred_order;
         let s = &ep.prefer_server_ciphers;
         if s.value == want {

@@ -37,6 +37,8 @@ impl Rule for Tls206 {
         if matches!(src, Source::Default { .. })
             || list == "auto"
             || cx.profile.tls_curves.is_empty()
+            || list.eq_ignore_ascii_case("DEFAULT")
+            || ep.reject_handshake.value
         {
             return;
         }

@@ -41,7 +41,11 @@ impl Rule for Tls501 {
     }
 
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
-        if !serves_http(ep) || ep.hsts.value.is_some() {
+        // a server whose own add_header drops the http-level HSTS is TLS504's
+        if !serves_http(ep)
+            || ep.hsts.value.is_some()
+            || ep.hsts_dropped.iter().any(|d| d.block == ep.span)
+        {
             return;
         }
         out.push(finding(

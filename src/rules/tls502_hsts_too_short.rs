@@ -40,6 +40,10 @@ impl Rule for Tls502 {
         if !serves_http(ep) {
             return;
         }
+        if h.value.contains('$') {
+            // built from variables at request time: not checkable here
+            return;
+        }
         let age = max_age(&h.value);
         if age.is_some_and(|a| a >= min) {
             return;

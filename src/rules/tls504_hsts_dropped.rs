@@ -37,7 +37,7 @@ impl Rule for Tls504 {
                 ep,
             );
             f.related.push(Related {
-                span: ep.hsts.source.span(),
+                span: d.inherited.unwrap_or(ep.hsts.source.span()),
                 message: "the HSTS header that is dropped".into(),
             });
             out.push(f);

@@ -1,5 +1,6 @@
 //! TLS506 ocsp-stapling-ineffective: stapling on but it cannot work (no
-//! resolver, verify without trusted certificate, cache missing).
+//! resolver, verify without trusted certificate, cache missing, a certificate
+//! without an OCSP responder URL).
 
 use crate::finding::{Finding, Related, Severity};
 use crate::model::{Endpoint, ServerKind};
@@ -19,11 +20,45 @@ impl Rule for Tls506 {
         &META
     }
 
-    fn check(&self, _cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
-        if !ep.stapling.value || ep.server != ServerKind::Nginx {
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        if ep.reject_handshake.value || !ep.stapling.value {
             return;
         }
         let span = ep.stapling.source.span();
+        // the certificate must name an OCSP responder (unless one is configured)
+        if ep.stapling_responder.value.is_none() {
+            for p in &ep.certificates {
+                let Some(leaf) = cx.files.leaf(p) else {
+                    continue;
+                };
+                if !leaf.ocsp_urls.is_empty() {
+                    continue;
+                }
+                let mut f = finding(
+                    &META,
+                    span,
+                    format!(
+                        "stapling is on, but the certificate {} in {} names no OCSP responder (no OCSP URL in Authority Information Access): there is nothing to staple",
+                        leaf.short_name(),
+                        crate::rules::cert_facts::shown(&p.certificate.value)
+                    ),
+                    "stapling a certificate without an OCSP URL".into(),
+                    Some(match ep.server {
+                        ServerKind::Nginx => "turn `ssl_stapling off;` for this certificate (Let's Encrypt certificates have no OCSP URL since 2025), or name a responder with `ssl_stapling_responder`".into(),
+                        ServerKind::Apache => "turn `SSLUseStapling off` for this certificate, or name a responder with `SSLStaplingForceURL`".into(),
+                    }),
+                    ep,
+                );
+                f.related.push(Related {
+                    span: p.certificate.source.span(),
+                    message: "the certificate".into(),
+                });
+                out.push(f);
+            }
+        }
+        if ep.server != ServerKind::Nginx {
+            return;
+        }
         if ep.resolver.value.is_none() {
             out.push(finding(
                 &META,

@@ -1,8 +1,9 @@
 //! TLS507 session-tickets-unrotated: session tickets on where the server
 //! version does not rotate ticket keys (nginx 1.5.9 to 1.23.1: one key per
-//! start, never rotated; the Mozilla generator turns tickets off there).
+//! start, never rotated; the Mozilla generator turns tickets off there), or
+//! with static `ssl_session_ticket_key` files, which nothing rotates.
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Related, Severity};
 use crate::model::{Endpoint, ServerKind};
 use crate::rules::{finding, origin, related_endpoint, Context, Rule, RuleMeta};
 use crate::version::Version;
@@ -22,10 +23,31 @@ impl Rule for Tls507 {
     }
 
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
-        if ep.server != ServerKind::Nginx || !ep.session_tickets.value {
+        if ep.server != ServerKind::Nginx || !ep.session_tickets.value || ep.reject_handshake.value
+        {
             return;
         }
         let v = cx.target.nginx;
+        let keys = &ep.session_ticket_keys;
+        if !keys.value.is_empty() {
+            let mut f = finding(
+                &META,
+                keys.source.span(),
+                format!(
+                    "session tickets are encrypted with static keys from {}: nginx never rotates them, so a stolen key decrypts every session recorded while it was in use",
+                    keys.value.join(", ")
+                ),
+                format!("static ticket keys ({})", origin(&keys.source)),
+                Some("rotate the key files regularly (and reload nginx), or remove `ssl_session_ticket_key` and use nginx ≥ 1.23.2 with a shared `ssl_session_cache`, which rotates keys itself".into()),
+                ep,
+            );
+            f.related.push(Related {
+                span: ep.session_tickets.source.span(),
+                message: "session tickets are on".into(),
+            });
+            out.push(f);
+            return;
+        }
         if !(Version::new(1, 5, 9) <= v && v < Version::new(1, 23, 2)) {
             return;
         }

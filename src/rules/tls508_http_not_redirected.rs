@@ -1,6 +1,8 @@
 //! TLS508 http-not-redirected: a plain-HTTP server for the same names does
 //! not redirect to https.
 
+use std::collections::HashMap;
+
 use crate::finding::{Finding, Related, Severity};
 use crate::model::{Endpoint, PlainServer};
 use crate::rules::tls501_hsts_missing::serves_http;
@@ -34,20 +36,55 @@ fn name_matches(pattern: &str, name: &str) -> bool {
     false
 }
 
-/// The plain server that answers `name` on port 80: one that lists it, else
-/// the default server of a port-80 socket.
-fn answering<'a>(plain: &'a [PlainServer], name: &str) -> Option<&'a PlainServer> {
-    let on80 = |p: &&PlainServer| p.listen.iter().any(|l| l.port == Some(80));
-    plain
-        .iter()
-        .filter(on80)
-        .find(|p| p.server_names.iter().any(|s| name_matches(s, name)))
-        .or_else(|| {
-            plain
-                .iter()
-                .filter(on80)
-                .find(|p| !p.default_for.is_empty())
-        })
+/// The plain servers on port 80, indexed by name as nginx looks them up:
+/// exact names first, then wildcards, then the default server of the socket.
+pub struct PlainIndex {
+    exact: HashMap<String, usize>,
+    wildcards: Vec<(String, usize)>,
+    default: Option<usize>,
+}
+
+impl PlainIndex {
+    pub fn new(plain: &[PlainServer]) -> PlainIndex {
+        let mut exact = HashMap::new();
+        let mut wildcards = Vec::new();
+        let mut default = None;
+        for (i, p) in plain.iter().enumerate() {
+            if !p.listen.iter().any(|l| l.port == Some(80)) {
+                continue;
+            }
+            for n in &p.server_names {
+                if n.starts_with('*') || n.starts_with('.') || n.ends_with(".*") {
+                    wildcards.push((n.to_ascii_lowercase(), i));
+                } else if !n.starts_with('~') {
+                    exact.entry(n.to_ascii_lowercase()).or_insert(i);
+                }
+            }
+            if default.is_none() && !p.default_for.is_empty() {
+                default = Some(i);
+            }
+        }
+        PlainIndex {
+            exact,
+            wildcards,
+            default,
+        }
+    }
+
+    /// The plain server that answers `name` on port 80.
+    pub fn answering(&self, name: &str) -> Option<usize> {
+        let n = name.to_ascii_lowercase();
+        self.exact
+            .get(&n)
+            .copied()
+            .or_else(|| {
+                self.wildcards
+                    .iter()
+                    .find(|(p, _)| name_matches(p, &n))
+                    .map(|(_, i)| *i)
+            })
+            .or(self.default)
+    }
 }
 
 impl Rule for Tls508 {
@@ -55,7 +92,7 @@ impl Rule for Tls508 {
         &META
     }
 
-    fn check(&self, _cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
         if !serves_http(ep) {
             return;
         }
@@ -65,9 +102,10 @@ impl Rule for Tls508 {
             .iter()
             .filter(|n| !n.is_empty() && !n.starts_with('~') && !n.contains('*') && *n != "_")
         {
-            let Some(p) = answering(_cx.plain, name) else {
+            let Some(i) = cx.plain_index.answering(name) else {
                 continue;
             };
+            let p = &cx.plain[i];
             if p.redirects_to_https || seen.contains(&p.span) {
                 continue;
             }

@@ -24,14 +24,21 @@ impl Rule for Tls903 {
         if cc.value.iter().any(|(k, v)| {
             k.eq_ignore_ascii_case("Options") && options_set(v, "UnsafeLegacyRenegotiation")
         }) {
-            out.push(finding(
+            let mut f = finding(
                 &META,
                 cc.source.span(),
                 "insecure legacy renegotiation is allowed (`Options UnsafeLegacyRenegotiation`): clients without RFC 5746 can be attacked by prefix injection (CVE-2009-3555)".into(),
                 "allows insecure renegotiation".into(),
                 Some("remove `UnsafeLegacyRenegotiation` from the Options".into()),
                 ep,
-            ));
+            );
+            if ep.server == crate::model::ServerKind::Nginx {
+                // nginx refuses every renegotiation a client starts, so the
+                // option opens nothing there; it still says what it should not
+                f.severity = Severity::Warning;
+                f.message.push_str(" (nginx itself refuses client-initiated renegotiation, so this has no effect today; remove it)");
+            }
+            out.push(f);
         }
     }
 }

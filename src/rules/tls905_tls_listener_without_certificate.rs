@@ -1,9 +1,12 @@
-//! TLS905 tls-listener-without-certificate: a TLS socket whose (default)
-//! server has no certificate and does not reject handshakes: the server will
-//! not start ("no ssl_certificate is defined for server listening on SSL port").
+//! TLS905 tls-listener-without-certificate: a TLS socket whose server has no
+//! certificate and does not reject handshakes: the server will not start.
+//!
+//! nginx (ngx_http_ssl_init) checks the default server of every TLS address:
+//! without a certificate it must reject handshakes, and then every other
+//! server on the address must have a certificate or reject handshakes too.
 
-use crate::finding::{Finding, Severity};
-use crate::model::Endpoint;
+use crate::finding::{Finding, Related, Severity};
+use crate::model::{Endpoint, ServerKind};
 use crate::rules::{finding, Context, Rule, RuleMeta};
 
 pub struct Tls905;
@@ -15,38 +18,57 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
 };
 
+fn without_certificate(ep: &Endpoint) -> bool {
+    ep.certificates.is_empty() && !ep.reject_handshake.value
+}
+
 impl Rule for Tls905 {
     fn meta(&self) -> &'static RuleMeta {
         &META
     }
 
-    fn check(&self, _cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
-        if !ep.certificates.is_empty() || ep.reject_handshake.value {
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        if ep.server != ServerKind::Nginx || !without_certificate(ep) {
             return;
         }
-        // nginx requires a certificate of the default server of each TLS socket
-        // (and of every server with `ssl on` / a QUIC listener)
-        let tls_default: Vec<&String> = ep
-            .default_for
-            .iter()
-            .filter(|s| ep.listen.iter().any(|l| &l.socket() == *s))
-            .collect();
-        if tls_default.is_empty() && ep.ssl_on.is_none() {
-            return;
+        let file = cx.sources.path(ep.span.file).display().to_string();
+        for l in &ep.listen {
+            let socket = l.socket();
+            let kind = if l.quic { "quic" } else { "ssl" };
+            let is_default = ep.default_for.contains(&socket)
+                || ep.ssl_on.is_some() && ep.default_for.is_empty();
+            let default = cx
+                .endpoints
+                .iter()
+                .find(|e| e.default_for.contains(&socket) && e.context == ep.context);
+            let refused = if is_default {
+                true
+            } else {
+                // behind a default server that rejects handshakes and has no certificate
+                default.is_some_and(|d| d.certificates.is_empty() && d.reject_handshake.value)
+            };
+            if !refused {
+                continue;
+            }
+            let mut f = finding(
+                &META,
+                l.span,
+                format!(
+                    "nginx refuses to start: no \"ssl_certificate\" is defined for the \"listen ... {kind}\" directive in {file}:{}",
+                    ep.span.line
+                ),
+                "TLS listener without a certificate".into(),
+                Some("write `ssl_certificate` and `ssl_certificate_key` in this server (or at http level), or `ssl_reject_handshake on;` for a catch-all server".into()),
+                ep,
+            );
+            if let (false, Some(d)) = (is_default, default) {
+                f.related.push(Related {
+                    span: d.span,
+                    message: format!("the default server of {socket} rejects handshakes and has no certificate, so every server on it needs one"),
+                });
+            }
+            out.push(f);
+            break;
         }
-        let span = ep.listen.first().map(|l| l.span).unwrap_or(ep.span);
-        let sockets = tls_default
-            .iter()
-            .map(|s| s.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        out.push(finding(
-            &META,
-            span,
-            format!("no ssl_certificate for the default server of {sockets}: nginx refuses to start (\"no ssl_certificate is defined for server listening on SSL port\")"),
-            "TLS listener without a certificate".into(),
-            Some("write `ssl_certificate` and `ssl_certificate_key` in this server (or at http level), or `ssl_reject_handshake on;` for a catch-all server".into()),
-            ep,
-        ));
     }
 }

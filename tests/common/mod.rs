@@ -150,14 +150,32 @@ impl Out {
 /// Run a command with a deadline; kill it if it takes longer. Output is read
 /// by threads so that a full pipe cannot block the child.
 pub fn run(cmd: &mut Command, limit: Duration) -> Result<Out, String> {
+    run_with_input(cmd, None, limit)
+}
+
+/// [`run`], with `input` written to the command's standard input.
+pub fn run_with_input(
+    cmd: &mut Command,
+    input: Option<Vec<u8>>,
+    limit: Duration,
+) -> Result<Out, String> {
     let desc = format!("{cmd:?}");
     let start = Instant::now();
     let mut child = cmd
-        .stdin(Stdio::null())
+        .stdin(if input.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot run {desc}: {e}"))?;
+    if let (Some(data), Some(mut stdin)) = (input, child.stdin.take()) {
+        std::thread::spawn(move || {
+            let _ = stdin.write_all(&data);
+        });
+    }
     let mut so = child.stdout.take().expect("piped stdout");
     let mut se = child.stderr.take().expect("piped stderr");
     let t_out = std::thread::spawn(move || {
@@ -618,8 +636,35 @@ pub fn nginx_check(f: &Fixture, root: &RootSpec) -> Result<Checked, String> {
                     "{label}: read order differs\n  nginx -T: {nginx_files:#?}\n  tlslint:  {ours:#?}"
                 ));
             }
+            // the dump itself (`nginx -T | tlslint parse -`) is the same tree
+            let from_dump = |format: &str| {
+                run_with_input(
+                    Command::new(tlslint()).args(["parse", "-", "--format", format]),
+                    Some(n.stdout.clone()),
+                    Duration::from_secs(60),
+                )
+            };
+            let d = from_dump("files")?;
+            let dump_files: Vec<String> = d.stdout_str().lines().map(str::to_string).collect();
+            if d.code != Some(0) || dump_files != nginx_files {
+                return Err(format!(
+                    "{label}: `nginx -T | tlslint parse - --format files` exits {:?} with {dump_files:#?}\n{}",
+                    d.code, d.stderr
+                ));
+            }
+            let d = from_dump("crossplane")?;
+            let disk = tlslint_parse(&main, "crossplane", &[])?;
+            let (a, b): (serde_json::Value, serde_json::Value) = (
+                serde_json::from_slice(&disk.stdout).map_err(|e| format!("{label}: {e}"))?,
+                serde_json::from_slice(&d.stdout).map_err(|e| format!("{label}: dump: {e}"))?,
+            );
+            if let Some(diff) = json_diff(&a, &b) {
+                return Err(format!(
+                    "{label}: the tree (left) and its nginx -T dump (right) parse differently at {diff}"
+                ));
+            }
             Ok(Checked::Agree(format!(
-                "{label}: accepted, {} files in the same order",
+                "{label}: accepted, {} files in the same order (also from its nginx -T dump)",
                 ours.len()
             )))
         }

@@ -21,7 +21,12 @@ use std::sync::Mutex;
 use tlslint::version::Version;
 
 pub fn in_ci() -> bool {
-    std::env::var("CI").map(|v| v == "true").unwrap_or(false)
+    matches!(
+        std::env::var("CI")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref(),
+        Ok("true") | Ok("1") | Ok("yes")
+    )
 }
 
 /// Skip (outside CI) or fail (in CI) for a missing tool.

@@ -1,0 +1,562 @@
+//! Certificate, key, DH parameter and CRL files that a configuration names:
+//! where they are (`locate`), what they hold (`read`, `facts`, `keys`), how
+//! their chains reach a trusted root (`chain`), which names they cover
+//! (`names`). Server-neutral: it takes values as written and the directory
+//! relative paths are resolved against (nginx's prefix, Apache's ServerRoot).
+//!
+//! Every file is read once per run however many endpoints name it (a
+//! process-wide cache: [`read::cache`]); private keys are read only to derive
+//! their public half, and nothing of a key is kept or printed.
+
+pub mod chain;
+pub mod der;
+pub mod facts;
+pub mod keys;
+pub mod locate;
+pub mod names;
+pub mod read;
+pub mod time;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::error::Error;
+use crate::model::{CertPair, Endpoint, ServerKind};
+
+pub use chain::{CaReport, ChainReport, PathOutcome, TrustStore};
+pub use facts::Cert;
+pub use locate::{RootMap, Where};
+pub use read::{cache, FileData, ReadError};
+
+/// Command-line flags for the file checks (flattened into `check`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct CertArgs {
+    /// Read the absolute paths of certificate, key, DH parameter and CRL files from a copy of the
+    /// server's files: `DIR` stands for the server's `/`; `SERVERDIR=DIR` maps one directory
+    /// (e.g. `--root /etc/nginx=./nginx`; repeatable, the longest match wins). Relative paths
+    /// are always read against the tree's prefix
+    #[arg(long, value_name = "[SERVERDIR=]DIR")]
+    pub root: Vec<String>,
+    /// Check certificate validity at this time instead of now: RFC 3339 or YYYY-MM-DD
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+    /// Warn about certificates that expire within this many days
+    #[arg(long, value_name = "DAYS", default_value_t = 30)]
+    pub expiry_warn_days: u32,
+    /// The roots clients trust, for a private PKI (PEM; replaces Mozilla's root store)
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+}
+
+/// What the file checks need from the command line.
+#[derive(Debug, Clone)]
+pub struct FileOptions {
+    pub roots: Vec<RootMap>,
+    /// `--now` (seconds since the epoch); None: the clock.
+    pub now: Option<i64>,
+    pub expiry_warn_days: u32,
+    /// `--ca-file`, read; None: Mozilla's root store.
+    pub trust: Option<Arc<TrustStore>>,
+}
+
+impl Default for FileOptions {
+    fn default() -> FileOptions {
+        FileOptions {
+            roots: Vec::new(),
+            now: None,
+            expiry_warn_days: 30,
+            trust: None,
+        }
+    }
+}
+
+impl FileOptions {
+    pub fn from_args(a: &CertArgs) -> Result<FileOptions, Error> {
+        let roots = a
+            .root
+            .iter()
+            .map(|r| RootMap::parse(r).map_err(Error::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        for r in &roots {
+            if !r.local.is_dir() {
+                return Err(Error::new(format!(
+                    "--root: \"{}\" is not a directory",
+                    r.local.display()
+                )));
+            }
+        }
+        let now = match &a.now {
+            Some(s) => Some(time::parse(s).map_err(|e| Error::new(format!("--now: {e}")))?),
+            None => None,
+        };
+        let trust = match &a.ca_file {
+            Some(f) => {
+                let d = cache().read(f);
+                let data = match &d {
+                    Ok(d) => d,
+                    Err(e) => {
+                        return Err(Error::new(format!(
+                            "--ca-file: cannot read \"{}\": {}",
+                            f.display(),
+                            read_error_text(e)
+                        )))
+                    }
+                };
+                if data.certs.is_empty() {
+                    return Err(Error::new(format!(
+                        "--ca-file: \"{}\" holds no PEM certificate",
+                        f.display()
+                    )));
+                }
+                Some(Arc::new(TrustStore::from_certs(
+                    &data.certs,
+                    format!("--ca-file {}", f.display()),
+                )))
+            }
+            None => None,
+        };
+        Ok(FileOptions {
+            roots,
+            now,
+            expiry_warn_days: a.expiry_warn_days,
+            trust,
+        })
+    }
+
+    pub fn trust(&self) -> Arc<TrustStore> {
+        self.trust.clone().unwrap_or_else(TrustStore::mozilla)
+    }
+}
+
+/// Words for a read error (never quoting the file).
+pub fn read_error_text(e: &ReadError) -> String {
+    match e {
+        ReadError::Missing => "no such file".into(),
+        ReadError::PermissionDenied => "permission denied".into(),
+        ReadError::NotAFile => "not a regular file".into(),
+        ReadError::Other(s) => s.clone(),
+    }
+}
+
+/// A configured file, located and read.
+#[derive(Debug, Clone)]
+pub enum Located {
+    File {
+        path: PathBuf,
+        data: Arc<FileData>,
+    },
+    /// A `data:` value.
+    Inline(Arc<FileData>),
+    Missing(PathBuf),
+    /// Could not be read; `as_root`: tlslint ran as root (so the server cannot either).
+    Unreadable {
+        path: PathBuf,
+        why: String,
+        as_root: bool,
+    },
+    /// Built from variables: resolved per handshake, not checkable here.
+    Variables(Vec<String>),
+    /// An absolute path outside the `--root` mappings.
+    Unmapped(PathBuf),
+    /// The tree's files are not on this machine (see the tree's note).
+    NotChecked,
+    Empty,
+}
+
+impl Located {
+    pub fn data(&self) -> Option<&FileData> {
+        match self {
+            Located::File { data, .. } | Located::Inline(data) => Some(data),
+            _ => None,
+        }
+    }
+    /// The path as read, for messages (`data:` for inline values).
+    pub fn shown(&self) -> String {
+        match self {
+            Located::File { path, .. }
+            | Located::Missing(path)
+            | Located::Unreadable { path, .. }
+            | Located::Unmapped(path) => path.display().to_string(),
+            Located::Inline(_) => "the inline data: value".into(),
+            _ => String::new(),
+        }
+    }
+}
+
+static NOT_CHECKED: Located = Located::NotChecked;
+
+fn euid() -> Option<u32> {
+    #[cfg(unix)]
+    {
+        // the owner of a file we create is our effective uid; /proc is Linux-only
+        std::fs::metadata("/proc/self")
+            .ok()
+            .map(|m| std::os::unix::fs::MetadataExt::uid(&m))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// The files of one tree, read, and what the rules need from them.
+#[derive(Debug, Default)]
+pub struct TreeFiles {
+    located: HashMap<String, Located>,
+    chains: HashMap<(String, Option<String>), Option<ChainReport>>,
+    ca_files: HashMap<(String, Option<String>), CaReport>,
+    /// The clock the checks use.
+    pub now: i64,
+    pub expiry_warn_days: u32,
+    /// `--root` was given: paths are read from a copy of the server's files.
+    pub mapped: bool,
+    /// tlslint's effective uid (for the key-permission check).
+    pub uid: Option<u32>,
+    pub trust: Option<Arc<TrustStore>>,
+    /// Notes for the run: files not on this machine, unreadable, unmapped.
+    pub notes: Vec<String>,
+}
+
+fn values(ep: &Endpoint) -> Vec<&str> {
+    let mut v: Vec<&str> = Vec::new();
+    for p in &ep.certificates {
+        v.push(&p.certificate.value);
+        if let Some(k) = &p.key {
+            v.push(&k.value);
+        }
+        if let Some(c) = &p.chain {
+            v.push(&c.value);
+        }
+    }
+    for s in [
+        &ep.dhparam,
+        &ep.client_certificate,
+        &ep.trusted_certificate,
+        &ep.crl,
+    ] {
+        if let Some(x) = &s.value {
+            v.push(x);
+        }
+    }
+    v
+}
+
+fn list(paths: &[String]) -> String {
+    let mut s = paths.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if paths.len() > 3 {
+        s.push_str(&format!(" and {} more", paths.len() - 3));
+    }
+    s
+}
+
+impl TreeFiles {
+    /// Locate and read every file the endpoints name. `base` is where
+    /// relative paths start (nginx's prefix, Apache's ServerRoot); `label`
+    /// names the tree in notes.
+    pub fn build(
+        endpoints: &[Endpoint],
+        base: &Path,
+        opts: &FileOptions,
+        label: &str,
+    ) -> TreeFiles {
+        let mut tf = TreeFiles {
+            now: opts.now.unwrap_or_else(time::now),
+            expiry_warn_days: opts.expiry_warn_days,
+            mapped: !opts.roots.is_empty(),
+            uid: euid(),
+            trust: Some(opts.trust()),
+            ..TreeFiles::default()
+        };
+        let mut wheres: Vec<(String, Where)> = Vec::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        for ep in endpoints {
+            for v in values(ep) {
+                if seen.insert(v) {
+                    wheres.push((v.to_string(), locate::locate(v, base, &opts.roots)));
+                }
+            }
+        }
+        // files that are not on this machine at all: one note, no findings. The
+        // certificates and keys decide (a system CA bundle or DH file that happens
+        // to exist here says nothing about where the configuration is linted).
+        let pair_values: std::collections::HashSet<&str> = endpoints
+            .iter()
+            .flat_map(|ep| ep.certificates.iter())
+            .flat_map(|p| [Some(&p.certificate), p.key.as_ref(), p.chain.as_ref()])
+            .flatten()
+            .map(|s| s.value.as_str())
+            .collect();
+        let paths: Vec<&PathBuf> = wheres
+            .iter()
+            .filter_map(|(_, w)| match w {
+                Where::Path(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        let deciding: Vec<&PathBuf> = wheres
+            .iter()
+            .filter(|(v, _)| pair_values.contains(v.as_str()))
+            .filter_map(|(_, w)| match w {
+                Where::Path(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        let deciding = if deciding.is_empty() {
+            &paths
+        } else {
+            &deciding
+        };
+        let absent = !tf.mapped && !deciding.is_empty() && !deciding.iter().any(|p| p.exists());
+        if absent {
+            let shown: Vec<String> = deciding.iter().map(|p| p.display().to_string()).collect();
+            tf.notes.push(format!(
+                "{label}: none of the {} certificate and key file(s) it names exist here ({}): \
+                 the certificate, key and parameter checks did not run; lint on the server, or map a \
+                 copy of the files with --root",
+                shown.len(),
+                list(&shown)
+            ));
+        }
+        let mut denied = Vec::new();
+        let mut unmapped = Vec::new();
+        let as_root = tf.uid == Some(0);
+        for (v, w) in wheres {
+            let loc = match w {
+                Where::Empty => Located::Empty,
+                Where::Variables(vars) => Located::Variables(vars),
+                Where::Unmapped(p) => {
+                    unmapped.push(p.display().to_string());
+                    Located::Unmapped(p)
+                }
+                Where::Inline(text) => {
+                    let mut bytes = text.into_bytes();
+                    let d = read::parse(&bytes);
+                    zeroize::Zeroize::zeroize(&mut bytes);
+                    Located::Inline(Arc::new(d))
+                }
+                Where::Path(_) if absent => Located::NotChecked,
+                Where::Path(p) => match &cache().read(&p) {
+                    Ok(d) => Located::File {
+                        path: p,
+                        data: d.clone(),
+                    },
+                    Err(ReadError::Missing) => Located::Missing(p),
+                    Err(ReadError::PermissionDenied) if !as_root => {
+                        denied.push(p.display().to_string());
+                        Located::Unreadable {
+                            path: p,
+                            why: "permission denied".into(),
+                            as_root,
+                        }
+                    }
+                    Err(e) => Located::Unreadable {
+                        path: p,
+                        why: read_error_text(e),
+                        as_root,
+                    },
+                },
+            };
+            tf.located.insert(v, loc);
+        }
+        if !denied.is_empty() {
+            tf.notes.push(format!(
+                "{label}: {} file(s) could not be read as uid {} (permission denied): {}; \
+                 they were not checked (the server reads them as root: run tlslint as root to check them)",
+                denied.len(),
+                tf.uid.map(|u| u.to_string()).unwrap_or_default(),
+                list(&denied)
+            ));
+        }
+        if !unmapped.is_empty() {
+            tf.notes.push(format!(
+                "{label}: {} absolute path(s) are outside the --root mappings and were not checked: {}",
+                unmapped.len(),
+                list(&unmapped)
+            ));
+        }
+        // chains and client CA files, once per distinct value
+        let trust = opts.trust();
+        for ep in endpoints {
+            for p in &ep.certificates {
+                let k = (
+                    p.certificate.value.clone(),
+                    p.chain.as_ref().map(|c| c.value.clone()),
+                );
+                if !tf.chains.contains_key(&k) {
+                    let sent = tf.sent(p);
+                    let r = chain::check(&sent, &trust);
+                    tf.chains.insert(k, r);
+                }
+            }
+            if let Some(ca) = &ep.client_certificate.value {
+                let k = (ca.clone(), ep.trusted_certificate.value.clone());
+                if !tf.ca_files.contains_key(&k) {
+                    let certs = tf.certs_of(ca);
+                    let extra = ep
+                        .trusted_certificate
+                        .value
+                        .as_deref()
+                        .map(|t| tf.certs_of(t))
+                        .unwrap_or_default();
+                    let r = chain::check_ca_file(&certs, &extra);
+                    tf.ca_files.insert(k, r);
+                }
+            }
+        }
+        tf
+    }
+
+    /// A configured value, located and read.
+    pub fn get(&self, value: &str) -> &Located {
+        self.located.get(value).unwrap_or(&NOT_CHECKED)
+    }
+
+    fn certs_of(&self, value: &str) -> Vec<Arc<Cert>> {
+        self.get(value)
+            .data()
+            .map(|d| d.certs.clone())
+            .unwrap_or_default()
+    }
+
+    /// The certificates a pair sends, in order: its certificate file, then
+    /// its chain file (Apache's SSLCertificateChainFile).
+    pub fn sent(&self, pair: &CertPair) -> Vec<Arc<Cert>> {
+        let mut v = self.certs_of(&pair.certificate.value);
+        if let Some(c) = &pair.chain {
+            v.extend(self.certs_of(&c.value));
+        }
+        v
+    }
+
+    /// The pair's leaf certificate (the first of its file).
+    pub fn leaf(&self, pair: &CertPair) -> Option<Arc<Cert>> {
+        self.get(&pair.certificate.value)
+            .data()
+            .and_then(|d| d.certs.first().cloned())
+    }
+
+    /// The chain check of a pair's certificates.
+    pub fn chain(&self, pair: &CertPair) -> Option<&ChainReport> {
+        self.chains
+            .get(&(
+                pair.certificate.value.clone(),
+                pair.chain.as_ref().map(|c| c.value.clone()),
+            ))
+            .and_then(|r| r.as_ref())
+    }
+
+    /// The client CA file check of an endpoint.
+    pub fn ca_file(&self, ep: &Endpoint) -> Option<&CaReport> {
+        let ca = ep.client_certificate.value.as_ref()?;
+        self.ca_files
+            .get(&(ca.clone(), ep.trusted_certificate.value.clone()))
+    }
+
+    /// Where the key of a pair is: its key file; for Apache without
+    /// SSLCertificateKeyFile, the certificate file itself.
+    pub fn key_of<'a>(
+        &'a self,
+        ep: &Endpoint,
+        pair: &'a CertPair,
+    ) -> Option<(&'a Located, &'a str)> {
+        match &pair.key {
+            Some(k) => Some((self.get(&k.value), k.value.as_str())),
+            None if ep.server == ServerKind::Apache => Some((
+                self.get(&pair.certificate.value),
+                pair.certificate.value.as_str(),
+            )),
+            None => None,
+        }
+    }
+
+    /// The trust store's name, for messages.
+    pub fn trust_source(&self) -> String {
+        self.trust
+            .as_ref()
+            .map(|t| t.source.clone())
+            .unwrap_or_default()
+    }
+
+    /// The facts of a pair's certificates for the JSON report.
+    pub fn facts_json(&self, pair: &CertPair) -> Option<serde_json::Value> {
+        let sent = self.sent(pair);
+        let leaf = sent.first()?;
+        let one = |c: &Cert| {
+            serde_json::json!({
+                "subject": c.subject,
+                "issuer": c.issuer,
+                "serial": c.serial,
+                "not_before": time::rfc3339(c.not_before),
+                "not_after": time::rfc3339(c.not_after),
+                "key_type": c.key_kind.profile_name(),
+                "key_bits": c.key_bits,
+                "curve": c.curve,
+                "signature_algorithm": c.signature_algorithm,
+                "sha256": c.sha256,
+                "ca": c.can_issue(),
+                "self_signed": c.self_signed,
+            })
+        };
+        let mut v = one(leaf);
+        v["sans"] = serde_json::json!(leaf
+            .dns_names
+            .iter()
+            .map(|d| format!("DNS:{d}"))
+            .chain(leaf.ip_addrs.iter().map(|i| format!("IP:{i}")))
+            .collect::<Vec<_>>());
+        v["ocsp"] = serde_json::json!(leaf.ocsp_urls);
+        v["chain"] = serde_json::json!(sent.iter().map(|c| one(c)).collect::<Vec<_>>());
+        if let Some(r) = self.chain(pair) {
+            v["trusted"] = serde_json::json!(matches!(r.path, PathOutcome::Trusted { .. }));
+        }
+        Some(v)
+    }
+}
+
+/// Replace the body of every PEM private key in a text with `*` (same
+/// length, so offsets into the text stay valid): configuration snippets and
+/// values shown to people never carry key material, even with `data:` keys.
+pub fn redact_private_keys(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("PRIVATE KEY-----") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("-----BEGIN ") {
+        let after = &rest[i..];
+        let Some(hdr_end) = after[11..].find("-----").map(|j| 11 + j + 5) else {
+            break;
+        };
+        let label = &after[11..hdr_end - 5];
+        out.push_str(&rest[..i + hdr_end]);
+        rest = &rest[i + hdr_end..];
+        if !label.ends_with("PRIVATE KEY") {
+            continue;
+        }
+        let end = rest.find("-----END ").unwrap_or(rest.len());
+        out.extend(rest[..end].chars().map(|c| {
+            if c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=' {
+                '*'
+            } else {
+                c
+            }
+        }));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_key_bodies_only() {
+        let t = "ssl_certificate_key \"data:-----BEGIN PRIVATE KEY-----\nMIIEv+/=\n-----END PRIVATE KEY-----\";\nssl_certificate \"data:-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\";";
+        let r = super::redact_private_keys(t);
+        assert_eq!(r.len(), t.len());
+        assert!(!r.contains("MIIEv"));
+        assert!(r.contains("********"));
+        assert!(r.contains("MIIB"));
+    }
+}

@@ -1,0 +1,348 @@
+//! Reading one PEM file (or a `data:` value): its certificates, private keys
+//! (public halves only), DH parameters and CRLs. Files are read through one
+//! process-wide cache keyed by canonical path, modification time and size,
+//! so a file that thousands of endpoints name is read once.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use rustls_pki_types::pem::{PemObject, SectionKind};
+use zeroize::Zeroize;
+
+use super::der;
+use super::facts::Cert;
+use super::keys::{self, KeyFormat, KeyRead};
+
+/// Owner and mode of a file on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileMeta {
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+}
+
+/// DH parameters: the size of the prime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DhParams {
+    pub bits: u32,
+    /// `X9.42 DH PARAMETERS` rather than PKCS #3 `DH PARAMETERS`.
+    pub x942: bool,
+}
+
+/// A certificate revocation list.
+#[derive(Debug, Clone)]
+pub struct Crl {
+    pub issuer: String,
+    pub issuer_raw: Vec<u8>,
+    pub this_update: i64,
+    pub next_update: Option<i64>,
+}
+
+/// What one file holds. Private keys are present only as their public halves.
+#[derive(Debug, Clone, Default)]
+pub struct FileData {
+    /// Owner and mode (files on disk only).
+    pub meta: Option<FileMeta>,
+    /// Certificates in file order.
+    pub certs: Vec<Arc<Cert>>,
+    /// `CERTIFICATE` blocks that are not valid certificates: (position among
+    /// the certificate blocks, 1-based; reason).
+    pub bad_certs: Vec<(usize, String)>,
+    /// Private key blocks in file order.
+    pub keys: Vec<KeyRead>,
+    /// The first DH parameters block, or why it could not be read.
+    pub dh: Option<Result<DhParams, String>>,
+    pub crls: Vec<Crl>,
+    pub bad_crls: usize,
+    /// Every `-----BEGIN X-----` label, in order.
+    pub labels: Vec<String>,
+    /// The PEM structure is broken (the message quotes nothing of the file).
+    pub pem_error: Option<String>,
+    /// Not PEM, but one DER certificate (nginx reads PEM only).
+    pub der_certificate: bool,
+    pub size: u64,
+}
+
+impl FileData {
+    /// Whether the file has any PEM block at all.
+    pub fn is_pem(&self) -> bool {
+        !self.labels.is_empty()
+    }
+}
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    Missing,
+    PermissionDenied,
+    NotAFile,
+    Other(String),
+}
+
+/// Parse the bytes of a PEM file. `secret` says the bytes may hold a private
+/// key: they are zeroed afterwards by the caller.
+pub fn parse(bytes: &[u8]) -> FileData {
+    let mut out = FileData {
+        size: bytes.len() as u64,
+        ..FileData::default()
+    };
+    // labels, and legacy-encrypted key blocks, from the text itself
+    let mut legacy_encrypted: Vec<String> = Vec::new();
+    let mut current: Option<String> = None;
+    for line in bytes.split(|b| *b == b'\n' || *b == b'\r') {
+        let line = trim(line);
+        if let Some(l) = line
+            .strip_prefix(b"-----BEGIN ")
+            .and_then(|l| l.strip_suffix(b"-----"))
+        {
+            let label = String::from_utf8_lossy(l).into_owned();
+            out.labels.push(label.clone());
+            current = Some(label);
+        } else if line.starts_with(b"-----END ") {
+            current = None;
+        } else if line.starts_with(b"Proc-Type:") && line.ends_with(b"ENCRYPTED") {
+            if let Some(c) = &current {
+                legacy_encrypted.push(c.clone());
+            }
+        }
+    }
+    if out.labels.is_empty() {
+        if bytes.first() == Some(&0x30) && Cert::from_der(bytes).is_ok() {
+            out.der_certificate = true;
+        }
+        return out;
+    }
+    let mut n_cert = 0;
+    let mut legacy = legacy_encrypted.iter();
+    for item in <(SectionKind, Vec<u8>) as PemObject>::pem_slice_iter(bytes) {
+        match item {
+            Ok((SectionKind::Certificate, der_bytes)) => {
+                n_cert += 1;
+                match Cert::from_der(&der_bytes) {
+                    Ok(c) => out.certs.push(Arc::new(c)),
+                    Err(e) => out.bad_certs.push((n_cert, e)),
+                }
+            }
+            Ok((SectionKind::RsaPrivateKey, d)) => {
+                out.keys.push(keys::public_of(KeyFormat::Pkcs1, d))
+            }
+            Ok((SectionKind::EcPrivateKey, d)) => {
+                out.keys.push(keys::public_of(KeyFormat::Sec1, d))
+            }
+            Ok((SectionKind::PrivateKey, d)) => out.keys.push(keys::public_of(KeyFormat::Pkcs8, d)),
+            Ok((SectionKind::Crl, d)) => match crl(&d) {
+                Some(c) => out.crls.push(c),
+                None => out.bad_crls += 1,
+            },
+            Ok((_, mut other)) => other.zeroize(),
+            Err(e) => {
+                use rustls_pki_types::pem::Error as E;
+                let msg = match e {
+                    // a legacy encrypted key: its header lines are not base64
+                    E::Base64Decode(_) if legacy.next().is_some() => {
+                        out.keys.push(KeyRead::Encrypted { legacy: true });
+                        continue;
+                    }
+                    E::Base64Decode(_) => "a PEM block whose body is not valid base64",
+                    E::MissingSectionEnd { .. } => "a PEM block without its END line",
+                    E::IllegalSectionStart { .. } => "a malformed BEGIN line",
+                    E::SectionTooLarge => "a PEM block larger than 256 MB",
+                    _ => "malformed PEM",
+                };
+                out.pem_error.get_or_insert_with(|| msg.to_string());
+                // the iterator does not resume reliably after an error
+                break;
+            }
+        }
+    }
+    for l in &out.labels {
+        if l == "ENCRYPTED PRIVATE KEY" {
+            out.keys.push(KeyRead::Encrypted { legacy: false });
+        }
+    }
+    // key order matters (the server loads the first): rebuild it from the labels
+    if out.labels.iter().any(|l| l == "ENCRYPTED PRIVATE KEY") {
+        let mut plain = out
+            .keys
+            .iter()
+            .filter(|k| !matches!(k, KeyRead::Encrypted { legacy: false }))
+            .cloned()
+            .collect::<Vec<_>>()
+            .into_iter();
+        let mut ordered = Vec::new();
+        for l in &out.labels {
+            match l.as_str() {
+                "ENCRYPTED PRIVATE KEY" => ordered.push(KeyRead::Encrypted { legacy: false }),
+                "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "PRIVATE KEY" => {
+                    if let Some(k) = plain.next() {
+                        ordered.push(k)
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.keys = ordered;
+    }
+    if let Some(dh) = dh_block(bytes) {
+        out.dh = Some(dh);
+    }
+    out
+}
+
+fn trim(l: &[u8]) -> &[u8] {
+    let mut l = l;
+    while let [b' ' | b'\t', rest @ ..] = l {
+        l = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = l {
+        l = rest;
+    }
+    l
+}
+
+/// The first `DH PARAMETERS` / `X9.42 DH PARAMETERS` block.
+fn dh_block(bytes: &[u8]) -> Option<Result<DhParams, String>> {
+    for pem in x509_parser::pem::Pem::iter_from_buffer(bytes) {
+        let Ok(pem) = pem else { continue };
+        let x942 = match pem.label.as_str() {
+            "DH PARAMETERS" => false,
+            "X9.42 DH PARAMETERS" => true,
+            _ => continue,
+        };
+        // DHParameter ::= SEQUENCE { prime INTEGER, base INTEGER, ... }
+        // DomainParameters ::= SEQUENCE { p INTEGER, g INTEGER, q INTEGER, ... }
+        return Some(match der::sequence(&pem.contents) {
+            Some(v) if v.len() >= 2 && v[0].tag == 0x02 => Ok(DhParams {
+                bits: der::bit_len(v[0].contents),
+                x942,
+            }),
+            _ => Err("the DH parameters block is not valid".into()),
+        });
+    }
+    None
+}
+
+fn crl(d: &[u8]) -> Option<Crl> {
+    use x509_parser::prelude::FromDer;
+    let (_, c) = x509_parser::revocation_list::CertificateRevocationList::from_der(d).ok()?;
+    Some(Crl {
+        issuer: c.issuer().to_string(),
+        issuer_raw: der::contents(c.issuer().as_raw()).to_vec(),
+        this_update: c.last_update().timestamp(),
+        next_update: c.next_update().map(|t| t.timestamp()),
+    })
+}
+
+/// What reading a file gave.
+pub type ReadResult = Result<Arc<FileData>, ReadError>;
+
+type Entry = (Option<std::time::SystemTime>, u64, ReadResult);
+
+/// The process-wide file cache.
+pub struct FileCache {
+    map: Mutex<HashMap<PathBuf, Entry>>,
+    reads: AtomicUsize,
+}
+
+static CACHE: OnceLock<FileCache> = OnceLock::new();
+
+/// The process-wide cache of certificate, key and parameter files.
+pub fn cache() -> &'static FileCache {
+    CACHE.get_or_init(|| FileCache {
+        map: Mutex::new(HashMap::new()),
+        reads: AtomicUsize::new(0),
+    })
+}
+
+fn meta_of(m: &std::fs::Metadata) -> Option<FileMeta> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileMeta {
+            mode: m.mode() & 0o7777,
+            uid: m.uid(),
+            gid: m.gid(),
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = m;
+        None
+    }
+}
+
+/// Whether the error means "not there".
+fn classify(e: &std::io::Error) -> ReadError {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => ReadError::Missing,
+        std::io::ErrorKind::PermissionDenied => ReadError::PermissionDenied,
+        _ => match e.raw_os_error() {
+            // ENOTDIR: a path component is a file
+            Some(20) => ReadError::Missing,
+            _ => {
+                let s = e.to_string();
+                ReadError::Other(match s.find(" (os error") {
+                    Some(i) => s[..i].to_string(),
+                    None => s,
+                })
+            }
+        },
+    }
+}
+
+/// Largest file read (a CA bundle of a few thousand certificates is ~1 MB).
+const MAX_FILE: u64 = 64 * 1024 * 1024;
+
+impl FileCache {
+    /// Files actually read (cache misses) since the process started.
+    pub fn reads(&self) -> usize {
+        self.reads.load(Ordering::Relaxed)
+    }
+
+    /// Whether a file exists (no read).
+    pub fn exists(path: &Path) -> bool {
+        std::fs::metadata(path).is_ok()
+    }
+
+    /// Read and parse a file, once per (canonical path, mtime, size).
+    pub fn read(&self, path: &Path) -> ReadResult {
+        let md = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => return Err(classify(&e)),
+        };
+        if !md.is_file() {
+            return Err(ReadError::NotAFile);
+        }
+        let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let mtime = md.modified().ok();
+        if let Some((t, len, v)) = self.map.lock().unwrap().get(&key) {
+            if *t == mtime && *len == md.len() {
+                return v.clone();
+            }
+        }
+        let result = if md.len() > MAX_FILE {
+            Err(ReadError::Other(format!(
+                "larger than {} MB",
+                MAX_FILE / 1024 / 1024
+            )))
+        } else {
+            self.reads.fetch_add(1, Ordering::Relaxed);
+            match std::fs::read(path) {
+                Ok(mut bytes) => {
+                    let mut d = parse(&bytes);
+                    bytes.zeroize();
+                    d.meta = meta_of(&md);
+                    Ok(Arc::new(d))
+                }
+                Err(e) => Err(classify(&e)),
+            }
+        };
+        self.map
+            .lock()
+            .unwrap()
+            .insert(key, (mtime, md.len(), result.clone()));
+        result
+    }
+}

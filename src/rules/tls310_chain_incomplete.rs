@@ -1,0 +1,85 @@
+//! TLS310 chain-incomplete: the certificates the server sends do not reach a
+//! trusted root (Mozilla's root store by default, `--ca-file` for a private
+//! PKI); the missing issuer is named. Nothing is fetched from the network.
+
+use crate::certs::PathOutcome;
+use crate::finding::{Finding, Severity};
+use crate::model::Endpoint;
+use crate::rules::cert_facts::{at_setting, readable_pairs, shown};
+use crate::rules::{Context, Rule, RuleMeta};
+
+pub struct Tls310;
+
+static META: RuleMeta = RuleMeta {
+    code: "TLS310",
+    name: "chain-incomplete",
+    summary: "the chain does not reach a trusted root (webpki-roots, or --ca-file); names the missing issuer",
+    severity: Severity::Error,
+};
+
+impl Rule for Tls310 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        let store = cx.files.trust_source();
+        for (pair, sent) in readable_pairs(cx, ep) {
+            let Some(report) = cx.files.chain(pair) else {
+                continue;
+            };
+            let file = shown(&pair.certificate.value);
+            let (message, label, help) = match &report.path {
+                PathOutcome::Trusted { .. } => continue,
+                PathOutcome::MissingIssuer {
+                    at,
+                    subject,
+                    issuer,
+                    urls,
+                } => {
+                    let whose = match at {
+                        Some(0) => format!("the certificate {}", sent[0].short_name()),
+                        Some(i) => format!("certificate {} ({subject})", i + 1),
+                        None => format!("the trusted certificate {subject}"),
+                    };
+                    let mut help = format!("append the certificate of {issuer} to {file}, after the certificate it issued");
+                    if let Some(u) = urls.first() {
+                        help.push_str(&format!(
+                            " (the certificate names where it is published: {u})"
+                        ));
+                    }
+                    (
+                        format!(
+                            "the chain in {file} does not reach a root trusted by {store}: {whose} is issued by {issuer}, which is neither in the file nor trusted"
+                        ),
+                        format!("missing issuer: {issuer}"),
+                        help,
+                    )
+                }
+                PathOutcome::UntrustedRoot { at, name } => {
+                    if *at == 0 {
+                        (
+                            format!("the certificate {} in {file} is self-signed and not trusted by {store}: clients reject it", sent[0].short_name()),
+                            "self-signed certificate".into(),
+                            "use a certificate from a CA your clients trust (for a private CA, lint with --ca-file ROOT.pem)".into(),
+                        )
+                    } else {
+                        (
+                            format!("the chain in {file} ends at the root {name}, which {store} does not trust"),
+                            format!("untrusted root: {name}"),
+                            "use a chain to a root your clients trust (for a private CA, lint with --ca-file ROOT.pem)".into(),
+                        )
+                    }
+                }
+            };
+            out.push(at_setting(
+                &META,
+                &pair.certificate,
+                message,
+                label,
+                Some(help),
+                ep,
+            ));
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! TLS405 upstream-tls-unverified: TLS to an upstream (`proxy_pass https://`,
+//! `grpc_pass grpcs://`, ...) without verifying its certificate against a
+//! trusted CA file; Apache: SSLProxyVerify none or SSLProxyCheckPeerName off.
+//! Upstreams on loopback addresses are left out: nobody is on that path.
+
+use crate::finding::{Finding, Related, Severity};
+use crate::model::{Endpoint, ServerKind, Source, UpstreamTls};
+use crate::rules::{finding, Context, Rule, RuleMeta};
+
+pub struct Tls405;
+
+static META: RuleMeta = RuleMeta {
+    code: "TLS405",
+    name: "upstream-tls-unverified",
+    summary: "TLS to an upstream without verifying its certificate (proxy_ssl_verify off or no trusted certificate; SSLProxyVerify none, SSLProxyCheckPeerName off)",
+    severity: Severity::Warning,
+};
+
+/// The module prefix of the directives (`proxy`, `grpc`, `uwsgi`).
+fn prefix(u: &UpstreamTls) -> &'static str {
+    let t = u.target.to_ascii_lowercase();
+    if t.starts_with("grpcs://") {
+        "grpc"
+    } else if t.starts_with("suwsgi://") {
+        "uwsgi"
+    } else {
+        "proxy"
+    }
+}
+
+fn loopback(target: &str) -> bool {
+    let rest = target.split_once("://").map(|(_, r)| r).unwrap_or(target);
+    let host = if let Some(r) = rest.strip_prefix('[') {
+        r.split(']').next().unwrap_or("")
+    } else {
+        rest.split([':', '/']).next().unwrap_or("")
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
+}
+
+fn at(u: &UpstreamTls, src: &Source) -> crate::source::Span {
+    match src {
+        Source::Set(s) | Source::Inherited(s) => *s,
+        Source::Default { .. } => u.span,
+    }
+}
+
+impl Rule for Tls405 {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check(&self, _cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        for u in &ep.upstreams {
+            if loopback(&u.target) {
+                continue;
+            }
+            let (span, message, label, help) = match ep.server {
+                ServerKind::Nginx => {
+                    let p = prefix(u);
+                    if !u.verify.value {
+                        (
+                            at(u, &u.verify.source),
+                            format!(
+                                "TLS to {} without {p}_ssl_verify on{}: nginx accepts any certificate the upstream shows, so anyone on the path can read and change the traffic",
+                                u.target,
+                                if matches!(u.verify.source, Source::Default { .. }) { " (off by default)" } else { "" }
+                            ),
+                            "upstream certificate not verified".to_string(),
+                            format!("write `{p}_ssl_verify on;` and `{p}_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;` (or your internal CA), with `{p}_ssl_server_name on;`"),
+                        )
+                    } else if u.trusted_certificate.value.is_none() {
+                        (
+                            at(u, &u.verify.source),
+                            format!(
+                                "{p}_ssl_verify on without {p}_ssl_trusted_certificate for {}: nginx refuses to start (\"no {p}_ssl_trusted_certificate for {p}_ssl_verify\")",
+                                u.target
+                            ),
+                            "verification without trusted certificates".to_string(),
+                            format!("write `{p}_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;` (or your internal CA)"),
+                        )
+                    } else {
+                        continue;
+                    }
+                }
+                ServerKind::Apache => {
+                    if !u.verify.value {
+                        (
+                            at(u, &u.verify.source),
+                            format!("TLS to {} with SSLProxyVerify none: Apache accepts any certificate the backend shows", u.target),
+                            "backend certificate not verified".to_string(),
+                            "write `SSLProxyVerify require` with `SSLProxyCACertificateFile`".to_string(),
+                        )
+                    } else if let Some(c) = u.check_name.as_ref().filter(|c| !c.value) {
+                        (
+                            at(u, &c.source),
+                            format!("TLS to {} with SSLProxyCheckPeerName off: any certificate from a trusted CA is accepted, whatever its name", u.target),
+                            "backend name not checked".to_string(),
+                            "remove `SSLProxyCheckPeerName off` (it is on by default)".to_string(),
+                        )
+                    } else {
+                        continue;
+                    }
+                }
+            };
+            let mut f = finding(&META, span, message, label, Some(help), ep);
+            if span != u.span {
+                f.related.push(Related {
+                    span: u.span,
+                    message: format!("TLS to {}", u.target),
+                });
+            }
+            out.push(f);
+        }
+    }
+}

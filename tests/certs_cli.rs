@@ -1,0 +1,424 @@
+//! The certificate checks end to end: files absent from this machine,
+//! `--root`, `data:` values (key material never printed), variables, the
+//! JSON facts (against openssl), TLS506 and the OCSP URL, bad flags.
+
+mod certgen;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn tlslint(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_tlslint"))
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut a = args.to_vec();
+    a.extend(["--format", "json"]);
+    let o = tlslint(dir, &a);
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn codes(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const SERVER: &str = "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    server_name www.example.org;\n    ssl_certificate CERT;\n    ssl_certificate_key KEY;\n  }\n}\n";
+
+fn conf(cert: &str, key: &str) -> String {
+    SERVER.replace("CERT", cert).replace("KEY", key)
+}
+
+#[test]
+fn files_absent_from_this_machine_are_one_note_not_findings() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("nginx.conf"),
+        conf("/etc/tlslint-test/a.pem", "a.key"),
+    )
+    .unwrap();
+    let v = json(d.path(), &["nginx.conf"]);
+    let c = codes(&v);
+    assert!(!c.iter().any(|c| c.starts_with("TLS3")), "{c:?}");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("none of the 2 certificate and key file(s)"),
+        "{notes}"
+    );
+    assert!(notes.contains("--root"), "{notes}");
+    // a file that exists anyway on this machine (a system CA bundle) changes nothing
+    std::fs::write(d.path().join("bundle.pem"), "x").unwrap();
+    std::fs::write(
+        d.path().join("nginx.conf"),
+        conf("/etc/tlslint-test/a.pem", "a.key")
+            .replace("  }\n}", "    ssl_trusted_certificate bundle.pem;\n  }\n}"),
+    )
+    .unwrap();
+    let c = codes(&json(d.path(), &["nginx.conf"]));
+    assert!(!c.iter().any(|c| c.starts_with("TLS3")), "{c:?}");
+    // one of them present: the missing one is a finding
+    std::fs::write(d.path().join("a.key"), "not a key").unwrap();
+    let v = json(d.path(), &["nginx.conf"]);
+    let f: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "TLS301")
+        .collect();
+    assert_eq!(f.len(), 2, "{f:?}");
+    assert!(f[0]["message"].as_str().unwrap().contains("no such file"));
+    assert!(f[1]["message"].as_str().unwrap().contains("is not PEM"));
+}
+
+#[test]
+fn root_maps_absolute_paths_onto_a_checkout() {
+    if !certgen::require_openssl("--root") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let repo = d.path();
+    std::fs::create_dir_all(repo.join("nginx/ssl")).unwrap();
+    certgen::setup(
+        &repo.join("nginx/ssl"),
+        "key a.key\ncert a.pem key=a.key san=DNS:www.example.org\n",
+    );
+    let text = conf("/etc/nginx/ssl/a.pem", "/etc/nginx/ssl/a.key")
+        .replace("  }\n}", "  }\n  server { listen 444 ssl; ssl_certificate /etc/letsencrypt/live/x/fullchain.pem; ssl_certificate_key /etc/letsencrypt/live/x/privkey.pem; }\n}");
+    std::fs::write(repo.join("nginx/nginx.conf"), text).unwrap();
+    let v = json(
+        repo,
+        &["nginx", "--root", "/etc/nginx=nginx", "--now", "2026-01-01"],
+    );
+    let c = codes(&v);
+    // a.pem was read from the checkout: self-signed, so not trusted; the key matches
+    assert!(c.contains(&"TLS310".to_string()), "{c:?}");
+    assert!(
+        !c.contains(&"TLS301".to_string()) && !c.contains(&"TLS302".to_string()),
+        "{c:?}"
+    );
+    // a checkout's modes say nothing: no TLS312 under --root
+    assert!(!c.contains(&"TLS312".to_string()), "{c:?}");
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("outside the --root mappings"), "{notes}");
+    assert!(
+        notes.contains("/etc/letsencrypt/live/x/fullchain.pem"),
+        "{notes}"
+    );
+    // facts of the certificate as read
+    let facts = &v["endpoints"][0]["certificates"][0]["facts"];
+    assert_eq!(facts["subject"], "CN=a");
+    // a file under the mapping that is not in the checkout is missing
+    let v = json(
+        repo,
+        &["nginx", "--root", "/etc=nginx/..", "--now", "2026-01-01"],
+    );
+    let c = codes(&v);
+    assert!(c.contains(&"TLS301".to_string()), "{c:?}");
+}
+
+#[test]
+fn inline_data_is_checked_and_key_material_is_never_printed() {
+    if !certgen::require_openssl("data: values") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    certgen::setup(
+        d.path(),
+        "key a.key\ncert a.pem key=a.key san=DNS:www.example.org\nkey other.key\n",
+    );
+    let pem = |f: &str| std::fs::read_to_string(d.path().join(f)).unwrap();
+    let quote = |s: String| format!("\"data:{}\"", s.trim_end());
+    // the key does not match: TLS302, with the inline key in the config
+    let text = conf(&quote(pem("a.pem")), &quote(pem("other.key")));
+    std::fs::write(d.path().join("nginx.conf"), &text).unwrap();
+    let key_body: Vec<String> = pem("other.key")
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::to_string)
+        .collect();
+    for format in ["human", "json", "sarif", "github"] {
+        let o = tlslint(
+            d.path(),
+            &["nginx.conf", "--format", format, "--now", "2026-01-01"],
+        );
+        let out = text_of(&o);
+        assert!(out.contains("TLS302"), "{format}: {out}");
+        for l in &key_body {
+            assert!(
+                !out.contains(l.as_str()),
+                "{format} prints key material: {out}"
+            );
+        }
+    }
+    // a matching inline pair is clean of TLS301/TLS302
+    std::fs::write(
+        d.path().join("nginx.conf"),
+        conf(&quote(pem("a.pem")), &quote(pem("a.key"))),
+    )
+    .unwrap();
+    let c = codes(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    assert!(!c.iter().any(|c| c == "TLS301" || c == "TLS302"), "{c:?}");
+}
+
+fn text_of(o: &Output) -> String {
+    text(o)
+}
+
+#[test]
+fn values_built_from_variables_are_not_checkable() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("present.pem"), "x").unwrap();
+    std::fs::write(
+        d.path().join("nginx.conf"),
+        conf("$ssl_server_name.crt", "$ssl_server_name.key")
+            .replace("  }\n}", "    ssl_dhparam present.pem;\n  }\n}"),
+    )
+    .unwrap();
+    let v = json(d.path(), &["nginx.conf"]);
+    let f: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "TLS301")
+        .collect();
+    assert_eq!(f.len(), 2, "{f:?}");
+    for f in f {
+        assert_eq!(f["severity"], "info");
+        assert!(f["message"].as_str().unwrap().contains("$ssl_server_name"));
+    }
+}
+
+#[test]
+fn json_facts_agree_with_openssl() {
+    if !certgen::require_openssl("JSON facts") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    certgen::setup(
+        d.path(),
+        "key root.key rsa:2048\ncert root.pem key=root.key ca cn=\"Facts Root\"\nkey a.key ec:P-384\ncert a.pem key=a.key issuer=root.pem san=DNS:www.example.org,IP:192.0.2.1 ocsp=http://ocsp.example.org/ from=2025-08-01 to=2025-10-30\ncat full.pem a.pem root.pem\n",
+    );
+    std::fs::write(d.path().join("nginx.conf"), conf("full.pem", "a.key")).unwrap();
+    let v = json(d.path(), &["nginx.conf", "--now", "2025-09-01"]);
+    let f = &v["endpoints"][0]["certificates"][0]["facts"];
+    assert_eq!(f["subject"], "CN=a");
+    assert_eq!(f["issuer"], "CN=Facts Root");
+    assert_eq!(
+        f["sans"],
+        serde_json::json!(["DNS:www.example.org", "IP:192.0.2.1"])
+    );
+    assert_eq!(f["not_before"], "2025-08-01T00:00:00Z");
+    assert_eq!(f["not_after"], "2025-10-30T00:00:00Z");
+    assert_eq!(f["key_type"], "ecdsa");
+    assert_eq!(f["key_bits"], 384);
+    assert_eq!(f["curve"], "secp384r1");
+    assert_eq!(f["signature_algorithm"], "sha256WithRSAEncryption");
+    assert_eq!(f["ocsp"], serde_json::json!(["http://ocsp.example.org/"]));
+    assert_eq!(f["chain"].as_array().unwrap().len(), 2);
+    assert_eq!(f["chain"][1]["subject"], "CN=Facts Root");
+    assert_eq!(f["chain"][1]["key_type"], "rsa");
+    assert_eq!(f["chain"][1]["key_bits"], 2048);
+    for (i, file) in ["a.pem", "root.pem"].iter().enumerate() {
+        let o = Command::new("openssl")
+            .current_dir(d.path())
+            .args([
+                "x509",
+                "-noout",
+                "-fingerprint",
+                "-sha256",
+                "-serial",
+                "-in",
+                file,
+            ])
+            .output()
+            .unwrap();
+        let out = String::from_utf8_lossy(&o.stdout);
+        let fp = out
+            .lines()
+            .find_map(|l| l.split_once("Fingerprint="))
+            .unwrap()
+            .1;
+        let serial = out.lines().find_map(|l| l.strip_prefix("serial=")).unwrap();
+        assert_eq!(f["chain"][i]["sha256"], fp.trim(), "{file}");
+        assert_eq!(f["chain"][i]["serial"], serial.trim(), "{file}");
+    }
+    assert_eq!(f["sha256"], f["chain"][0]["sha256"]);
+    // no key material in the endpoint
+    let e = v["endpoints"].to_string();
+    assert!(!e.contains("PRIVATE KEY"), "{e}");
+}
+
+#[test]
+fn stapling_needs_an_ocsp_url_in_the_certificate() {
+    if !certgen::require_openssl("TLS506 and OCSP URLs") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    certgen::setup(
+        d.path(),
+        "key a.key\ncert with.pem key=a.key san=DNS:www.example.org ocsp=http://ocsp.example.org/\ncert without.pem key=a.key san=DNS:www.example.org\n",
+    );
+    let staple = |cert: &str| {
+        conf(cert, "a.key").replace(
+            "  }\n}",
+            "    ssl_stapling on;\n    resolver 127.0.0.53;\n  }\n}",
+        )
+    };
+    std::fs::write(d.path().join("nginx.conf"), staple("without.pem")).unwrap();
+    let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
+    let m: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "TLS506")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert!(m[0].contains("names no OCSP responder"), "{m:?}");
+    std::fs::write(d.path().join("nginx.conf"), staple("with.pem")).unwrap();
+    let c = codes(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    assert!(!c.contains(&"TLS506".to_string()), "{c:?}");
+    // ssl_stapling_responder stands in for the certificate's URL
+    std::fs::write(
+        d.path().join("nginx.conf"),
+        staple("without.pem").replace(
+            "ssl_stapling on;",
+            "ssl_stapling on; ssl_stapling_responder http://ocsp.example.org/;",
+        ),
+    )
+    .unwrap();
+    let c = codes(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    assert!(!c.contains(&"TLS506".to_string()), "{c:?}");
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("nginx.conf"), conf("a.pem", "a.key")).unwrap();
+    for (args, want) in [
+        (&["--now", "yesterday"][..], "--now"),
+        (&["--ca-file", "nope.pem"][..], "--ca-file"),
+        (&["--root", "/etc/nginx=no-such-dir"][..], "--root"),
+    ] {
+        let mut a = vec!["nginx.conf"];
+        a.extend_from_slice(args);
+        let o = tlslint(d.path(), &a);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(text(&o).contains(want), "{}", text(&o));
+    }
+    std::fs::write(d.path().join("empty.pem"), "").unwrap();
+    let o = tlslint(d.path(), &["nginx.conf", "--ca-file", "empty.pem"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("no PEM certificate"), "{}", text(&o));
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_and_foreign_owned_keys() {
+    if !certgen::require_openssl("key permissions") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    certgen::setup(
+        d.path(),
+        "key a.key\ncert a.pem key=a.key san=DNS:www.example.org\n",
+    );
+    std::fs::write(d.path().join("nginx.conf"), conf("a.pem", "a.key")).unwrap();
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    if root {
+        // owned by another user: TLS312 even with mode 600
+        let o = Command::new("chown")
+            .args(["65534", "a.key"])
+            .current_dir(d.path())
+            .output()
+            .unwrap();
+        assert!(o.status.success());
+        let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
+        let m = v["findings"].to_string();
+        assert!(m.contains("owned by uid 65534"), "{m}");
+    } else {
+        // not root and unreadable: said in a note, and the run goes on
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            d.path().join("a.key"),
+            std::fs::Permissions::from_mode(0o000),
+        )
+        .unwrap();
+        let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
+        let notes = v["notes"].to_string();
+        assert!(notes.contains("could not be read as uid"), "{notes}");
+        let c = codes(&v);
+        assert!(
+            !c.contains(&"TLS301".to_string()) && !c.contains(&"TLS302".to_string()),
+            "{c:?}"
+        );
+        assert!(
+            c.contains(&"TLS310".to_string()),
+            "the certificate is still checked: {c:?}"
+        );
+    }
+}
+
+#[test]
+fn encrypted_keys_are_not_checkable() {
+    if !certgen::require_openssl("encrypted keys") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    certgen::setup(
+        d.path(),
+        "key a.key\ncert a.pem key=a.key san=DNS:www.example.org\nkey p8.key encrypt=secret\nkey legacy.key rsa:2048 legacy-encrypt=secret\nwrite pass.txt secret\n",
+    );
+    for (key, form) in [
+        ("p8.key", "encrypted (PKCS #8)"),
+        ("legacy.key", "legacy-encrypted"),
+    ] {
+        for password in [false, true] {
+            let mut c = conf("a.pem", key);
+            if password {
+                c = c.replace("  }\n}", "    ssl_password_file pass.txt;\n  }\n}");
+            }
+            std::fs::write(d.path().join("nginx.conf"), c).unwrap();
+            let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
+            let f: Vec<&serde_json::Value> = v["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["code"] == "TLS302" || f["code"] == "TLS301")
+                .collect();
+            assert_eq!(f.len(), 1, "{key} password={password}: {f:?}");
+            assert_eq!(f[0]["code"], "TLS302");
+            assert_eq!(f[0]["severity"], "info");
+            let m = f[0]["message"].as_str().unwrap();
+            assert!(m.contains(form), "{m}");
+            assert_eq!(m.contains("no ssl_password_file"), !password, "{m}");
+        }
+    }
+}
