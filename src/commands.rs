@@ -259,6 +259,8 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Err(e) => return fail(err, &e),
     };
     let mut notes = Vec::new();
+    // directories that could not be searched for trees: reported, exit 2
+    let mut discovery_errors: Vec<String> = Vec::new();
     let mut all_settings = Vec::new();
     let mut checked = Vec::new();
     let mut tree_group = Vec::new();
@@ -292,7 +294,7 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 notes.push(n);
             }
         }
-        let roots = match crate::roots::discover(paths, &mut notes) {
+        let roots = match crate::roots::discover_all(paths, &mut notes, &mut discovery_errors) {
             Ok(r) => r,
             Err(e) => return fail(err, &e),
         };
@@ -434,7 +436,13 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         OutputFormat::Github => crate::report::github::emit(&report, out, err),
     }
-    let code = exit_code(&report);
+    let mut code = exit_code(&report);
+    if !discovery_errors.is_empty() {
+        for e in &discovery_errors {
+            let _ = writeln!(err, "error: {e}");
+        }
+        code = EXIT_ERROR;
+    }
     // the process ends now: freeing every tree, one allocation at a time,
     // would only cost time
     std::mem::forget(report);

@@ -84,6 +84,23 @@ fn candidates(file: &Path) -> Vec<PathBuf> {
 /// The roots for the command-line paths, each once, in order. `notes` gets
 /// remarks for the user (a file linted on its own, ...).
 pub fn discover(paths: &[PathBuf], notes: &mut Vec<String>) -> Result<Vec<Root>, Error> {
+    let mut errors = Vec::new();
+    let roots = discover_all(paths, notes, &mut errors)?;
+    if errors.is_empty() {
+        Ok(roots)
+    } else {
+        Err(Error::new(errors.join("; ")))
+    }
+}
+
+/// Like [`discover`], but directories that cannot be read are collected in
+/// `errors` while the trees that can be read are still returned (the caller
+/// lints those and still exits with 2).
+pub fn discover_all(
+    paths: &[PathBuf],
+    notes: &mut Vec<String>,
+    errors: &mut Vec<String>,
+) -> Result<Vec<Root>, Error> {
     let mut roots: Vec<Root> = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut push = |r: Root, roots: &mut Vec<Root>| {
@@ -102,10 +119,11 @@ pub fn discover(paths: &[PathBuf], notes: &mut Vec<String>) -> Result<Vec<Root>,
         }
         if p.is_dir() {
             let mut found = Vec::new();
-            let errors = walk_roots(p, &mut found);
-            if !errors.is_empty() {
-                return Err(Error::new(errors.join("; ")));
+            let walk_errors = walk_roots(p, &mut found);
+            if found.is_empty() && !walk_errors.is_empty() {
+                return Err(Error::new(walk_errors.join("; ")));
             }
+            errors.extend(walk_errors);
             if found.is_empty() {
                 return Err(Error::new(format!(
                     "no nginx.conf found under \"{}\"",

@@ -272,3 +272,63 @@ fn bundled_example_shows_findings() {
     assert_eq!(o.status.code(), Some(1), "{}", s(&o.stderr));
     assert!(s(&o.stdout).contains("TLS101"));
 }
+
+#[test]
+fn unreadable_directory_is_an_error_but_readable_trees_are_linted() {
+    use std::os::unix::fs::PermissionsExt;
+    let setpriv = std::path::Path::new("/usr/bin/setpriv");
+    // SAFETY-free check: only root can drop to another user
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    if !setpriv.exists() || !root {
+        eprintln!("SKIPPED: needs root and setpriv to read as an unprivileged user");
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI runs as root with setpriv (util-linux)"
+        );
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    write(
+        d.path(),
+        "ok/nginx.conf",
+        &GOOD.replace("TLSv1.2 TLSv1.3", "TLSv1 TLSv1.2"),
+    );
+    write(d.path(), "ok/sites/a.conf", SITE);
+    write(d.path(), "locked/nginx.conf", GOOD);
+    for p in ["ok", "ok/sites"] {
+        std::fs::set_permissions(d.path().join(p), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    for p in ["ok/nginx.conf", "ok/sites/a.conf"] {
+        std::fs::set_permissions(d.path().join(p), std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    std::fs::set_permissions(
+        d.path().join("locked"),
+        std::fs::Permissions::from_mode(0o700),
+    )
+    .unwrap();
+    let o = Command::new(setpriv)
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_tlslint"))
+        .arg(d.path())
+        .args(["--format", "json", "--no-config"])
+        .output()
+        .unwrap();
+    let err = s(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("locked") && err.contains("ermission denied"),
+        "{err}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "TLS101"),
+        "the readable tree is still linted"
+    );
+}
