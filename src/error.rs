@@ -40,6 +40,22 @@ impl Error {
             }),
         }
     }
+    /// An error at `path:line:col`, with the span for a snippet when known
+    /// (what both servers' load errors turn into).
+    pub fn located(
+        message: impl Into<String>,
+        path: impl Into<PathBuf>,
+        line: u32,
+        col: u32,
+        span: Option<Span>,
+    ) -> Error {
+        let e = Error::at(message, path, line, col);
+        match span {
+            Some(s) => e.with_span(s),
+            None => e,
+        }
+    }
+
     pub fn with_span(mut self, span: Span) -> Error {
         if let Some(l) = self.location.as_mut() {
             l.span = Some(span);

@@ -93,11 +93,13 @@ pub struct LoadError {
 
 impl LoadError {
     pub fn to_error(&self) -> Error {
-        let mut e = Error::at(self.message.clone(), self.path.clone(), self.line, self.col);
-        if let Some(s) = self.span {
-            e = e.with_span(s);
-        }
-        e
+        Error::located(
+            self.message.clone(),
+            self.path.clone(),
+            self.line,
+            self.col,
+            self.span,
+        )
     }
 }
 
