@@ -109,9 +109,42 @@ fn servers(tree: &Tree) -> HashMap<(FileId, u32), String> {
     m
 }
 
+/// The names of the virtual host each directive of an Apache tree sits in.
+fn vhosts(tree: &crate::apache::loader::Tree) -> HashMap<(FileId, u32), String> {
+    let mut m = HashMap::new();
+    let mut current = String::new();
+    let mut current_span = None;
+    tree.walk(&mut |d, parents| {
+        if d.is("VirtualHost") {
+            let mut names: Vec<String> = Vec::new();
+            for n in d
+                .items()
+                .iter()
+                .filter_map(crate::apache::ast::Node::as_directive)
+            {
+                if n.is("ServerName") || n.is("ServerAlias") {
+                    names.extend(n.values());
+                }
+            }
+            current = names.join(" ");
+            current_span = Some(d.span);
+        }
+        let inside = parents.iter().any(|p| p.is("VirtualHost")) || d.is("VirtualHost");
+        let name = if inside {
+            current.clone()
+        } else {
+            String::new()
+        };
+        m.entry((d.span.file, d.span.start)).or_insert(name);
+        true
+    });
+    let _ = current_span;
+    m
+}
+
 /// The directory of a tree's main file.
-pub fn root_dir(tree: &Tree) -> PathBuf {
-    let main = tree.sources.path(tree.root);
+pub fn root_dir(tree: &crate::lint::Loaded) -> PathBuf {
+    let main = tree.sources().path(tree.root());
     abs(main)
         .parent()
         .map(Path::to_path_buf)
@@ -119,13 +152,16 @@ pub fn root_dir(tree: &Tree) -> PathBuf {
 }
 
 /// The fingerprint of every finding of a tree, in order.
-pub fn fingerprints(tree: &Tree, findings: &[Finding]) -> Vec<String> {
+pub fn fingerprints(tree: &crate::lint::Loaded, findings: &[Finding]) -> Vec<String> {
     let dir = root_dir(tree);
-    let srv = servers(tree);
+    let srv = match tree {
+        crate::lint::Loaded::Nginx(t) => servers(t),
+        crate::lint::Loaded::Apache(t) => vhosts(t),
+    };
     let keys: Vec<String> = findings
         .iter()
         .map(|f| {
-            let sf = tree.sources.get(f.span.file);
+            let sf = tree.sources().get(f.span.file);
             let text = sf
                 .text
                 .get(f.span.start as usize..f.span.end as usize)

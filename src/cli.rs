@@ -69,6 +69,16 @@ pub struct TargetArgs {
     /// Configuration prefix for relative include paths [default: the main file's directory]
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<PathBuf>,
+    /// Modelled Apache httpd version (defaults and <IfVersion> follow it) [default: 2.4.71]
+    #[arg(long, value_name = "VERSION")]
+    pub apache_version: Option<String>,
+    /// Apache: read relative paths from DIR, whatever ServerRoot the tree names [default: the
+    /// layout's server root (the main file's directory; /etc/httpd for conf/httpd.conf)]
+    #[arg(long, value_name = "DIR")]
+    pub server_root: Option<PathBuf>,
+    /// Apache: define NAME for <IfDefine>, as `httpd -D NAME` does (repeatable)
+    #[arg(short = 'D', long = "define", value_name = "NAME")]
+    pub defines: Vec<String>,
 }
 
 #[derive(Debug, Clone, Args)]

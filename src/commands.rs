@@ -48,29 +48,8 @@ pub fn parse(a: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let mut w = std::io::BufWriter::new(out);
         if tree.errors.is_empty() {
             let target = crate::nginx::defaults::Target::default();
-            for e in crate::nginx::resolve::endpoints(&tree, &target) {
-                let span = e.span;
-                let sockets: Vec<String> = e.listen.iter().map(|l| l.socket()).collect();
-                let from = |s: &crate::model::Source| {
-                    let sp = s.span();
-                    format!("{}:{}", tree.sources.path(sp.file).display(), sp.line)
-                };
-                let p = e.effective_protocols();
-                let _ = writeln!(
-                    w,
-                    "{}:{}\t{}\t{}\tprotocols {} ({} {})\tciphers {} ({} {})",
-                    tree.sources.path(span.file).display(),
-                    span.line,
-                    sockets.join(","),
-                    e.server_names.join(","),
-                    p.value.join(" "),
-                    p.source.kind(),
-                    from(&p.source),
-                    e.ciphers.value,
-                    e.ciphers.source.kind(),
-                    from(&e.ciphers.source)
-                );
-            }
+            let eps = crate::nginx::resolve::endpoints(&tree, &target);
+            write_endpoint_lines(&mut w, &eps, &tree.sources);
         }
         let _ = w.flush();
         drop(w);
@@ -139,12 +118,14 @@ fn parse_apache(
             let _ = write!(out, "{}", vhosts::render(&vhosts::list(&tree)));
         }
         ParseFormat::Endpoints => {
-            return fail(
-                err,
-                &crate::error::Error::new(
-                    "--format endpoints is not yet available for Apache trees",
-                ),
-            );
+            if tree.errors.is_empty() {
+                let target = crate::nginx::defaults::Target {
+                    apache: tree.env.version,
+                    ..Default::default()
+                };
+                let (eps, _) = crate::apache::resolve::resolve(&tree, &target);
+                write_endpoint_lines(out, &eps, &tree.sources);
+            }
         }
         ParseFormat::Crossplane | ParseFormat::Json => {
             let payload = json::payload(&tree, a.include_comments);
@@ -180,6 +161,38 @@ fn parse_apache(
         let _ = writeln!(err, "error: {}", e.to_error());
     }
     EXIT_ERROR
+}
+
+/// One line per endpoint: where, sockets, names, effective protocols and
+/// ciphers with where they come from.
+fn write_endpoint_lines(
+    w: &mut dyn Write,
+    eps: &[crate::model::Endpoint],
+    sources: &crate::source::SourceMap,
+) {
+    for e in eps {
+        let span = e.span;
+        let sockets: Vec<String> = e.listen.iter().map(|l| l.socket()).collect();
+        let from = |s: &crate::model::Source| {
+            let sp = s.span();
+            format!("{}:{}", sources.path(sp.file).display(), sp.line)
+        };
+        let p = e.effective_protocols();
+        let _ = writeln!(
+            w,
+            "{}:{}\t{}\t{}\tprotocols {} ({} {})\tciphers {} ({} {})",
+            sources.path(span.file).display(),
+            span.line,
+            sockets.join(","),
+            e.server_names.join(","),
+            p.value.join(" "),
+            p.source.kind(),
+            from(&p.source),
+            e.ciphers.value,
+            e.ciphers.source.kind(),
+            from(&e.ciphers.source)
+        );
+    }
 }
 
 fn report_load_errors(tree: &crate::nginx::loader::Tree, err: &mut dyn Write) -> i32 {
@@ -274,6 +287,7 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let target = Target {
             nginx: settings.nginx_version.unwrap_or(CURRENT_STABLE),
             openssl: settings.openssl_version,
+            apache: settings.apache_version,
         };
         let loaded = match &settings.profile_file {
             Some(f) => crate::profile::Profile::from_file(
@@ -303,6 +317,11 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             profile,
             prefix: a.target.prefix.clone(),
             files: files.clone(),
+            apache: crate::input::ApacheOptions {
+                server_root: a.target.server_root.clone(),
+                defines: a.target.defines.clone(),
+                version: Some(target.apache),
+            },
         };
         for r in &roots {
             if let crate::input::Root::File(p) = r {
@@ -366,7 +385,7 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         if checked.iter().any(|c| !c.ok()) {
             // a baseline without the findings of an unreadable tree would let them in later
             for c in &checked {
-                for e in &c.tree.errors {
+                for e in &c.tree.errors() {
                     let _ = writeln!(err, "error: {}", e.to_error());
                 }
             }
@@ -386,7 +405,7 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                         c.label.as_str(),
                         f,
                         fp.as_str(),
-                        c.tree.sources.path(f.span.file),
+                        c.tree.sources().path(f.span.file),
                     )
                 })
             })
@@ -412,6 +431,7 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             Target {
                 nginx: CURRENT_STABLE,
                 openssl: crate::version::Version::new(3, 0, 0),
+                apache: crate::apache::env::DEFAULT_VERSION,
             },
         )
     });

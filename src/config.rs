@@ -8,7 +8,7 @@
 //! profile_file: policy.yaml      # relative to this file
 //! nginx_version: 1.24.0
 //! openssl_version: "3.0"
-//! apache_version: 2.4.62         # accepted; used once Apache trees are read
+//! apache_version: 2.4.62         # the modelled Apache httpd (Apache trees)
 //! rules:
 //!   enable: [ALL]                # codes, names or code prefixes; default: every rule
 //!   disable: [TLS507, hsts-missing]
@@ -305,6 +305,7 @@ pub struct Settings {
     pub profile_file: Option<PathBuf>,
     pub nginx_version: Option<Version>,
     pub openssl_version: Version,
+    pub apache_version: Version,
     pub enabled: BTreeSet<&'static str>,
     pub severity: HashMap<&'static str, Severity>,
     pub exclude: Excludes,
@@ -340,6 +341,14 @@ pub fn settings(cfg: Option<&Config>, a: &crate::cli::CheckArgs) -> Result<Setti
         (Some(v), _) => flag_version("openssl", v)?,
         (None, Some(v)) => file_version(cfg.unwrap(), "openssl", v)?,
         (None, None) => Version::new(3, 0, 0),
+    };
+    let apache_version = match (
+        &a.target.apache_version,
+        cfg.and_then(|c| c.apache_version.as_ref()),
+    ) {
+        (Some(v), _) => flag_version("apache", v)?,
+        (None, Some(v)) => file_version(cfg.unwrap(), "apache", v)?,
+        (None, None) => crate::apache::env::DEFAULT_VERSION,
     };
     let mut cli_enable = BTreeSet::new();
     for s in &a.enable {
@@ -388,6 +397,7 @@ pub fn settings(cfg: Option<&Config>, a: &crate::cli::CheckArgs) -> Result<Setti
         profile_file,
         nginx_version,
         openssl_version,
+        apache_version,
         enabled,
         severity: cfg.map(|c| c.severity.clone()).unwrap_or_default(),
         exclude: match cfg {

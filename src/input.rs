@@ -23,6 +23,16 @@ pub enum Root {
         fs: MemFs,
         main: PathBuf,
     },
+    /// An Apache httpd tree.
+    Apache(ApacheRoot),
+}
+
+/// How to read an Apache tree (`--server-root`, `-D`, `--apache-version`).
+#[derive(Debug, Clone, Default)]
+pub struct ApacheOptions {
+    pub server_root: Option<PathBuf>,
+    pub defines: Vec<String>,
+    pub version: Option<crate::version::Version>,
 }
 
 impl Root {
@@ -30,9 +40,12 @@ impl Root {
         match self {
             Root::File(p) => p,
             Root::Dump { label, .. } => label,
+            Root::Apache(a) => &a.main,
         }
     }
 
+    /// Read an nginx root (an Apache root reads as an empty nginx tree:
+    /// use [`Root::load_any`]).
     pub fn load(&self, prefix: Option<&Path>, keep_going: bool) -> Tree {
         let opts = LoadOptions {
             prefix: prefix.map(Path::to_path_buf),
@@ -41,6 +54,24 @@ impl Root {
         match self {
             Root::File(p) => loader::load(&RealFs, p, &opts),
             Root::Dump { fs, main, .. } => loader::load(fs, main, &opts),
+            Root::Apache(a) => loader::load(&MemFs::default(), &a.main, &opts),
+        }
+    }
+
+    /// Read the root with the reader of its server.
+    pub fn load_any(&self, prefix: Option<&Path>, apache: &ApacheOptions) -> crate::lint::Loaded {
+        match self {
+            Root::Apache(a) => {
+                let opts = crate::apache::loader::LoadOptions {
+                    server_root: apache.server_root.clone(),
+                    default_root: a.server_root.clone(),
+                    defines: apache.defines.clone(),
+                    version: apache.version,
+                    envvars: crate::apache::loader::Envvars::Auto,
+                };
+                crate::lint::Loaded::Apache(crate::apache::loader::load(&RealFs, &a.main, &opts))
+            }
+            _ => crate::lint::Loaded::Nginx(self.load(prefix, true)),
         }
     }
 }
@@ -131,7 +162,7 @@ pub struct ApacheRoot {
 /// Main files of Apache layouts below a directory: Debian and Gentoo
 /// (`apache2.conf`, `httpd.conf` in the directory), RHEL (`conf/httpd.conf`,
 /// whose server root is the directory).
-fn apache_main_in(dir: &Path) -> Option<ApacheRoot> {
+pub fn apache_main_in(dir: &Path) -> Option<ApacheRoot> {
     for name in ["apache2.conf", "httpd.conf"] {
         let p = dir.join(name);
         if p.is_file() {

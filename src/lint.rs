@@ -6,8 +6,8 @@ use crate::finding::Finding;
 use crate::input::Root;
 use crate::model::Endpoint;
 use crate::nginx::defaults::Target;
-use crate::nginx::loader::Tree;
 use crate::profile::Profile;
+use crate::source::{FileId, SourceMap, Span};
 
 /// What a run checks against.
 #[derive(Debug, Clone)]
@@ -17,6 +17,106 @@ pub struct LintOptions {
     pub prefix: Option<PathBuf>,
     /// Certificate, key and parameter files: `--root`, `--now`, `--ca-file`, ...
     pub files: crate::certs::FileOptions,
+    /// How Apache trees are read.
+    pub apache: crate::input::ApacheOptions,
+}
+
+/// A tree as its server's reader read it.
+#[derive(Debug)]
+pub enum Loaded {
+    Nginx(crate::nginx::loader::Tree),
+    Apache(crate::apache::loader::Tree),
+}
+
+/// A reason a tree could not be read, whichever the server.
+#[derive(Debug, Clone)]
+pub struct TreeError {
+    pub message: String,
+    pub path: PathBuf,
+    pub line: u32,
+    pub col: u32,
+    pub span: Option<Span>,
+}
+
+impl TreeError {
+    pub fn to_error(&self) -> crate::error::Error {
+        crate::error::Error::located(
+            self.message.clone(),
+            self.path.clone(),
+            self.line,
+            self.col,
+            self.span,
+        )
+    }
+}
+
+impl Loaded {
+    pub fn sources(&self) -> &SourceMap {
+        match self {
+            Loaded::Nginx(t) => &t.sources,
+            Loaded::Apache(t) => &t.sources,
+        }
+    }
+    /// The main file.
+    pub fn root(&self) -> FileId {
+        match self {
+            Loaded::Nginx(t) => t.root,
+            Loaded::Apache(t) => t.root,
+        }
+    }
+    pub fn errors(&self) -> Vec<TreeError> {
+        match self {
+            Loaded::Nginx(t) => t
+                .errors
+                .iter()
+                .map(|e| TreeError {
+                    message: e.message.clone(),
+                    path: e.path.clone(),
+                    line: e.line,
+                    col: e.col,
+                    span: e.span,
+                })
+                .collect(),
+            Loaded::Apache(t) => t
+                .errors
+                .iter()
+                .map(|e| TreeError {
+                    message: e.message.clone(),
+                    path: e.path.clone(),
+                    line: e.line,
+                    col: e.col,
+                    span: e.span,
+                })
+                .collect(),
+        }
+    }
+    pub fn has_errors(&self) -> bool {
+        match self {
+            Loaded::Nginx(t) => !t.errors.is_empty(),
+            Loaded::Apache(t) => !t.errors.is_empty(),
+        }
+    }
+    /// The files read, in order.
+    pub fn read_order(&self) -> Vec<&std::path::Path> {
+        match self {
+            Loaded::Nginx(t) => t.read_order(),
+            Loaded::Apache(t) => t.read_order(),
+        }
+    }
+    /// The directory relative certificate paths are read from: nginx's
+    /// prefix, Apache's ServerRoot.
+    pub fn base_dir(&self) -> &std::path::Path {
+        match self {
+            Loaded::Nginx(t) => &t.prefix,
+            Loaded::Apache(t) => &t.server_root,
+        }
+    }
+    pub fn server(&self) -> crate::model::ServerKind {
+        match self {
+            Loaded::Nginx(_) => crate::model::ServerKind::Nginx,
+            Loaded::Apache(_) => crate::model::ServerKind::Apache,
+        }
+    }
 }
 
 /// One linted tree.
@@ -24,7 +124,7 @@ pub struct LintOptions {
 pub struct Checked {
     /// The root as given (main file, dump, `<stdin>`).
     pub label: String,
-    pub tree: Tree,
+    pub tree: Loaded,
     pub endpoints: Vec<Endpoint>,
     pub findings: Vec<Finding>,
     /// The certificate, key and parameter files the endpoints name, read.
@@ -35,7 +135,7 @@ pub struct Checked {
 
 impl Checked {
     pub fn ok(&self) -> bool {
-        self.tree.errors.is_empty()
+        !self.tree.has_errors()
     }
 }
 
@@ -80,24 +180,32 @@ impl Report {
 /// Load, resolve and check one root. A tree that cannot be read is not
 /// checked (a partial tree would mislead); its errors are in `tree.errors`.
 pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
-    let tree = root.load(opts.prefix.as_deref(), true);
+    let tree = root.load_any(opts.prefix.as_deref(), &opts.apache);
     let label = root.label().display().to_string();
-    if !tree.errors.is_empty() {
+    let mut notes = Vec::new();
+    if let Loaded::Apache(t) = &tree {
+        notes.extend(t.notes.iter().map(|n| format!("{label}: {n}")));
+    }
+    if tree.has_errors() {
         return Checked {
             label,
             tree,
             endpoints: Vec::new(),
             findings: Vec::new(),
             files: Default::default(),
-            notes: Vec::new(),
+            notes,
         };
     }
-    let (endpoints, plain) = crate::nginx::resolve::resolve(&tree, &opts.target);
-    let mut files = crate::certs::TreeFiles::build(&endpoints, &tree.prefix, &opts.files, &label);
+    let (endpoints, plain) = match &tree {
+        Loaded::Nginx(t) => crate::nginx::resolve::resolve(t, &opts.target),
+        Loaded::Apache(t) => crate::apache::resolve::resolve(t, &opts.target),
+    };
+    let mut files =
+        crate::certs::TreeFiles::build(&endpoints, tree.base_dir(), &opts.files, &label);
     let plain_index = crate::rules::tls508_http_not_redirected::PlainIndex::new(&plain);
     let cx = crate::rules::Context {
         profile: &opts.profile,
-        sources: &tree.sources,
+        sources: tree.sources(),
         target: &opts.target,
         plain: &plain,
         plain_index: &plain_index,
@@ -105,7 +213,7 @@ pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
         files: &files,
     };
     let findings = crate::rules::check_all(&cx, &endpoints);
-    let notes = std::mem::take(&mut files.notes);
+    notes.append(&mut files.notes);
     Checked {
         label,
         tree,

@@ -191,6 +191,24 @@ pub struct Endpoint {
     pub default_for: Vec<String>,
     /// `ssl_session_ticket_key` files (static ticket keys; the list inherits whole).
     pub session_ticket_keys: Setting<Vec<String>>,
+    /// Settings only Apache has (None for nginx).
+    pub apache: Option<ApacheFacts>,
+}
+
+/// mod_ssl settings without an nginx counterpart.
+#[derive(Debug, Clone)]
+pub struct ApacheFacts {
+    /// The `SSLEngine` directive in force (the virtual host's or the main server's).
+    pub engine: Option<Span>,
+    pub compression: Setting<bool>,
+    pub insecure_renegotiation: Setting<bool>,
+    /// `SSLStaplingCache` (main server only); stapling needs it.
+    pub stapling_cache: Setting<Option<String>>,
+    /// `SSLCACertificatePath`: a directory of client CAs.
+    pub ca_path: Setting<Option<String>>,
+    pub crl_path: Setting<Option<String>>,
+    /// `SSLProxyEngine`: TLS towards backends.
+    pub proxy_engine: Setting<bool>,
 }
 
 /// A server that answers plain HTTP (for the redirect check).

@@ -18,7 +18,7 @@ fn settle(c: &Checked, s: &Settings, items: Vec<(Finding, String)>) -> Vec<(Find
     items
         .into_iter()
         .filter(|(f, _)| s.enabled.contains(f.code))
-        .filter(|(f, _)| !s.exclude.excludes(c.tree.sources.path(f.span.file)))
+        .filter(|(f, _)| !s.exclude.excludes(c.tree.sources().path(f.span.file)))
         .map(|(mut f, fp)| {
             if let Some(&sev) = s.severity.get(f.code) {
                 f.severity = sev;
@@ -29,7 +29,7 @@ fn settle(c: &Checked, s: &Settings, items: Vec<(Finding, String)>) -> Vec<(Find
 }
 
 fn pragma_key(c: &Checked, p: &Pragma) -> (PathBuf, u32) {
-    let path = c.tree.sources.path(p.span.file);
+    let path = c.tree.sources().path(p.span.file);
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     (crate::fsx::lexical_normal(&abs), p.span.start)
 }
@@ -60,7 +60,7 @@ pub fn run(
         let fps = baseline::fingerprints(&c.tree, &raw);
         let items = settle(c, s, raw.into_iter().zip(fps).collect());
         let mut ps = if s.inline_ignores {
-            suppress::pragmas(&c.tree)
+            suppress::pragmas_of(&c.tree)
         } else {
             Vec::new()
         };

@@ -15,9 +15,33 @@ use crate::input::{self, Root};
 /// Directory walks stop at this many entries (a bound, not a limit users meet).
 const MAX_WALK: usize = 500_000;
 
-/// Every `nginx.conf` below `dir`; directories that cannot be read are
-/// returned as errors (a tree that is silently skipped is a tree not linted).
-fn walk_roots(dir: &Path, out: &mut Vec<PathBuf>) -> Vec<String> {
+/// The root a main file's name makes it: `nginx.conf`; Apache's
+/// `apache2.conf` (Debian) and `httpd.conf` (RHEL's `conf/httpd.conf`, whose
+/// server root is the directory above, and Gentoo's).
+fn root_by_name(path: &Path) -> Option<Root> {
+    let name = path.file_name()?;
+    if name == "nginx.conf" {
+        return Some(Root::File(path.to_path_buf()));
+    }
+    if name == "apache2.conf" || name == "httpd.conf" {
+        let server_root = match path.parent() {
+            Some(dir) if name == "httpd.conf" && dir.file_name().is_some_and(|d| d == "conf") => {
+                dir.parent().map(Path::to_path_buf)
+            }
+            _ => None,
+        };
+        return Some(Root::Apache(input::ApacheRoot {
+            main: path.to_path_buf(),
+            server_root,
+        }));
+    }
+    None
+}
+
+/// Every main file (`nginx.conf`, `apache2.conf`, `httpd.conf`) below `dir`;
+/// directories that cannot be read are returned as errors (a tree that is
+/// silently skipped is a tree not linted).
+fn walk_roots(dir: &Path, out: &mut Vec<Root>) -> Vec<String> {
     let mut seen = 0usize;
     let mut errors = Vec::new();
     let it = walkdir::WalkDir::new(dir)
@@ -49,23 +73,35 @@ fn walk_roots(dir: &Path, out: &mut Vec<PathBuf>) -> Vec<String> {
             ));
             break;
         }
-        if e.file_type().is_file() && e.file_name() == "nginx.conf" {
-            out.push(e.into_path());
+        if e.file_type().is_file() {
+            if let Some(r) = root_by_name(e.path()) {
+                out.push(r);
+            }
         }
     }
     errors
 }
 
-/// nginx.conf files that could include `file`: in its ancestor directories,
-/// and anywhere in the enclosing git checkout.
-fn candidates(file: &Path) -> Vec<PathBuf> {
+/// Main files that could include `file`: in its ancestor directories (and
+/// RHEL's `conf/httpd.conf` beside them), and anywhere in the enclosing git
+/// checkout.
+fn candidates(file: &Path) -> Vec<Root> {
     let abs = std::path::absolute(file).unwrap_or_else(|_| file.to_path_buf());
-    let mut out = Vec::new();
+    let mut out: Vec<Root> = Vec::new();
     let mut dir = abs.parent();
     while let Some(d) = dir {
-        let c = d.join("nginx.conf");
-        if c.is_file() && c != abs {
-            out.push(c);
+        for name in [
+            "nginx.conf",
+            "apache2.conf",
+            "httpd.conf",
+            "conf/httpd.conf",
+        ] {
+            let c = d.join(name);
+            if c.is_file() && c != abs {
+                if let Some(r) = root_by_name(&c) {
+                    out.push(r);
+                }
+            }
         }
         if d.join(".git").exists() {
             // unreadable corners of the checkout cannot include the file: ignore
@@ -75,8 +111,9 @@ fn candidates(file: &Path) -> Vec<PathBuf> {
         dir = d.parent();
     }
     let mut seen = HashSet::new();
-    out.retain(|p| {
-        p != &abs && seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()))
+    out.retain(|r| {
+        let p = r.label();
+        p != abs && seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf()))
     });
     out
 }
@@ -107,6 +144,7 @@ pub fn discover_all(
         let key = match &r {
             Root::File(p) => std::fs::canonicalize(p).unwrap_or_else(|_| p.clone()),
             Root::Dump { label, .. } => label.clone(),
+            Root::Apache(a) => std::fs::canonicalize(&a.main).unwrap_or_else(|_| a.main.clone()),
         };
         if seen.insert(key) {
             roots.push(r);
@@ -126,12 +164,12 @@ pub fn discover_all(
             errors.extend(walk_errors);
             if found.is_empty() {
                 return Err(Error::new(format!(
-                    "no nginx.conf found under \"{}\"",
+                    "no nginx.conf, apache2.conf or httpd.conf found under \"{}\"",
                     p.display()
                 )));
             }
-            for f in found {
-                push(Root::File(f), &mut roots);
+            for r in found {
+                push(r, &mut roots);
             }
             continue;
         }
@@ -141,14 +179,14 @@ pub fn discover_all(
                 p.display()
             )));
         }
-        if p.file_name().is_some_and(|n| n == "nginx.conf") {
-            push(Root::File(p.clone()), &mut roots);
+        if let Some(r) = root_by_name(p) {
+            push(r, &mut roots);
             continue;
         }
         let target = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
         let mut including = Vec::new();
         for c in candidates(p) {
-            let tree = Root::File(c.clone()).load(None, true);
+            let tree = c.load_any(None, &input::ApacheOptions::default());
             let includes = tree.read_order().iter().any(|f| {
                 std::fs::canonicalize(f)
                     .map(|x| x == target)
@@ -159,11 +197,18 @@ pub fn discover_all(
             }
         }
         if including.is_empty() {
-            push(Root::File(p.clone()), &mut roots);
+            match input::apache_root(p, None)? {
+                Some(a) => push(Root::Apache(a), &mut roots),
+                None => push(Root::File(p.clone()), &mut roots),
+            }
         } else {
             for c in including {
-                notes.push(format!("{} is included by {}", p.display(), c.display()));
-                push(Root::File(c), &mut roots);
+                notes.push(format!(
+                    "{} is included by {}",
+                    p.display(),
+                    c.label().display()
+                ));
+                push(c, &mut roots);
             }
         }
     }

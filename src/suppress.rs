@@ -317,3 +317,80 @@ mod tests {
         assert!(parse_comment(" a comment about tlslint").is_none());
     }
 }
+
+/// The suppression comments of a tree, whichever the server.
+pub fn pragmas_of(tree: &crate::lint::Loaded) -> Vec<Pragma> {
+    match tree {
+        crate::lint::Loaded::Nginx(t) => pragmas(t),
+        crate::lint::Loaded::Apache(t) => apache_pragmas(t),
+    }
+}
+
+/// Apache: httpd reads `#` only at the start of a line, so a suppression is a
+/// comment line and covers the next directive or section (with the files
+/// its includes read), or the whole file (`ignore-file`).
+pub fn apache_pragmas(tree: &crate::apache::loader::Tree) -> Vec<Pragma> {
+    use crate::apache::ast::Node as ANode;
+    fn scope(tree: &crate::apache::loader::Tree, d: &crate::apache::ast::Directive) -> Vec<Range> {
+        let end = d
+            .block
+            .as_ref()
+            .and_then(|b| b.close.map(|c| c.end))
+            .unwrap_or(d.span.end);
+        let mut v = vec![Range {
+            file: d.span.file,
+            start: d.span.start,
+            end,
+        }];
+        let mut seen = HashSet::new();
+        let mut stack = vec![d];
+        while let Some(d) = stack.pop() {
+            for &f in &d.includes {
+                if seen.insert(f) && seen.len() < 100_000 {
+                    v.push(Range::whole(f));
+                    if let Some(cf) = tree.file(f) {
+                        stack.extend(cf.items.iter().filter_map(ANode::as_directive));
+                    }
+                }
+            }
+            stack.extend(d.items().iter().filter_map(ANode::as_directive));
+        }
+        v
+    }
+    fn walk(tree: &crate::apache::loader::Tree, items: &[ANode], out: &mut Vec<Pragma>) {
+        for (i, node) in items.iter().enumerate() {
+            match node {
+                ANode::Directive(d) => walk(tree, d.items(), out),
+                ANode::Comment(c) => {
+                    let Some(parsed) = parse_comment(&c.text) else {
+                        continue;
+                    };
+                    let scope = if parsed.file_scope {
+                        vec![Range::whole(c.span.file)]
+                    } else {
+                        items[i + 1..]
+                            .iter()
+                            .find_map(ANode::as_directive)
+                            .map(|d| scope(tree, d))
+                            .unwrap_or_default()
+                    };
+                    out.push(Pragma {
+                        span: c.span,
+                        parsed,
+                        scope,
+                        used: BTreeSet::new(),
+                    });
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for cf in tree.files.iter().flatten() {
+        // a file read twice holds its comments once
+        if seen.insert(cf.file) {
+            walk(tree, &cf.items, &mut out);
+        }
+    }
+    out
+}

@@ -58,6 +58,7 @@ fn twenty_thousand_servers_read_each_file_once() {
         profile: Profile::builtin("intermediate", None).unwrap().0,
         prefix: None,
         files: Default::default(),
+        apache: Default::default(),
     };
     let cache = tlslint::certs::cache();
     let before = cache.reads();

@@ -33,6 +33,7 @@ fn twenty_thousand_endpoints_expand_each_string_once() {
         profile: Profile::builtin("intermediate", None).unwrap().0,
         prefix: None,
         files: Default::default(),
+        apache: Default::default(),
     };
     let before = cache().expansions();
     let c = lint_root(&Root::File(main), &opts);

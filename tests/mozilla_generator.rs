@@ -115,13 +115,18 @@ fn lint(text: &str, profile: &Profile, nginx: Version, openssl: Version) -> Vec<
     let main = dir.path().join("nginx.conf");
     std::fs::write(&main, text).unwrap();
     let opts = LintOptions {
-        target: Target { nginx, openssl },
+        target: Target {
+            nginx,
+            openssl,
+            ..Target::default()
+        },
         profile: profile.clone(),
         prefix: None,
         files: Default::default(),
+        apache: Default::default(),
     };
     let c = lint_root(&Root::File(main), &opts);
-    assert!(c.tree.errors.is_empty(), "{:?}\n{text}", c.tree.errors);
+    assert!(c.ok(), "{:?}\n{text}", c.tree.errors());
     assert!(!c.endpoints.is_empty());
     c.findings
         .iter()

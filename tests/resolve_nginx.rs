@@ -30,6 +30,7 @@ fn tree(
     let target = Target {
         nginx: nginx.parse().unwrap(),
         openssl: openssl.parse().unwrap(),
+        ..Target::default()
     };
     (endpoints(&t, &target), t)
 }

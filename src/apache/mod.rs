@@ -8,4 +8,5 @@ pub mod json;
 pub mod loader;
 pub mod parser;
 pub mod regex;
+pub mod resolve;
 pub mod vhosts;

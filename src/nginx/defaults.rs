@@ -23,6 +23,8 @@ pub const CURRENT_STABLE: Version = Version::new(1, 30, 4);
 pub struct Target {
     pub nginx: Version,
     pub openssl: Version,
+    /// The modelled Apache httpd (for Apache trees).
+    pub apache: Version,
 }
 
 impl Default for Target {
@@ -30,6 +32,7 @@ impl Default for Target {
         Target {
             nginx: CURRENT_STABLE,
             openssl: Version::new(3, 0, 0),
+            apache: crate::apache::env::DEFAULT_VERSION,
         }
     }
 }
@@ -112,16 +115,19 @@ mod tests {
         let t = Target {
             nginx: v("1.29.2"),
             openssl: v("3.0"),
+            ..Target::default()
         };
         assert!(per_server_protocols(&t).is_ok());
         let t = Target {
             nginx: v("1.29.1"),
             openssl: v("3.0"),
+            ..Target::default()
         };
         assert!(per_server_protocols(&t).is_err());
         let t = Target {
             nginx: v("1.30"),
             openssl: v("1.1.0"),
+            ..Target::default()
         };
         assert!(per_server_protocols(&t).is_err());
     }

@@ -194,68 +194,17 @@ impl<'a, 't> Levels<'a, 't> {
         protocols: Setting<Vec<String>>,
         ciphers: Setting<String>,
     ) -> (Setting<Vec<String>>, Setting<String>) {
-        let (mut protocols, mut ciphers) = (protocols, ciphers);
         let Some((ds, lvl)) = self.all("ssl_conf_command") else {
             return (protocols, ciphers);
         };
-        let (mut min, mut max): (Option<usize>, Option<usize>) = (None, None);
-        let mut bound_src: Option<Source> = None;
-        for d in ds {
-            let a = d.arg_values();
-            let (Some(cmd), Some(value)) = (a.first(), a.get(1)) else {
-                continue;
-            };
-            if cmd.eq_ignore_ascii_case("CipherString") {
-                ciphers = Setting::new(value.clone(), self.src(lvl, d));
-            } else if cmd.eq_ignore_ascii_case("Protocol") {
-                let mut set = protocols.value.clone();
-                for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
-                    let (off, name) = match item.strip_prefix('-') {
-                        Some(n) => (true, n),
-                        None => (false, item.strip_prefix('+').unwrap_or(item)),
-                    };
-                    let names: Vec<&str> = if name.eq_ignore_ascii_case("ALL") {
-                        PROTOCOLS.to_vec()
-                    } else {
-                        canonical_protocol(name).into_iter().collect()
-                    };
-                    for n in names {
-                        if off {
-                            set.retain(|p| p != n);
-                        } else if !set.iter().any(|p| p == n) {
-                            set.push(n.to_string());
-                        }
-                    }
-                }
-                protocols = Setting::new(sort_protocols(set), self.src(lvl, d));
-            } else if cmd.eq_ignore_ascii_case("MinProtocol")
-                || cmd.eq_ignore_ascii_case("MaxProtocol")
-            {
-                let bound =
-                    canonical_protocol(value).and_then(|c| PROTOCOLS.iter().position(|p| *p == c));
-                if cmd.eq_ignore_ascii_case("MinProtocol") {
-                    min = bound;
-                } else {
-                    max = bound;
-                }
-                bound_src = Some(self.src(lvl, d));
-            }
-        }
-        if let Some(src) = bound_src {
-            let kept: Vec<String> = protocols
-                .value
-                .iter()
-                .filter(|p| match PROTOCOLS.iter().position(|x| x == p) {
-                    Some(i) => min.is_none_or(|m| i >= m) && max.is_none_or(|m| i <= m),
-                    None => true,
-                })
-                .cloned()
-                .collect();
-            if kept != protocols.value {
-                protocols = Setting::new(kept, src);
-            }
-        }
-        (protocols, ciphers)
+        let cmds: Vec<(String, String, Source)> = ds
+            .iter()
+            .filter_map(|d| {
+                let a = d.arg_values();
+                Some((a.first()?.clone(), a.get(1)?.clone(), self.src(lvl, d)))
+            })
+            .collect();
+        apply_conf_commands(protocols, ciphers, &cmds)
     }
 
     /// The protocols in force for a server: ssl_protocols, then the
@@ -282,6 +231,72 @@ pub fn canonical_protocol(s: &str) -> Option<&'static str> {
 fn sort_protocols(mut v: Vec<String>) -> Vec<String> {
     v.sort_by_key(|p| PROTOCOLS.iter().position(|x| x == p).unwrap_or(usize::MAX));
     v
+}
+
+/// The protocols and cipher string after OpenSSL configuration commands
+/// (nginx `ssl_conf_command`, Apache `SSLOpenSSLConfCmd`), which the servers
+/// apply after their own settings: `CipherString` replaces the cipher string;
+/// `Protocol` enables (`-`: disables) versions; `MinProtocol` and
+/// `MaxProtocol` bound them.
+pub fn apply_conf_commands(
+    protocols: Setting<Vec<String>>,
+    ciphers: Setting<String>,
+    cmds: &[(String, String, Source)],
+) -> (Setting<Vec<String>>, Setting<String>) {
+    let (mut protocols, mut ciphers) = (protocols, ciphers);
+    let (mut min, mut max): (Option<usize>, Option<usize>) = (None, None);
+    let mut bound_src: Option<Source> = None;
+    for (cmd, value, src) in cmds {
+        if cmd.eq_ignore_ascii_case("CipherString") {
+            ciphers = Setting::new(value.clone(), src.clone());
+        } else if cmd.eq_ignore_ascii_case("Protocol") {
+            let mut set = protocols.value.clone();
+            for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                let (off, name) = match item.strip_prefix('-') {
+                    Some(n) => (true, n),
+                    None => (false, item.strip_prefix('+').unwrap_or(item)),
+                };
+                let names: Vec<&str> = if name.eq_ignore_ascii_case("ALL") {
+                    PROTOCOLS.to_vec()
+                } else {
+                    canonical_protocol(name).into_iter().collect()
+                };
+                for n in names {
+                    if off {
+                        set.retain(|p| p != n);
+                    } else if !set.iter().any(|p| p == n) {
+                        set.push(n.to_string());
+                    }
+                }
+            }
+            protocols = Setting::new(sort_protocols(set), src.clone());
+        } else if cmd.eq_ignore_ascii_case("MinProtocol") || cmd.eq_ignore_ascii_case("MaxProtocol")
+        {
+            let bound =
+                canonical_protocol(value).and_then(|c| PROTOCOLS.iter().position(|p| *p == c));
+            if cmd.eq_ignore_ascii_case("MinProtocol") {
+                min = bound;
+            } else {
+                max = bound;
+            }
+            bound_src = Some(src.clone());
+        }
+    }
+    if let Some(src) = bound_src {
+        let kept: Vec<String> = protocols
+            .value
+            .iter()
+            .filter(|p| match PROTOCOLS.iter().position(|x| x == p) {
+                Some(i) => min.is_none_or(|m| i >= m) && max.is_none_or(|m| i <= m),
+                None => true,
+            })
+            .cloned()
+            .collect();
+        if kept != protocols.value {
+            protocols = Setting::new(kept, src);
+        }
+    }
+    (protocols, ciphers)
 }
 
 /// Parse a `listen` directive's address part (ngx_parse_url forms).
@@ -799,6 +814,7 @@ fn build_endpoint<'t>(
                 lv.default("nginx default: no ssl_session_ticket_key"),
             ),
         },
+        apache: None,
     }
 }
 

@@ -94,7 +94,7 @@ pub fn emit(report: &Report, out: &mut dyn Write, err: &mut dyn Write) {
         let _ = writeln!(err, "note: {n}");
     }
     for c in &report.checked {
-        for e in &c.tree.errors {
+        for e in &c.tree.errors() {
             let mut props = vec![format!("file={}", escape_property(&display_path(&e.path)))];
             if e.line > 0 {
                 props.push(format!("line={}", e.line));
@@ -112,7 +112,7 @@ pub fn emit(report: &Report, out: &mut dyn Write, err: &mut dyn Write) {
             );
         }
         for f in &c.findings {
-            let _ = writeln!(out, "{}", annotation(&c.tree.sources, f));
+            let _ = writeln!(out, "{}", annotation(&c.tree.sources(), f));
         }
     }
     let _ = writeln!(out, "{}", crate::report::human::summary(report));

@@ -238,10 +238,10 @@ pub fn emit(report: &crate::lint::Report, color: bool, out: &mut dyn Write, err:
         let _ = writeln!(err, "note: {n}");
     }
     for c in &report.checked {
-        for e in &c.tree.errors {
+        for e in &c.tree.errors() {
             let d = match e.span {
                 Some(span) => diag_at(
-                    &c.tree.sources,
+                    &c.tree.sources(),
                     span,
                     None,
                     e.message.clone(),
@@ -261,7 +261,7 @@ pub fn emit(report: &crate::lint::Report, color: bool, out: &mut dyn Write, err:
             render(err, &d, color);
         }
         for f in &c.findings {
-            render(out, &finding_diag(&c.tree.sources, f), color);
+            render(out, &finding_diag(&c.tree.sources(), f), color);
         }
     }
     let _ = writeln!(out, "{}", summary(report));

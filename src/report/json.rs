@@ -57,24 +57,24 @@ pub fn document(report: &crate::lint::Report) -> Value {
     for (i, c) in report.checked.iter().enumerate() {
         let post = report.post.get(i);
         for (j, f) in c.findings.iter().enumerate() {
-            let mut v = finding(&c.tree.sources, f);
+            let mut v = finding(&c.tree.sources(), f);
             if let Some(fp) = post.and_then(|p| p.fingerprints.get(j)) {
                 v["fingerprint"] = Value::String(fp.clone());
             }
             findings.push(v);
         }
         for s in post.map(|p| p.suppressed.as_slice()).unwrap_or_default() {
-            let mut v = finding(&c.tree.sources, &s.finding);
-            let (file, line, column) = loc(&c.tree.sources, s.by);
+            let mut v = finding(&c.tree.sources(), &s.finding);
+            let (file, line, column) = loc(&c.tree.sources(), s.by);
             v["suppressed_by"] =
                 json!({ "file": file, "line": line, "column": column, "reason": s.reason });
             suppressed.push(v);
         }
         for f in post.map(|p| p.baselined.as_slice()).unwrap_or_default() {
-            baselined.push(finding(&c.tree.sources, f));
+            baselined.push(finding(&c.tree.sources(), f));
         }
         for e in &c.endpoints {
-            let mut v = e.to_json(&c.tree.sources);
+            let mut v = e.to_json(&c.tree.sources());
             for (i, p) in e.certificates.iter().enumerate() {
                 if let Some(f) = c.files.facts_json(p) {
                     v["certificates"][i]["facts"] = f;
@@ -83,7 +83,7 @@ pub fn document(report: &crate::lint::Report) -> Value {
             v["tree"] = Value::String(c.label.clone());
             endpoints.push(v);
         }
-        for e in &c.tree.errors {
+        for e in &c.tree.errors() {
             errors.push(json!({
                 "tree": c.label,
                 "file": e.path.display().to_string(),

@@ -374,11 +374,11 @@ pub fn document(report: &Report) -> serde_json::Value {
     for (i, c) in report.checked.iter().enumerate() {
         let fps = report.post.get(i).map(|p| &p.fingerprints);
         for (j, f) in c.findings.iter().enumerate() {
-            results.push(result(&p, &c.tree.sources, f, fps.and_then(|v| v.get(j))));
+            results.push(result(&p, &c.tree.sources(), f, fps.and_then(|v| v.get(j))));
         }
-        for e in &c.tree.errors {
+        for e in &c.tree.errors() {
             let locations = match e.span {
-                Some(span) => vec![p.location(&c.tree.sources, span, None, None)],
+                Some(span) => vec![p.location(&c.tree.sources(), span, None, None)],
                 None if e.line > 0 => vec![Location {
                     id: None,
                     physical_location: PhysicalLocation {
