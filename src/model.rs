@@ -209,6 +209,22 @@ pub struct ApacheFacts {
     pub crl_path: Setting<Option<String>>,
     /// `SSLProxyEngine`: TLS towards backends.
     pub proxy_engine: Setting<bool>,
+    /// Where each entry of the endpoint's `conf_commands` is written (same
+    /// order): `SSLCipherSuite TLSv1.3` or the `SSLOpenSSLConfCmd` line.
+    pub conf_command_spans: Vec<Span>,
+    /// Values httpd refuses when it reads the configuration (it then does
+    /// not start), in the virtual host and the main server.
+    pub refused: Vec<Refused>,
+}
+
+/// A directive value httpd refuses, with httpd's own error.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub span: Span,
+    /// The word refused, as written.
+    pub value: String,
+    /// httpd's message, e.g. `SSLProtocol: Illegal protocol 'TLSv1.4'`.
+    pub error: String,
 }
 
 /// A server that answers plain HTTP (for the redirect check).

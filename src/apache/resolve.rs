@@ -154,15 +154,31 @@ fn all_protocols(t: &Target) -> Vec<&'static str> {
 }
 
 /// `SSLProtocol` words applied as mod_ssl does; words it refuses are kept
-/// at the end of the list (TLS907 reports them).
+/// at the end of the list (a refused version name written bare, such as
+/// `TLSv1.3` before httpd 2.4.36, is left out: it enables nothing).
 pub fn parse_protocol(words: &[String], t: &Target) -> Vec<String> {
+    parse_protocol_checked(words, t, "SSLProtocol").0
+}
+
+/// `parse_protocol`, with the words httpd refuses (`ssl_cmd_protocol_parse`)
+/// and its message for each: `SSLv2` (unless `-SSLv2`), `SSLv3` where
+/// OpenSSL is built without it (1.1.0 and later; `-SSLv3` is accepted),
+/// `TLSv1.3` before httpd 2.4.36 or OpenSSL 1.1.1, and unknown words.
+pub fn parse_protocol_checked(
+    words: &[String],
+    t: &Target,
+    directive: &str,
+) -> (Vec<String>, Vec<(String, String)>) {
     let mut set: Vec<&'static str> = Vec::new();
     let mut invalid: Vec<String> = Vec::new();
+    let mut refused: Vec<(String, String)> = Vec::new();
+    let has_tls13 = t.openssl >= Version::new(1, 1, 1) && t.apache >= Version::new(2, 4, 36);
     for w in words {
         let (action, name) = match w.chars().next() {
             Some(c @ ('+' | '-')) => (Some(c), &w[1..]),
             _ => (None, w.as_str()),
         };
+        let illegal = || format!("{directive}: Illegal protocol '{name}'");
         let this: Vec<&'static str> = if name.eq_ignore_ascii_case("all") {
             all_protocols(t)
         } else if name.eq_ignore_ascii_case("SSLv2") {
@@ -170,16 +186,33 @@ pub fn parse_protocol(words: &[String], t: &Target) -> Vec<String> {
                 continue;
             }
             invalid.push(w.clone());
+            refused.push((
+                w.clone(),
+                "SSLProtocol: SSLv2 is no longer supported".into(),
+            ));
             continue;
         } else {
             match canonical_protocol(name) {
-                Some("TLSv1.3") if t.openssl < Version::new(1, 1, 1) => {
+                Some("SSLv3") if t.openssl >= Version::new(1, 1, 0) => {
+                    if action == Some('-') {
+                        continue;
+                    }
                     invalid.push(w.clone());
+                    refused.push((
+                        w.clone(),
+                        "SSLv3 not supported by this version of OpenSSL".into(),
+                    ));
+                    continue;
+                }
+                Some("TLSv1.3") if !has_tls13 => {
+                    invalid.push(w.clone());
+                    refused.push((w.clone(), illegal()));
                     continue;
                 }
                 Some(p) if p != "SSLv2" => vec![p],
                 _ => {
                     invalid.push(w.clone());
+                    refused.push((w.clone(), illegal()));
                     continue;
                 }
             }
@@ -196,13 +229,24 @@ pub fn parse_protocol(words: &[String], t: &Target) -> Vec<String> {
             None => set = this,
         }
     }
-    let mut out: Vec<String> = VERSIONS
-        .iter()
-        .filter(|p| set.contains(p))
-        .map(|p| p.to_string())
-        .collect();
-    out.extend(invalid);
-    out
+    // with OpenSSL 1.1.0 and later mod_ssl sets a minimum and a maximum
+    // version: the highest enabled one, and down from it while the next
+    // lower one is enabled too (no holes: `+TLSv1.1 +TLSv1.3` is TLS 1.3 only)
+    let contiguous = t.openssl >= Version::new(1, 1, 0);
+    let mut out: Vec<String> = Vec::new();
+    for p in VERSIONS.iter().rev() {
+        if set.contains(p) {
+            out.insert(0, p.to_string());
+        } else if contiguous && !out.is_empty() {
+            break;
+        }
+    }
+    out.extend(
+        invalid
+            .into_iter()
+            .filter(|w| canonical_protocol(w).is_none() && !w.eq_ignore_ascii_case("SSLv2")),
+    );
+    (out, refused)
 }
 
 /// httpd's default SSLProtocol for a version, and its description.
@@ -376,23 +420,26 @@ fn header_parts(d: &Directive) -> Option<(bool, String, String, Option<String>)>
 }
 
 /// Where a `Header unset Strict-Transport-Security` in a `<Location>` (or
-/// other per-directory section) takes the header away again.
+/// other per-directory section) takes the header away again. mod_headers
+/// keeps two tables: `Header unset` (onsuccess) removes only a header set
+/// without `always`, `Header always unset` only one set with `always`.
 fn hsts_drops(own: &Scope<'_>, hsts: &Setting<Option<Hsts>>) -> Vec<HstsDrop> {
-    if hsts.value.is_none() {
+    let Some(set) = &hsts.value else {
         return Vec::new();
-    }
+    };
     own.nested
         .iter()
         .filter(|(d, _)| d.is("Header"))
         .filter_map(|(d, c)| {
-            let (_, action, header, _) = header_parts(d)?;
-            (action == "unset" && header.eq_ignore_ascii_case("Strict-Transport-Security")).then(
-                || HstsDrop {
-                    block: c.span,
-                    add_header: d.span,
-                    inherited: Some(hsts.source.span()),
-                },
-            )
+            let (always, action, header, _) = header_parts(d)?;
+            (action == "unset"
+                && always == set.always
+                && header.eq_ignore_ascii_case("Strict-Transport-Security"))
+            .then(|| HstsDrop {
+                block: c.span,
+                add_header: d.span,
+                inherited: Some(hsts.source.span()),
+            })
         })
         .collect()
 }
@@ -699,8 +746,9 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
         plain.push(PlainServer {
             span: main_sockets[0].span,
             server_names: names(&main, None),
+            // no virtual host covers these sockets: the main server answers every name there
+            default_for: main_sockets.iter().map(socket_key).collect(),
             listen: main_sockets,
-            default_for: Vec::new(),
             redirects_to_https: redirects(&main),
         });
     }
@@ -744,6 +792,51 @@ fn cert_pairs(l: &Lookup<'_, '_>) -> Vec<CertPair> {
             chain: chain.clone(),
         })
         .collect()
+}
+
+/// The values httpd refuses while reading the configuration, in the
+/// virtual host and the main server: SSLProtocol / SSLProxyProtocol words
+/// and the protocol argument of SSLCipherSuite / SSLProxyCipherSuite.
+fn refused(l: &Lookup<'_, '_>, t: &Target) -> Vec<crate::model::Refused> {
+    let has_tls13 = t.openssl >= Version::new(1, 1, 1) && t.apache >= Version::new(2, 4, 36);
+    let mut out = Vec::new();
+    for scope in l.main.into_iter().chain(std::iter::once(l.own)) {
+        let all = scope
+            .dirs
+            .iter()
+            .copied()
+            .chain(scope.nested.iter().map(|(d, _)| *d));
+        for d in all {
+            let name = if d.is("SSLProtocol") {
+                "SSLProtocol"
+            } else if d.is("SSLProxyProtocol") {
+                "SSLProxyProtocol"
+            } else if d.is("SSLCipherSuite") || d.is("SSLProxyCipherSuite") {
+                // `SSLCipherSuite [SSL|TLSv1.3] spec`: the protocol is
+                // compared case-sensitively
+                if let [proto, _] = d.values().as_slice() {
+                    if !(proto == "SSL" || proto == "TLSv1.3" && has_tls13) {
+                        out.push(crate::model::Refused {
+                            span: d.span,
+                            value: proto.clone(),
+                            error: format!("protocol '{proto}' not supported"),
+                        });
+                    }
+                }
+                continue;
+            } else {
+                continue;
+            };
+            for (value, error) in parse_protocol_checked(&d.values(), t, name).1 {
+                out.push(crate::model::Refused {
+                    span: d.span,
+                    value,
+                    error,
+                });
+            }
+        }
+    }
+    out
 }
 
 fn endpoint(
@@ -836,6 +929,20 @@ fn endpoint(
         ),
         None => Setting::new(Vec::new(), l.default("no SSLOpenSSLConfCmd")),
     };
+    let conf_command_spans: Vec<Span> = cmds.iter().map(|c| c.2.span()).collect();
+    // SSLOpenSSLConfCmd DHParameters, applied after the certificate file's
+    // own parameters, decides the DH group
+    let dhparam = match cmds
+        .iter()
+        .rev()
+        .find(|c| c.0.eq_ignore_ascii_case("DHParameters"))
+    {
+        Some((_, v, src)) => Setting::new(Some(v.clone()), src.clone()),
+        None => Setting::new(
+            None,
+            l.default("no DH parameters in the certificate file: httpd picks DH parameters that match the key size"),
+        ),
+    };
     let (protocols, ciphers) = apply_conf_commands(protocols, ciphers, &cmds);
     let verify_client = match l.first_value("SSLVerifyClient") {
         Some((v, src)) => {
@@ -884,6 +991,8 @@ fn endpoint(
             false,
             "httpd's default SSLProxyEngine off",
         ),
+        conf_command_spans,
+        refused: refused(l, t),
     };
     Endpoint {
         server: ServerKind::Apache,
@@ -903,10 +1012,7 @@ fn endpoint(
             "auto".into(),
             l.default("no SSLOpenSSLConfCmd Curves: OpenSSL's default groups"),
         ),
-        dhparam: Setting::new(
-            None,
-            l.default("no DH parameters in the certificate file: httpd picks DH parameters that match the key size"),
-        ),
+        dhparam,
         conf_commands,
         certificates: cert_pairs(l),
         password_file: Setting::new(None, l.default("SSLPassPhraseDialog builtin")),
@@ -917,14 +1023,21 @@ fn endpoint(
         ),
         session_cache: match l.main.unwrap_or(l.own).last("SSLSessionCache") {
             Some(d) => Setting::new(d.values().join(" "), Source::Inherited(d.span)),
-            None => Setting::new("none".into(), l.default("httpd's default SSLSessionCache none")),
+            None => Setting::new(
+                "none".into(),
+                l.default("httpd's default SSLSessionCache none"),
+            ),
         },
         session_timeout: l.string(
             "SSLSessionCacheTimeout",
             "300",
             "httpd's default SSLSessionCacheTimeout 300",
         ),
-        stapling: l.flag("SSLUseStapling", false, "httpd's default SSLUseStapling off"),
+        stapling: l.flag(
+            "SSLUseStapling",
+            false,
+            "httpd's default SSLUseStapling off",
+        ),
         stapling_verify: Setting::new(true, l.default("httpd verifies OCSP responses")),
         stapling_responder: l.path("SSLStaplingForceURL", "no SSLStaplingForceURL"),
         trusted_certificate: Setting::new(None, l.default("(not an Apache setting)")),
@@ -933,7 +1046,10 @@ fn endpoint(
         client_certificate: l.path("SSLCACertificateFile", "no SSLCACertificateFile"),
         verify_depth,
         crl: l.path("SSLCARevocationFile", "no SSLCARevocationFile"),
-        early_data: Setting::new(false, l.default("mod_ssl does not accept TLS 1.3 early data")),
+        early_data: Setting::new(
+            false,
+            l.default("mod_ssl does not accept TLS 1.3 early data"),
+        ),
         reject_handshake: Setting::new(false, l.default("(not an Apache setting)")),
         hsts,
         hsts_dropped,
@@ -974,6 +1090,13 @@ mod tests {
         assert_eq!(p("TLSv1.2 TLSv1.3", &t3), ["TLSv1.3"]); // a bare word replaces
         assert_eq!(p("all -TLSv1 -TLSv1.1", &t3), ["TLSv1.2", "TLSv1.3"]);
         assert_eq!(p("+TLSv1.2 -SSLv2", &t3), ["TLSv1.2"]);
+        // OpenSSL >= 1.1.0: a minimum and a maximum, no holes
+        assert_eq!(p("+TLSv1.1 +TLSv1.3", &t3), ["TLSv1.3"]);
+        assert_eq!(p("all -TLSv1.2", &t3), ["TLSv1.3"]);
+        assert_eq!(
+            p("+TLSv1 +TLSv1.2 +TLSv1.1", &t3),
+            ["TLSv1", "TLSv1.1", "TLSv1.2"]
+        );
         assert_eq!(
             p("all TLSv1.4", &t3),
             ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3", "TLSv1.4"]
@@ -981,6 +1104,34 @@ mod tests {
         let old = t("2.4.29", "1.0.2");
         assert_eq!(p("all", &old), ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"]);
         assert_eq!(p("+TLSv1.3", &old), ["+TLSv1.3"]);
+    }
+
+    #[test]
+    fn refused_protocol_words() {
+        let w = |s: &str| -> Vec<String> { s.split_whitespace().map(String::from).collect() };
+        let t3 = t("2.4.71", "3.0");
+        // OpenSSL 3 is built without SSLv3: `+SSLv3` is refused, `-SSLv3` accepted
+        let (v, r) = parse_protocol_checked(&w("all -SSLv3"), &t3, "SSLProtocol");
+        assert_eq!(v, ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]);
+        assert!(r.is_empty());
+        let (v, r) = parse_protocol_checked(&w("TLSv1.2 +SSLv3"), &t3, "SSLProtocol");
+        assert_eq!(v, ["TLSv1.2", "+SSLv3"]);
+        assert_eq!(r[0].1, "SSLv3 not supported by this version of OpenSSL");
+        let (_, r) = parse_protocol_checked(&w("+SSLv2"), &t3, "SSLProtocol");
+        assert_eq!(r[0].1, "SSLProtocol: SSLv2 is no longer supported");
+        let (_, r) = parse_protocol_checked(&w("-all +TLSv1.4"), &t3, "SSLProxyProtocol");
+        assert_eq!(r[0].1, "SSLProxyProtocol: Illegal protocol 'TLSv1.4'");
+        // TLSv1.3 needs httpd 2.4.36: a bare refused name enables nothing
+        let old = t("2.4.29", "1.1.1");
+        let (v, r) = parse_protocol_checked(&w("TLSv1.2 TLSv1.3"), &old, "SSLProtocol");
+        assert_eq!(v, ["TLSv1.2"]);
+        assert_eq!(
+            r[0],
+            (
+                "TLSv1.3".into(),
+                "SSLProtocol: Illegal protocol 'TLSv1.3'".into()
+            )
+        );
     }
 
     #[test]
