@@ -267,10 +267,6 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Ok(g) => g,
         Err(e) => return fail(err, &e),
     };
-    let files = match crate::certs::FileOptions::from_args(&a.files) {
-        Ok(f) => f,
-        Err(e) => return fail(err, &e),
-    };
     let mut notes = Vec::new();
     // directories that could not be searched for trees: reported, exit 2
     let mut discovery_errors: Vec<String> = Vec::new();
@@ -282,6 +278,11 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     for (gi, (cfg, paths)) in groups.iter().enumerate() {
         let settings = match crate::config::settings(cfg.as_ref(), a) {
             Ok(s) => s,
+            Err(e) => return fail(err, &e),
+        };
+        // certificate flags over the settings file's root / now / expiry_warn_days / ca_file
+        let files = match crate::certs::FileOptions::from_args_and_config(&a.files, cfg.as_ref()) {
+            Ok(f) => f,
             Err(e) => return fail(err, &e),
         };
         let target = Target {

@@ -16,6 +16,10 @@
 //!   TLS101: warning              # error, warning or info
 //! exclude: ["legacy/**", "*.disabled.conf"]
 //! fail_on: warning               # error, warning, info or never
+//! root: [/etc/nginx=./nginx]     # certificate flags: --root (relative to this file), --now,
+//! now: 2026-01-01                #   --expiry-warn-days, --ca-file (relative to this file)
+//! expiry_warn_days: 30
+//! ca_file: pki/root.pem
 //! ```
 //!
 //! Unknown keys, unknown rule codes and bad values are errors with the file's
@@ -105,6 +109,11 @@ struct Raw {
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
     fail_on: Option<FailOn>,
+    #[serde(default)]
+    root: Vec<Spanned<String>>,
+    now: Option<Spanned<String>>,
+    expiry_warn_days: Option<u32>,
+    ca_file: Option<PathBuf>,
 }
 
 /// A loaded, validated settings file.
@@ -125,6 +134,14 @@ pub struct Config {
     pub severity: HashMap<&'static str, Severity>,
     pub exclude: Vec<String>,
     pub fail_on: Option<FailOn>,
+    /// `root:` mappings (`--root`), local directories resolved against the
+    /// file's directory.
+    pub root: Vec<crate::certs::RootMap>,
+    /// `now:` (`--now`), validated.
+    pub now: Option<String>,
+    pub expiry_warn_days: Option<u32>,
+    /// `ca_file:` (`--ca-file`), resolved against the file's directory.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -246,6 +263,25 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
             return Err(spanned_err(path, g, "exclude: empty pattern".into()));
         }
     }
+    let mut root = Vec::new();
+    for r in &raw.root {
+        let mut m = crate::certs::RootMap::parse(&r.value)
+            .map_err(|e| spanned_err(path, r, e.replacen("--root ", "root: ", 1)))?;
+        m.local = dir.join(&m.local);
+        if !m.local.is_dir() {
+            return Err(spanned_err(
+                path,
+                r,
+                format!("root: \"{}\" is not a directory", m.local.display()),
+            ));
+        }
+        root.push(m);
+    }
+    if let Some(n) = &raw.now {
+        if let Err(e) = crate::certs::time::parse(&n.value) {
+            return Err(spanned_err(path, n, format!("now: {e}")));
+        }
+    }
     Ok(Config {
         path: path.to_path_buf(),
         profile: raw.profile,
@@ -259,6 +295,10 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         severity,
         exclude: raw.exclude.into_iter().map(|s| s.value).collect(),
         fail_on: raw.fail_on,
+        root,
+        now: raw.now.map(|s| s.value),
+        expiry_warn_days: raw.expiry_warn_days,
+        ca_file: raw.ca_file.map(|p| dir.join(p)),
     })
 }
 
@@ -557,5 +597,63 @@ mod tests {
         assert_eq!(c.severity["TLS101"], Severity::Info);
         assert_eq!(c.fail_on, Some(FailOn::Never));
         assert!(parse("", p).is_ok());
+    }
+
+    #[test]
+    fn certificate_keys_resolve_against_the_file_and_yield_to_flags() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("copy/nginx")).unwrap();
+        let p = d.path().join(".tlslint.yaml");
+        let c = parse(
+            "root: [copy, /etc/nginx=copy/nginx]\nnow: 2026-01-01\nexpiry_warn_days: 14\nca_file: pki/root.pem\n",
+            &p,
+        )
+        .unwrap();
+        assert_eq!(c.root.len(), 2);
+        assert_eq!(c.root[0].server, Path::new("/"));
+        assert_eq!(c.root[0].local, d.path().join("copy"));
+        assert_eq!(c.root[1].server, Path::new("/etc/nginx"));
+        assert_eq!(c.root[1].local, d.path().join("copy/nginx"));
+        assert_eq!(c.now.as_deref(), Some("2026-01-01"));
+        assert_eq!(c.expiry_warn_days, Some(14));
+        assert_eq!(
+            c.ca_file.as_deref(),
+            Some(d.path().join("pki/root.pem").as_path())
+        );
+        // bad values: the line of the value
+        let e = parse("profile: modern\nnow: yesterday\n", &p).unwrap_err();
+        assert_eq!(e.location.as_ref().unwrap().line, 2, "{}", e.message);
+        assert!(e.message.starts_with("now: invalid date"), "{}", e.message);
+        let e = parse("root:\n  - copy\n  - missing-dir\n", &p).unwrap_err();
+        assert_eq!(e.location.as_ref().unwrap().line, 3, "{}", e.message);
+        assert!(e.message.contains("is not a directory"), "{}", e.message);
+        assert!(parse("expiry_warn_days: soon\n", &p).is_err());
+        // the file's values apply; flags win
+        let mut a = crate::certs::CertArgs {
+            root: Vec::new(),
+            now: None,
+            expiry_warn_days: None,
+            ca_file: None,
+        };
+        let c = parse("root: [copy]\nnow: 2026-01-01\nexpiry_warn_days: 14\n", &p).unwrap();
+        let o = crate::certs::FileOptions::from_args_and_config(&a, Some(&c)).unwrap();
+        assert_eq!(o.roots, c.root);
+        assert_eq!(o.now, Some(1767225600));
+        assert_eq!(o.expiry_warn_days, 14);
+        a.now = Some("2026-02-01".into());
+        a.expiry_warn_days = Some(60);
+        a.root = vec![d.path().join("copy/nginx").display().to_string()];
+        let o = crate::certs::FileOptions::from_args_and_config(&a, Some(&c)).unwrap();
+        assert_eq!(o.now, Some(1769904000));
+        assert_eq!(o.expiry_warn_days, 60);
+        assert_eq!(o.roots[0].local, d.path().join("copy/nginx"));
+        let o = crate::certs::FileOptions::from_args_and_config(&a, None).unwrap();
+        assert_eq!(o.expiry_warn_days, 60);
+        // a ca_file that is not there names the settings file
+        let c = parse("ca_file: nope.pem\n", &p).unwrap();
+        a.ca_file = None;
+        let e = crate::certs::FileOptions::from_args_and_config(&a, Some(&c)).unwrap_err();
+        assert!(e.message.contains("ca_file: cannot read"), "{}", e.message);
+        assert!(e.message.contains(".tlslint.yaml"), "{}", e.message);
     }
 }

@@ -207,6 +207,10 @@ pub struct ApacheFacts {
     /// `SSLCACertificatePath`: a directory of client CAs.
     pub ca_path: Setting<Option<String>>,
     pub crl_path: Setting<Option<String>>,
+    /// `SSLCARevocationCheck` as written, lowercased (`none`, `chain`, `leaf`,
+    /// with flags such as `no_crl_for_cert_ok`): httpd 2.4 uses the CRLs
+    /// only when it is `chain` or `leaf` (default `none`).
+    pub crl_check: Setting<String>,
     /// `SSLProxyEngine`: TLS towards backends.
     pub proxy_engine: Setting<bool>,
     /// Where each entry of the endpoint's `conf_commands` is written (same

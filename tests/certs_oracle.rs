@@ -13,7 +13,16 @@
 //!   and TLS208 fires exactly below the profile's 2048 bits;
 //! - client chains: `openssl verify -verify_depth N` succeeds exactly when
 //!   there is no TLS404 for `ssl_verify_depth N`; `-crl_check_all` succeeds
-//!   exactly when there is no TLS403 about the CRLs.
+//!   exactly when there is no TLS403 about the CRLs;
+//! - Apache: the same chain verdicts for virtual hosts with a separate
+//!   SSLCertificateChainFile (mod_ssl sends the first certificate of
+//!   SSLCertificateFile, then the chain file: that is what `openssl verify`
+//!   is given), and the key compared when there is no SSLCertificateKeyFile
+//!   is the one in the certificate file (`openssl pkey -pubout` of that file
+//!   equals `openssl x509 -pubkey` of it exactly when there is no TLS302);
+//!   SSLVerifyDepth N passes exactly when `openssl verify -show_chain` builds
+//!   a chain of at most N + 1 certificates (mod_ssl refuses certificates
+//!   deeper than N, the client's being 0).
 //!
 //! openssl is required with CI=true; elsewhere the tests skip with a reason.
 
@@ -51,10 +60,20 @@ fn openssl_out(dir: &Path, args: &[&str]) -> String {
 
 /// Run tlslint on `conf` in `dir`; the findings per listen port: (code, message).
 fn lint(dir: &Path, conf: &str, args: &[&str]) -> BTreeMap<u64, Vec<(String, String)>> {
-    std::fs::write(dir.join("nginx.conf"), conf).unwrap();
+    lint_as(dir, "nginx.conf", conf, args)
+}
+
+/// `lint` with the main file's name (`apache2.conf` for an Apache tree).
+fn lint_as(
+    dir: &Path,
+    main: &str,
+    conf: &str,
+    args: &[&str],
+) -> BTreeMap<u64, Vec<(String, String)>> {
+    std::fs::write(dir.join(main), conf).unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_tlslint"))
         .current_dir(dir)
-        .args(["nginx.conf", "--format", "json", "--now", NOW])
+        .args([main, "--format", "json", "--now", NOW])
         .args(args)
         .output()
         .unwrap();
@@ -518,5 +537,289 @@ cat crl-both-old.pem root.crl i1-old.crl
             if ok { "OK" } else { "fails" }
         );
         assert_eq!(ok, !t403, "{crl}: {:?}", found.get(&port));
+    }
+}
+
+const APACHE_HEAD: &str = "LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n";
+
+fn apache_vhost(port: usize, body: &str) -> String {
+    format!("Listen {port}\n<VirtualHost *:{port}>\n    ServerName a.example\n    SSLEngine on\n{body}</VirtualHost>\n")
+}
+
+#[test]
+fn apache_chain_files_agree_with_openssl_verify() {
+    if !certgen::require_openssl("Apache chain oracle") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    certgen::setup(dir, PKI);
+    // (SSLCertificateFile's certificates, SSLCertificateChainFile's, key)
+    let cases: &[(&str, &[&str], Option<&[&str]>, &str)] = &[
+        (
+            "full chain in the certificate file",
+            &["leaf.pem", "int2.pem", "int1.pem"],
+            None,
+            "leaf.key",
+        ),
+        (
+            "chain file",
+            &["leaf.pem"],
+            Some(&["int2.pem", "int1.pem"]),
+            "leaf.key",
+        ),
+        (
+            "chain file, top missing",
+            &["leaf.pem"],
+            Some(&["int2.pem"]),
+            "leaf.key",
+        ),
+        (
+            "chain file swapped",
+            &["leaf.pem"],
+            Some(&["int1.pem", "int2.pem"]),
+            "leaf.key",
+        ),
+        (
+            "chain file with root",
+            &["leaf.pem"],
+            Some(&["int2.pem", "int1.pem", "root.pem"]),
+            "leaf.key",
+        ),
+        // the certificate file's intermediates are not sent when a chain file is set
+        (
+            "stale chain file over a full chain",
+            &["leaf.pem", "int2.pem", "int1.pem"],
+            Some(&["xint.pem"]),
+            "leaf.key",
+        ),
+        (
+            "chain file completes a partial one",
+            &["leaf.pem", "xint.pem"],
+            Some(&["int2.pem", "int1.pem"]),
+            "leaf.key",
+        ),
+        (
+            "wrong chain file",
+            &["leaf1.pem"],
+            Some(&["int2.pem"]),
+            "leaf.key",
+        ),
+        (
+            "expired intermediate in the chain file",
+            &["leaf1.pem"],
+            Some(&["oldint.pem"]),
+            "leaf.key",
+        ),
+        (
+            "untrusted root",
+            &["xleaf.pem"],
+            Some(&["xint.pem"]),
+            "leaf.key",
+        ),
+        ("self-signed", &["self.pem"], None, "self.key"),
+    ];
+    let mut conf = String::from(APACHE_HEAD);
+    for (i, (_, certs, chain, key)) in cases.iter().enumerate() {
+        let file = format!("acase{i}.pem");
+        cat(dir, &file, certs);
+        let mut body = format!("    SSLCertificateFile {file}\n    SSLCertificateKeyFile {key}\n");
+        if let Some(ch) = chain {
+            let cf = format!("achain{i}.pem");
+            cat(dir, &cf, ch);
+            body.push_str(&format!("    SSLCertificateChainFile {cf}\n"));
+        }
+        conf.push_str(&apache_vhost(10000 + i, &body));
+    }
+    let found = lint_as(dir, "apache2.conf", &conf, &["--ca-file", "roots.pem"]);
+    let mut disagreements = Vec::new();
+    for (i, (name, certs, chain, _)) in cases.iter().enumerate() {
+        let port = 10000 + i as u64;
+        // what mod_ssl sends: with a chain file, the certificate file's first
+        // certificate and the chain file's; without, the certificate file
+        let sent: Vec<&str> = match chain {
+            Some(ch) => std::iter::once(certs[0])
+                .chain(ch.iter().copied())
+                .collect(),
+            None => certs.to_vec(),
+        };
+        let rest = format!("arest{i}.pem");
+        let mut args = vec!["verify", "-attime", NOW_EPOCH, "-CAfile", "roots.pem"];
+        if sent.len() > 1 {
+            cat(dir, &rest, &sent[1..]);
+            args.extend(["-untrusted", rest.as_str()]);
+        }
+        args.push(sent[0]);
+        let ok = openssl_ok(dir, &args);
+        let in_order = sent.windows(2).all(|w| {
+            w[0] != w[1]
+                && openssl_ok(
+                    dir,
+                    &[
+                        "verify",
+                        "-no_check_time",
+                        "-partial_chain",
+                        "-trusted",
+                        w[1],
+                        w[0],
+                    ],
+                )
+        });
+        let (t310, t303, t309) = (
+            has(&found, port, "TLS310"),
+            has(&found, port, "TLS303"),
+            has(&found, port, "TLS309"),
+        );
+        eprintln!(
+            "{name:<40} openssl {:<5} TLS310 {t310:<5} TLS303 {t303:<5} in order {in_order:<5} TLS309 {t309}",
+            if ok { "OK" } else { "fails" }
+        );
+        if ok == (t310 || t303) {
+            disagreements.push(format!(
+                "{name}: openssl verify ok={ok} but TLS310={t310} TLS303={t303}: {:?}",
+                found.get(&port)
+            ));
+        }
+        if in_order == t309 {
+            disagreements.push(format!(
+                "{name}: in order={in_order} but TLS309={t309}: {:?}",
+                found.get(&port)
+            ));
+        }
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+#[test]
+fn apache_key_in_the_certificate_file_agrees_with_openssl_pubkeys() {
+    if !certgen::require_openssl("Apache key oracle") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    let keys: &[(&str, &str)] = &[
+        ("rsa.key", "rsa:2048"),
+        ("rsa-pkcs1.key", "rsa:2048 pkcs1"),
+        ("p256.key", "ec:P-256"),
+        ("p384-sec1.key", "ec:P-384 sec1"),
+        ("ed25519.key", "ed25519"),
+    ];
+    let mut script = String::new();
+    for (k, spec) in keys {
+        script.push_str(&format!(
+            "key {k} {spec}\ncert {k}.pem key={k} san=DNS:a.example\n"
+        ));
+    }
+    certgen::setup(dir, &script);
+    let mut conf = String::from(APACHE_HEAD);
+    for (i, (c, _)) in keys.iter().enumerate() {
+        for (j, (k, _)) in keys.iter().enumerate() {
+            // the certificate, then a private key, in one file; no SSLCertificateKeyFile
+            let file = format!("combined-{i}-{j}.pem");
+            cat(dir, &file, &[&format!("{c}.pem"), k]);
+            conf.push_str(&apache_vhost(
+                10000 + i * 100 + j,
+                &format!("    SSLCertificateFile {file}\n"),
+            ));
+        }
+    }
+    // no key anywhere: httpd cannot start (TLS301), and openssl finds none either
+    conf.push_str(&apache_vhost(19999, "    SSLCertificateFile rsa.key.pem\n"));
+    let found = lint_as(dir, "apache2.conf", &conf, &[]);
+    for i in 0..keys.len() {
+        for j in 0..keys.len() {
+            let file = format!("combined-{i}-{j}.pem");
+            let port = (10000 + i * 100 + j) as u64;
+            // what httpd pairs: the first certificate and the first key of the file
+            let cert_pub = openssl_out(dir, &["x509", "-in", &file, "-pubkey", "-noout"]);
+            let key_pub = openssl_out(dir, &["pkey", "-in", &file, "-pubout"]);
+            let t302 = has(&found, port, "TLS302");
+            assert_eq!(
+                cert_pub == key_pub,
+                !t302,
+                "{file}: openssl same={}, TLS302={t302}: {:?}",
+                cert_pub == key_pub,
+                found.get(&port)
+            );
+            assert!(
+                !has(&found, port, "TLS301"),
+                "{file}: {:?}",
+                found.get(&port)
+            );
+        }
+    }
+    assert!(!openssl_ok(dir, &["pkey", "-in", "rsa.key.pem", "-pubout"]));
+    assert!(has(&found, 19999, "TLS301"), "{:?}", found.get(&19999));
+}
+
+#[test]
+fn apache_verify_depth_agrees_with_openssl_chain_length() {
+    if !certgen::require_openssl("Apache client depth oracle") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    certgen::setup(
+        dir,
+        r#"
+key root.key
+cert root.pem key=root.key ca cn="Client Root"
+key i1.key
+cert i1.pem key=i1.key issuer=root.pem ca cn="Client Int 1"
+key i2.key
+cert i2.pem key=i2.key issuer=i1.pem ca cn="Client Int 2"
+key c.key
+cert c0.pem key=c.key issuer=root.pem cn=client0
+cert c1.pem key=c.key issuer=i1.pem cn=client1
+cert c2.pem key=c.key issuer=i2.pem cn=client2
+cat ca0.pem root.pem
+cat ca1.pem i1.pem root.pem
+cat ca2.pem i2.pem i1.pem root.pem
+key s.key
+cert s.pem key=s.key san=DNS:a.example
+"#,
+    );
+    let mut conf = String::from(APACHE_HEAD);
+    conf.push_str(
+        "SSLCertificateFile s.pem\nSSLCertificateKeyFile s.key\nSSLVerifyClient require\n",
+    );
+    for n in 0..3 {
+        for depth in 0..4 {
+            conf.push_str(&apache_vhost(
+                10000 + n * 10 + depth,
+                &format!("    SSLCACertificateFile ca{n}.pem\n    SSLVerifyDepth {depth}\n"),
+            ));
+        }
+    }
+    let found = lint_as(dir, "apache2.conf", &conf, &[]);
+    for n in 0..3 {
+        // the chain OpenSSL builds for the client's certificate
+        let out = openssl_out(
+            dir,
+            &[
+                "verify",
+                "-attime",
+                NOW_EPOCH,
+                "-show_chain",
+                "-CAfile",
+                &format!("ca{n}.pem"),
+                &format!("c{n}.pem"),
+            ],
+        );
+        let len = out.lines().filter(|l| l.starts_with("depth=")).count();
+        assert_eq!(len, n + 2, "{out}");
+        for depth in 0..4 {
+            let port = (10000 + n * 10 + depth) as u64;
+            // mod_ssl: every certificate's depth (client 0, root len - 1) must be <= SSLVerifyDepth
+            let ok = len - 1 <= depth;
+            let t404 = has(&found, port, "TLS404");
+            eprintln!("{n} intermediate(s), SSLVerifyDepth {depth}: chain of {len}, mod_ssl {}, TLS404 {t404}", if ok { "OK" } else { "refuses" });
+            assert_eq!(
+                ok,
+                !t404,
+                "{n} intermediates, SSLVerifyDepth {depth}: {:?}",
+                found.get(&port)
+            );
+        }
     }
 }

@@ -1,5 +1,6 @@
-//! fixtures/rules/<CODE>/nginx-{bad,good}: every bad tree is flagged with its
-//! rule and every good tree is not; the human and JSON outputs of every tree
+//! fixtures/rules/<CODE>/{nginx,apache}-{bad,good} (`nginx.conf` /
+//! `apache2.conf`): every bad tree is flagged with its rule and every good
+//! tree is not; the human and JSON outputs of every tree
 //! are snapshot-tested (`expected.txt`, `expected.json` beside the tree;
 //! `UPDATE_SNAPSHOTS=1 cargo test --test rule_fixtures` rewrites them;
 //! `FIXTURES=TLS3,TLS401` limits a run to those codes).
@@ -27,9 +28,25 @@ fn cases() -> Vec<(String, bool, PathBuf)> {
     codes.sort();
     for dir in codes {
         let code = dir.file_name().unwrap().to_string_lossy().into_owned();
-        for (kind, bad) in [("nginx-bad", true), ("nginx-good", false)] {
+        for (kind, main, bad) in [
+            ("nginx-bad", "nginx.conf", true),
+            ("nginx-good", "nginx.conf", false),
+            ("apache-bad", "apache2.conf", true),
+            ("apache-good", "apache2.conf", false),
+        ] {
             let d = dir.join(kind);
-            assert!(d.join("nginx.conf").exists(), "{} is missing", d.display());
+            // a rule that cannot fire for a server says why instead of a bad tree
+            let na = d.join("NOT-APPLICABLE");
+            if bad && na.exists() {
+                let why = std::fs::read_to_string(&na).unwrap_or_default();
+                assert!(!why.trim().is_empty(), "{} gives no reason", na.display());
+                continue;
+            }
+            assert!(
+                d.join(main).exists(),
+                "{} is missing",
+                d.join(main).display()
+            );
             out.push((code.clone(), bad, d));
         }
     }
@@ -81,9 +98,14 @@ fn run(dir: &Path, format: &str) -> (i32, String) {
     let args: Vec<String> = std::fs::read_to_string(dir.join("args"))
         .map(|s| s.split_whitespace().map(str::to_string).collect())
         .unwrap_or_default();
+    let main = if dir.join("apache2.conf").exists() {
+        "apache2.conf"
+    } else {
+        "nginx.conf"
+    };
     let o = Command::new(env!("CARGO_BIN_EXE_tlslint"))
         .current_dir(dir)
-        .args(["nginx.conf", "--format", format])
+        .args([main, "--format", format])
         .args(&args)
         .env("NO_COLOR", "1")
         .output()

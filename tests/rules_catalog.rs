@@ -53,12 +53,21 @@ fn yaml_pages_and_rust_rules_match_one_to_one() {
 
 /// The codes tlslint reports for one example, run through the command line
 /// (so that suppressions and every other stage apply).
-fn codes_for(text: &str, args: &[String], setup: Option<&str>) -> (Vec<String>, String) {
+fn codes_for(
+    server: &str,
+    text: &str,
+    args: &[String],
+    setup: Option<&str>,
+) -> (Vec<String>, String) {
     let dir = tempfile::tempdir().unwrap();
     if let Some(script) = setup {
         certgen::setup(dir.path(), script);
     }
-    let main = dir.path().join("nginx.conf");
+    let main = dir.path().join(if server == "apache" {
+        "apache2.conf"
+    } else {
+        "nginx.conf"
+    });
     std::fs::write(&main, text).unwrap();
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_tlslint"))
         .current_dir(dir.path())
@@ -94,41 +103,47 @@ fn every_example_is_flagged_or_clean_as_it_says() {
     for r in RULES {
         let code = r.meta().code;
         let d = doc::doc(code).unwrap();
-        let ex = d
-            .examples
-            .get("nginx")
-            .unwrap_or_else(|| panic!("{code}: no nginx examples"));
-        assert!(
-            !ex.bad.is_empty() && !ex.good.is_empty(),
-            "{code}: needs bad and good nginx examples"
-        );
-        if ex.setup.is_some() {
-            // generated certificates have fixed dates: the clock must be fixed too
+        for server in ["nginx", "apache"] {
+            let ex = d
+                .examples
+                .get(server)
+                .unwrap_or_else(|| panic!("{code}: no {server} examples"));
             assert!(
-                ex.args.iter().any(|a| a == "--now"),
-                "{code}: examples with `setup` must set `--now` in `args`"
+                (!ex.bad.is_empty() || ex.not_applicable.is_some()) && !ex.good.is_empty(),
+                "{code}: needs bad (or `not_applicable: reason`) and good {server} examples"
             );
-            if !certgen::require_openssl(&format!("{code}'s examples")) {
-                checked += ex.bad.len() + ex.good.len();
-                continue;
-            }
-        }
-        for (want, list) in [(true, &ex.bad), (false, &ex.good)] {
-            for text in list {
-                let (codes, all) = codes_for(text, &ex.args, ex.setup.as_deref());
-                let got = codes.iter().any(|c| c == code);
-                assert_eq!(
-                    got,
-                    want,
-                    "{code}: {} example {}:\n{text}\nfindings: {all}",
-                    if want { "bad" } else { "good" },
-                    if want { "not flagged" } else { "flagged" },
+            assert!(
+                ex.not_applicable.is_none() || ex.bad.is_empty(),
+                "{code}: {server} is not applicable, yet has bad examples"
+            );
+            if ex.setup.is_some() {
+                // generated certificates have fixed dates: the clock must be fixed too
+                assert!(
+                    ex.args.iter().any(|a| a == "--now"),
+                    "{code}: examples with `setup` must set `--now` in `args`"
                 );
-                checked += 1;
+                if !certgen::require_openssl(&format!("{code}'s examples")) {
+                    checked += ex.bad.len() + ex.good.len();
+                    continue;
+                }
+            }
+            for (want, list) in [(true, &ex.bad), (false, &ex.good)] {
+                for text in list {
+                    let (codes, all) = codes_for(server, text, &ex.args, ex.setup.as_deref());
+                    let got = codes.iter().any(|c| c == code);
+                    assert_eq!(
+                        got,
+                        want,
+                        "{code}: {server} {} example {}:\n{text}\nfindings: {all}",
+                        if want { "bad" } else { "good" },
+                        if want { "not flagged" } else { "flagged" },
+                    );
+                    checked += 1;
+                }
             }
         }
     }
-    assert!(checked >= 2 * RULES.len());
+    assert!(checked >= 4 * RULES.len());
 }
 
 #[test]

@@ -2011,7 +2011,11 @@ pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
             "read as Apache httpd {} with the modules built into Debian's apache2 ({}) and those LoadModule loads; server root {}",
             version,
             builtin.join(", "),
-            server_root.display()
+            if server_root.as_os_str().is_empty() {
+                Path::new(".").display()
+            } else {
+                server_root.display()
+            }
         ),
     );
     if l.saw_if {

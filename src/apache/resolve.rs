@@ -393,7 +393,11 @@ fn hsts(main: Option<&Scope<'_>>, own: &Scope<'_>, anchor: Span) -> Setting<Opti
                         src,
                     );
                 }
-                "unset" => cur = Setting::new(None, src),
+                // each condition has its own table: `Header unset` does not
+                // remove what `Header always set` added, nor the reverse
+                "unset" if cur.value.as_ref().is_none_or(|h| h.always == always) => {
+                    cur = Setting::new(None, src)
+                }
                 _ => {}
             }
         }
@@ -986,6 +990,13 @@ fn endpoint(
         },
         ca_path: l.path("SSLCACertificatePath", "no SSLCACertificatePath"),
         crl_path: l.path("SSLCARevocationPath", "no SSLCARevocationPath"),
+        crl_check: match l.find("SSLCARevocationCheck") {
+            Some((d, src)) => Setting::new(d.values().join(" ").to_ascii_lowercase(), src),
+            None => Setting::new(
+                "none".into(),
+                l.default("httpd's default SSLCARevocationCheck none"),
+            ),
+        },
         proxy_engine: l.flag(
             "SSLProxyEngine",
             false,
@@ -1153,5 +1164,54 @@ mod tests {
             server_name_host("https://www.example.com:443"),
             "www.example.com"
         );
+    }
+
+    fn resolve_text(conf: &str) -> (Vec<Endpoint>, Vec<PlainServer>) {
+        let mut fs = crate::fsx::MemFs::new();
+        fs.insert("/t/apache2.conf".into(), conf.as_bytes().to_vec());
+        let tree = crate::apache::loader::load(
+            &fs,
+            std::path::Path::new("/t/apache2.conf"),
+            &crate::apache::loader::LoadOptions::default(),
+        );
+        assert!(tree.errors.is_empty(), "{:?}", tree.errors);
+        resolve(&tree, &Target::default())
+    }
+
+    #[test]
+    fn header_unset_removes_only_its_own_condition() {
+        let base = "LoadModule ssl_module m.so\nLoadModule headers_module h.so\n<VirtualHost *:443>\nSSLEngine on\nHeader always set Strict-Transport-Security max-age=63072000\n";
+        // `Header unset` (onsuccess) does not touch the `always` table
+        let (eps, _) = resolve_text(&format!(
+            "{base}<Location /a>\nHeader unset Strict-Transport-Security\n</Location>\nHeader unset Strict-Transport-Security\n</VirtualHost>\n"
+        ));
+        assert!(eps[0].hsts.value.as_ref().is_some_and(|h| h.always));
+        assert!(eps[0].hsts_dropped.is_empty());
+        let (eps, _) = resolve_text(&format!(
+            "{base}<Location /a>\nHeader always unset Strict-Transport-Security\n</Location>\n</VirtualHost>\n"
+        ));
+        assert_eq!(eps[0].hsts_dropped.len(), 1);
+        let (eps, _) = resolve_text(&format!(
+            "{base}Header always unset Strict-Transport-Security\n</VirtualHost>\n"
+        ));
+        assert!(eps[0].hsts.value.is_none());
+    }
+
+    #[test]
+    fn main_server_on_a_port_without_virtual_hosts_is_its_default() {
+        let (_, plain) = resolve_text(
+            "Listen 80\nListen 443\nLoadModule ssl_module m.so\n<VirtualHost *:443>\nSSLEngine on\n</VirtualHost>\n",
+        );
+        assert_eq!(plain.len(), 1);
+        assert_eq!(plain[0].default_for, ["*:80"]);
+    }
+
+    #[test]
+    fn revocation_check_defaults_to_none() {
+        let conf = "LoadModule ssl_module m.so\n<VirtualHost *:443>\nSSLEngine on\n</VirtualHost>\n<VirtualHost *:8443>\nSSLEngine on\nSSLCARevocationCheck Chain no_crl_for_cert_ok\n</VirtualHost>\n";
+        let (eps, _) = resolve_text(conf);
+        let a = |i: usize| eps[i].apache.as_ref().unwrap().crl_check.value.clone();
+        assert_eq!(a(0), "none");
+        assert_eq!(a(1), "chain no_crl_for_cert_ok");
     }
 }

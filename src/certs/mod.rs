@@ -41,9 +41,9 @@ pub struct CertArgs {
     /// Check certificate validity at this time instead of now: RFC 3339 or YYYY-MM-DD
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
-    /// Warn about certificates that expire within this many days
-    #[arg(long, value_name = "DAYS", default_value_t = 30)]
-    pub expiry_warn_days: u32,
+    /// Warn about certificates that expire within this many days [default: 30]
+    #[arg(long, value_name = "DAYS")]
+    pub expiry_warn_days: Option<u32>,
     /// The roots clients trust, for a private PKI (PEM; replaces Mozilla's root store)
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
@@ -73,31 +73,65 @@ impl Default for FileOptions {
 
 impl FileOptions {
     pub fn from_args(a: &CertArgs) -> Result<FileOptions, Error> {
-        let roots = a
-            .root
-            .iter()
-            .map(|r| RootMap::parse(r).map_err(Error::new))
-            .collect::<Result<Vec<_>, _>>()?;
-        for r in &roots {
-            if !r.local.is_dir() {
-                return Err(Error::new(format!(
-                    "--root: \"{}\" is not a directory",
-                    r.local.display()
-                )));
+        FileOptions::from_args_and_config(a, None)
+    }
+
+    /// The flags, over a settings file's `root`, `now`, `expiry_warn_days`
+    /// and `ca_file` (validated, with paths resolved, when it was loaded).
+    pub fn from_args_and_config(
+        a: &CertArgs,
+        cfg: Option<&crate::config::Config>,
+    ) -> Result<FileOptions, Error> {
+        let roots = if a.root.is_empty() {
+            cfg.map(|c| c.root.clone()).unwrap_or_default()
+        } else {
+            let roots = a
+                .root
+                .iter()
+                .map(|r| RootMap::parse(r).map_err(Error::new))
+                .collect::<Result<Vec<_>, _>>()?;
+            for r in &roots {
+                if !r.local.is_dir() {
+                    return Err(Error::new(format!(
+                        "--root: \"{}\" is not a directory",
+                        r.local.display()
+                    )));
+                }
             }
-        }
-        let now = match &a.now {
-            Some(s) => Some(time::parse(s).map_err(|e| Error::new(format!("--now: {e}")))?),
-            None => None,
+            roots
         };
-        let trust = match &a.ca_file {
+        let now = match (&a.now, cfg.and_then(|c| c.now.as_ref())) {
+            (Some(s), _) => Some(time::parse(s).map_err(|e| Error::new(format!("--now: {e}")))?),
+            (None, Some(s)) => Some(time::parse(s).map_err(|e| {
+                Error::new(format!(
+                    "{}: now: {e}",
+                    cfg.map(|c| c.path.display().to_string())
+                        .unwrap_or_default()
+                ))
+            })?),
+            (None, None) => None,
+        };
+        let ca_file: Option<PathBuf> = a
+            .ca_file
+            .clone()
+            .or_else(|| cfg.and_then(|c| c.ca_file.clone()));
+        let from = if a.ca_file.is_some() {
+            "--ca-file".to_string()
+        } else {
+            format!(
+                "{}: ca_file",
+                cfg.map(|c| c.path.display().to_string())
+                    .unwrap_or_default()
+            )
+        };
+        let trust = match &ca_file {
             Some(f) => {
                 let d = cache().read(f);
                 let data = match &d {
                     Ok(d) => d,
                     Err(e) => {
                         return Err(Error::new(format!(
-                            "--ca-file: cannot read \"{}\": {}",
+                            "{from}: cannot read \"{}\": {}",
                             f.display(),
                             read_error_text(e)
                         )))
@@ -105,13 +139,17 @@ impl FileOptions {
                 };
                 if data.certs.is_empty() {
                     return Err(Error::new(format!(
-                        "--ca-file: \"{}\" holds no PEM certificate",
+                        "{from}: \"{}\" holds no PEM certificate",
                         f.display()
                     )));
                 }
                 Some(Arc::new(TrustStore::from_certs(
                     &data.certs,
-                    format!("--ca-file {}", f.display()),
+                    if a.ca_file.is_some() {
+                        format!("--ca-file {}", f.display())
+                    } else {
+                        format!("ca_file {}", f.display())
+                    },
                 )))
             }
             None => None,
@@ -119,7 +157,10 @@ impl FileOptions {
         Ok(FileOptions {
             roots,
             now,
-            expiry_warn_days: a.expiry_warn_days,
+            expiry_warn_days: a
+                .expiry_warn_days
+                .or_else(|| cfg.and_then(|c| c.expiry_warn_days))
+                .unwrap_or(30),
             trust,
         })
     }
@@ -419,14 +460,32 @@ impl TreeFiles {
             .unwrap_or_default()
     }
 
-    /// The certificates a pair sends, in order: its certificate file, then
-    /// its chain file (Apache's SSLCertificateChainFile).
+    /// The certificates a pair sends, in order. nginx: its certificate file.
+    /// Apache with SSLCertificateChainFile: the first certificate of
+    /// SSLCertificateFile (mod_ssl then loads it with
+    /// `SSL_CTX_use_certificate_file`, which reads one certificate), then the
+    /// chain file's certificates (its first skipped when the chain file is
+    /// the certificate file itself, as mod_ssl does).
     pub fn sent(&self, pair: &CertPair) -> Vec<Arc<Cert>> {
         let mut v = self.certs_of(&pair.certificate.value);
         if let Some(c) = &pair.chain {
-            v.extend(self.certs_of(&c.value));
+            v.truncate(1);
+            let skip = usize::from(c.value == pair.certificate.value);
+            v.extend(self.certs_of(&c.value).into_iter().skip(skip));
         }
         v
+    }
+
+    /// Certificates after the first in SSLCertificateFile that httpd does
+    /// not send because SSLCertificateChainFile is set (0 for nginx).
+    pub fn ignored_in_certificate_file(&self, pair: &CertPair) -> usize {
+        match &pair.chain {
+            Some(c) if c.value != pair.certificate.value => self
+                .certs_of(&pair.certificate.value)
+                .len()
+                .saturating_sub(1),
+            _ => 0,
+        }
     }
 
     /// The pair's leaf certificate (the first of its file).

@@ -121,3 +121,66 @@ pub fn when(t: i64, now: i64) -> String {
         crate::certs::time::relative_days(t, now)
     )
 }
+
+/// "server" (nginx) / "virtual host" (Apache), for messages.
+pub fn server_word(ep: &Endpoint) -> &'static str {
+    match ep.server {
+        ServerKind::Nginx => "server",
+        ServerKind::Apache => "virtual host",
+    }
+}
+
+/// The setting that writes the `i`-th certificate a pair sends: the
+/// certificate file, or (Apache) SSLCertificateChainFile for all but the first.
+pub fn sent_setting(pair: &CertPair, i: usize) -> &Setting<String> {
+    match &pair.chain {
+        Some(c) if i > 0 => c,
+        _ => &pair.certificate,
+    }
+}
+
+/// The files a pair's certificates are sent from: `cert.pem`, or (Apache)
+/// `cert.pem and SSLCertificateChainFile chain.pem`.
+pub fn sent_from(pair: &CertPair) -> String {
+    match &pair.chain {
+        Some(c) if c.value != pair.certificate.value => format!(
+            "{} and SSLCertificateChainFile {}",
+            shown(&pair.certificate.value),
+            shown(&c.value)
+        ),
+        _ => shown(&pair.certificate.value),
+    }
+}
+
+/// Where the `i`-th certificate sent is written, for messages: `in cert.pem`,
+/// or (Apache) `in SSLCertificateChainFile chain.pem`.
+pub fn sent_in(pair: &CertPair, i: usize) -> String {
+    match &pair.chain {
+        Some(c) if i > 0 => format!("in SSLCertificateChainFile {}", shown(&c.value)),
+        _ => format!("in {}", shown(&pair.certificate.value)),
+    }
+}
+
+/// A note when SSLCertificateChainFile makes httpd ignore the certificates
+/// after the first in SSLCertificateFile (empty otherwise).
+pub fn ignored_note(cx: &Context<'_>, pair: &CertPair) -> String {
+    let n = cx.files.ignored_in_certificate_file(pair);
+    if n == 0 {
+        return String::new();
+    }
+    format!(
+        " ({n} more certificate(s) in {} are not sent: with SSLCertificateChainFile set, httpd reads only the first certificate of SSLCertificateFile)",
+        shown(&pair.certificate.value)
+    )
+}
+
+/// The client verification mode as the server's directive spells it
+/// (Apache: `require` / `none` for the model's `on` / `off`).
+pub fn verify_client_shown(ep: &Endpoint) -> String {
+    let v = &ep.verify_client.value;
+    match (ep.server, v.as_str()) {
+        (ServerKind::Apache, "on") => "require".into(),
+        (ServerKind::Apache, "off") => "none".into(),
+        _ => v.clone(),
+    }
+}

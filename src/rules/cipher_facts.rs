@@ -45,9 +45,22 @@ pub fn tls13_enabled(cx: &Context<'_>, ep: &Endpoint) -> bool {
         && openssl_has("TLSv1.3", cx.target.openssl)
 }
 
-/// The expansion of the endpoint's cipher string.
+/// What mod_ssl appends to every TLS ≤ 1.2 cipher string, its default
+/// included (`ssl_cmd_SSLCipherSuite`, `ssl_init_ctx_cipher_suite`).
+pub const APACHE_CIPHER_SUFFIX: &str = ":!aNULL:!eNULL:!EXP";
+
+/// The cipher string OpenSSL is given: Apache's with mod_ssl's suffix.
+pub fn effective_cipher_string(ep: &Endpoint) -> std::borrow::Cow<'_, str> {
+    match ep.server {
+        ServerKind::Nginx => ep.ciphers.value.as_str().into(),
+        ServerKind::Apache => format!("{}{APACHE_CIPHER_SUFFIX}", ep.ciphers.value).into(),
+    }
+}
+
+/// The expansion of the endpoint's cipher string (for Apache with the
+/// `:!aNULL:!eNULL:!EXP` mod_ssl appends).
 pub fn expansion(cx: &Context<'_>, ep: &Endpoint) -> Result<Arc<Expansion>, CipherError> {
-    cache().expand(&ep.ciphers.value, &cx.target.openssl)
+    cache().expand(&effective_cipher_string(ep), &cx.target.openssl)
 }
 
 /// Whether a suite is a (finite-field) DHE suite.
@@ -154,4 +167,98 @@ pub fn directive(ep: &Endpoint, nginx: &'static str, apache: &'static str) -> &'
 /// The cipher string that writes exactly the profile's TLS ≤ 1.2 suites.
 pub fn profile_cipher_string(cx: &Context<'_>) -> String {
     cx.profile.ciphers.openssl.join(":")
+}
+
+/// A directive line as a fix writes it: nginx's ends with `;`.
+pub fn stmt(ep: &Endpoint, nginx: &str, apache: &str) -> String {
+    match ep.server {
+        ServerKind::Nginx => format!("{nginx};"),
+        ServerKind::Apache => apache.to_string(),
+    }
+}
+
+/// What an endpoint is called in messages.
+pub fn server_noun(ep: &Endpoint) -> &'static str {
+    match ep.server {
+        ServerKind::Nginx => "server",
+        ServerKind::Apache => "virtual host",
+    }
+}
+
+/// Where a setting for this endpoint (and its neighbours) is written.
+pub fn set_here(ep: &Endpoint) -> &'static str {
+    match ep.server {
+        ServerKind::Nginx => "in this server or at http level",
+        ServerKind::Apache => "in this <VirtualHost> or in the main server config",
+    }
+}
+
+/// `crate::rules::origin` (kept for the rules that call it by this name).
+pub fn origin_of(ep: &Endpoint, src: &Source) -> String {
+    crate::rules::origin(ep, src)
+}
+
+/// `crate::rules::related_endpoint` in the endpoint's server's terms.
+pub fn related_to(f: &mut crate::finding::Finding, ep: &Endpoint, src: &Source) {
+    if ep.server == ServerKind::Nginx {
+        crate::rules::related_endpoint(f, ep, src);
+    } else if !matches!(src, Source::Set(_)) {
+        f.related.push(crate::finding::Related {
+            span: ep.span,
+            message: "the virtual host it applies to".into(),
+        });
+    }
+}
+
+/// The line that enables exactly `versions`: `ssl_protocols A B;` /
+/// `SSLProtocol -all +A +B`.
+pub fn protocols_line(ep: &Endpoint, versions: &[&str]) -> String {
+    match ep.server {
+        ServerKind::Nginx => format!("ssl_protocols {};", versions.join(" ")),
+        ServerKind::Apache => {
+            let mut s = "SSLProtocol -all".to_string();
+            for v in versions {
+                s.push_str(&format!(" +{v}"));
+            }
+            s
+        }
+    }
+}
+
+/// Where the last configuration command of one of `names` is written: its
+/// own line for Apache, the (inherited whole) list's source for nginx.
+pub fn conf_command_span(ep: &Endpoint, names: &[&str]) -> crate::source::Span {
+    if let Some(a) = &ep.apache {
+        let found = ep
+            .conf_commands
+            .value
+            .iter()
+            .zip(&a.conf_command_spans)
+            .rev()
+            .find(|((k, _), _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)));
+        if let Some((_, span)) = found {
+            return *span;
+        }
+    }
+    ep.conf_commands.source.span()
+}
+
+/// The written name of the last configuration command of one of `names`
+/// (`Curves` or `Groups`).
+pub fn conf_command_name<'a>(ep: &'a Endpoint, names: &[&str]) -> Option<&'a str> {
+    ep.conf_commands
+        .value
+        .iter()
+        .rev()
+        .find(|(k, _)| names.iter().any(|n| k.eq_ignore_ascii_case(n)))
+        .map(|(k, _)| k.as_str())
+}
+
+/// Whether the modelled software can negotiate a protocol version: the
+/// OpenSSL build, and for Apache TLSv1.3 from httpd 2.4.36.
+pub fn version_available(cx: &Context<'_>, ep: &Endpoint, proto: &str) -> bool {
+    crate::rules::tls101_protocol_outside_profile::openssl_has(proto, cx.target.openssl)
+        && !(ep.server == ServerKind::Apache
+            && proto == "TLSv1.3"
+            && cx.target.apache < crate::version::Version::new(2, 4, 36))
 }

@@ -203,10 +203,13 @@ pub fn finding(
 }
 
 /// Where a setting came from, for labels: "set here", "inherited", the default's note.
-pub fn origin(src: &crate::model::Source) -> String {
+pub fn origin(ep: &Endpoint, src: &crate::model::Source) -> String {
     match src {
         crate::model::Source::Set(_) => "set here".into(),
-        crate::model::Source::Inherited(_) => "inherited by this server".into(),
+        crate::model::Source::Inherited(_) => match ep.server {
+            crate::model::ServerKind::Nginx => "inherited by this server".into(),
+            crate::model::ServerKind::Apache => "inherited from the main server config".into(),
+        },
         crate::model::Source::Default { note, .. } => note.to_string(),
     }
 }
@@ -216,7 +219,10 @@ pub fn related_endpoint(f: &mut Finding, ep: &Endpoint, src: &crate::model::Sour
     if !matches!(src, crate::model::Source::Set(_)) {
         f.related.push(crate::finding::Related {
             span: ep.span,
-            message: "the server it applies to".into(),
+            message: match ep.server {
+                crate::model::ServerKind::Nginx => "the server it applies to".into(),
+                crate::model::ServerKind::Apache => "the virtual host it applies to".into(),
+            },
         });
     }
 }

@@ -2,7 +2,8 @@
 //! does not allow.
 
 use crate::finding::{Finding, Related, Severity};
-use crate::model::{Endpoint, Setting, Source};
+use crate::model::{Endpoint, ServerKind, Setting, Source};
+use crate::rules::cipher_facts::{protocols_line, set_here, version_available};
 use crate::rules::{endpoint_ref, Context, Rule, RuleMeta};
 use crate::version::Version;
 
@@ -83,45 +84,72 @@ impl Rule for Tls101 {
                     }
                 }
             }
-            let label = match &setting.source {
-                Source::Set(_) => format!("enables {list}"),
-                Source::Inherited(_) => format!("enables {list}; inherited by this server"),
-                Source::Default { note, .. } => format!("no ssl_protocols: {note}"),
+            let apache = ep.server == ServerKind::Apache;
+            let label = match (&setting.source, apache) {
+                (Source::Set(_), _) => format!("enables {list}"),
+                (Source::Inherited(_), false) => {
+                    format!("enables {list}; inherited by this server")
+                }
+                (Source::Inherited(_), true) => {
+                    format!("enables {list}; inherited from the main server config")
+                }
+                (Source::Default { note, .. }, false) => format!("no ssl_protocols: {note}"),
+                (Source::Default { note, .. }, true) => format!("no SSLProtocol: {note}"),
             };
             let mut related = Vec::new();
             if let Some(d) = decided {
                 related.push(Related {
                     span: ep.span,
-                    message: format!(
-                        "this server's own ssl_protocols do not apply on {}: {}; the default server decides",
-                        d.socket, d.reason
-                    ),
+                    message: if apache {
+                        format!(
+                            "this virtual host's own protocols do not apply on {}: {}; the first virtual host of the address decides",
+                            d.socket, d.reason
+                        )
+                    } else {
+                        format!(
+                            "this server's own ssl_protocols do not apply on {}: {}; the default server decides",
+                            d.socket, d.reason
+                        )
+                    },
                 });
             } else if !matches!(setting.source, Source::Set(_)) {
                 related.push(Related {
                     span: ep.span,
-                    message: "the server that inherits it".into(),
+                    message: if apache {
+                        "the virtual host that inherits it".into()
+                    } else {
+                        "the server that inherits it".into()
+                    },
                 });
             }
             let mut want: Vec<&str> = ORDER
                 .iter()
                 .copied()
-                .filter(|p| allowed.iter().any(|a| a == p) && openssl_has(p, cx.target.openssl))
+                .filter(|p| allowed.iter().any(|a| a == p) && version_available(cx, ep, p))
                 .collect();
             if want.is_empty() {
                 want = allowed.iter().map(|s| s.as_str()).collect();
             }
-            let mut help = format!("write `ssl_protocols {};`", want.join(" "));
-            match (&setting.source, decided) {
-                (_, Some(d)) => help.push_str(&format!(
+            let mut help = format!("write `{}`", protocols_line(ep, &want));
+            match (&setting.source, decided, apache) {
+                (_, Some(d), false) => help.push_str(&format!(
                     " in the default server of {} (or at http level, for every server)",
                     d.socket
                 )),
-                (Source::Default { .. }, None) => help.push_str(" in this server or at http level"),
-                (Source::Inherited(_), None) => {
+                (_, Some(d), true) => help.push_str(&format!(
+                    " in the first virtual host of {} (or in the main server config, for every virtual host that sets none)",
+                    d.socket
+                )),
+                (Source::Default { .. }, None, _) => {
+                    help.push_str(&format!(" {}", set_here(ep)))
+                }
+                (Source::Inherited(_), None, false) => {
                     help.push_str(" where it is inherited from, or override it in this server")
                 }
-                (Source::Set(_), None) => help.push_str(" instead"),
+                (Source::Inherited(_), None, true) => help.push_str(
+                    " in the main server config, or override it in this <VirtualHost>",
+                ),
+                (Source::Set(_), None, _) => help.push_str(" instead"),
             }
             out.push(Finding {
                 code: META.code,

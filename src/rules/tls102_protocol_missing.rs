@@ -2,8 +2,10 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
-use crate::rules::tls101_protocol_outside_profile::{openssl_has, ORDER};
-use crate::rules::{finding, origin, related_endpoint, Context, Rule, RuleMeta};
+use crate::model::ServerKind;
+use crate::rules::cipher_facts::{origin_of, protocols_line, related_to, version_available};
+use crate::rules::tls101_protocol_outside_profile::ORDER;
+use crate::rules::{finding, origin, Context, Rule, RuleMeta};
 
 pub struct Tls102;
 
@@ -37,7 +39,7 @@ impl Rule for Tls102 {
                         l.socket(),
                         l.span.line
                     ),
-                    format!("no TLSv1.3 ({})", origin(&setting.source)),
+                    format!("no TLSv1.3 ({})", origin(ep, &setting.source)),
                     Some("add TLSv1.3 to ssl_protocols: QUIC is TLS 1.3 only".into()),
                     ep,
                 );
@@ -50,7 +52,7 @@ impl Rule for Tls102 {
             .iter()
             .copied()
             .filter(|p| cx.profile.tls_versions.iter().any(|a| a == p))
-            .filter(|p| openssl_has(p, cx.target.openssl))
+            .filter(|p| version_available(cx, ep, p))
             .filter(|p| !setting.value.iter().any(|v| v == p))
             .collect();
         if missing.is_empty() {
@@ -63,6 +65,17 @@ impl Rule for Tls102 {
         }
         want.sort_by_key(|p| ORDER.iter().position(|o| o == p).unwrap_or(99));
         want.retain(|p| cx.profile.tls_versions.iter().any(|a| a == p));
+        let want: Vec<&str> = want.iter().map(String::as_str).collect();
+        let mut help = format!("write `{}`", protocols_line(ep, &want));
+        if ep.server == ServerKind::Apache {
+            // the first virtual host of the address decides here
+            if let Some((d, _)) = ep.protocols_decided_by.first() {
+                help.push_str(&format!(
+                    " in the first virtual host of {} ({})",
+                    d.socket, d.reason
+                ));
+            }
+        }
         let mut f = finding(
             &META,
             setting.source.span(),
@@ -72,11 +85,11 @@ impl Rule for Tls102 {
                 cx.profile.title(),
                 cx.profile.tls_versions.join(", ")
             ),
-            format!("{list} missing ({})", origin(&setting.source)),
-            Some(format!("write `ssl_protocols {};`", want.join(" "))),
+            format!("{list} missing ({})", origin_of(ep, &setting.source)),
+            Some(help),
             ep,
         );
-        related_endpoint(&mut f, ep, &setting.source);
+        related_to(&mut f, ep, &setting.source);
         out.push(f);
     }
 }

@@ -4,8 +4,9 @@
 //! Apache before 2.4.42 or OpenSSL < 1.1.1).
 
 use crate::finding::{Finding, Related, Severity};
-use crate::model::Endpoint;
+use crate::model::{Endpoint, ServerKind, Source};
 use crate::rules::{finding, Context, Rule, RuleMeta};
+use crate::version::Version;
 
 pub struct Tls103;
 
@@ -21,9 +22,13 @@ impl Rule for Tls103 {
         &META
     }
 
-    fn check(&self, _cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
         for (by, setting) in &ep.protocols_decided_by {
             if setting.value == ep.protocols.value {
+                continue;
+            }
+            if ep.server == ServerKind::Apache {
+                out.push(apache(cx, ep, by, setting));
                 continue;
             }
             let who = if by.server_names.iter().all(|n| n.is_empty()) {
@@ -54,4 +59,66 @@ impl Rule for Tls103 {
             out.push(f);
         }
     }
+}
+
+/// Apache: the first virtual host of the address decides, before httpd
+/// 2.4.42 / OpenSSL 1.1.1 always, later where neither this virtual host nor
+/// the main server sets SSLProtocol.
+fn apache(
+    cx: &Context<'_>,
+    ep: &Endpoint,
+    by: &crate::model::DecidedBy,
+    setting: &crate::model::Setting<Vec<String>>,
+) -> Finding {
+    let who = if by.server_names.iter().all(|n| n.is_empty()) {
+        "the first virtual host of the address".to_string()
+    } else {
+        format!(
+            "the first virtual host of the address ({})",
+            by.server_names.join(" ")
+        )
+    };
+    let own = match &ep.protocols.source {
+        Source::Default { .. } => {
+            "this virtual host sets no SSLProtocol, and httpd's default protocols"
+        }
+        _ => "this virtual host's SSLProtocol",
+    };
+    let honoured =
+        cx.target.apache >= Version::new(2, 4, 42) && cx.target.openssl >= Version::new(1, 1, 1);
+    let (label, help) = if honoured && matches!(ep.protocols.source, Source::Default { .. }) {
+        (
+            "no SSLProtocol here or in the main server config".to_string(),
+            format!(
+                "write SSLProtocol in this <VirtualHost> or in the main server config (`SSLProtocol -all +TLSv1.2 +TLSv1.3`), so that it applies to this virtual host; {}",
+                by.reason
+            ),
+        )
+    } else {
+        (
+            "not applied on this address".to_string(),
+            format!(
+                "give every virtual host on {} the same SSLProtocol (write it once in the main server config), or run httpd ≥ 2.4.42 with OpenSSL ≥ 1.1.1, where the virtual host SNI selects decides; {}",
+                by.socket, by.reason
+            ),
+        )
+    };
+    let mut f = finding(
+        &META,
+        ep.protocols.source.span(),
+        format!(
+            "{own} ({}) are not applied on {}: {who} decides, with {}",
+            ep.protocols.value.join(" "),
+            by.socket,
+            setting.value.join(" ")
+        ),
+        label,
+        Some(help),
+        ep,
+    );
+    f.related.push(Related {
+        span: setting.source.span(),
+        message: format!("the protocols that apply on {}", by.socket),
+    });
+    f
 }

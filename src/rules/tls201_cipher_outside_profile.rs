@@ -3,11 +3,12 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
+use crate::model::ServerKind;
 use crate::rules::cipher_facts::{
-    directive, expansion, profile_allows, profile_cipher_string, short_list, tls12_enabled,
-    unusable_note, usable,
+    directive, expansion, origin_of, profile_allows, profile_cipher_string, related_to, short_list,
+    stmt, tls12_enabled, unusable_note, usable,
 };
-use crate::rules::{finding, origin, related_endpoint, Context, Rule, RuleMeta};
+use crate::rules::{finding, Context, Rule, RuleMeta};
 
 pub struct Tls201;
 
@@ -38,13 +39,19 @@ impl Rule for Tls201 {
             return;
         }
         let d = directive(ep, "ssl_ciphers", "SSLCipherSuite");
-        let help = if cx.profile.ciphers.openssl.is_empty() {
-            format!(
+        let help = match (cx.profile.ciphers.openssl.is_empty(), ep.server) {
+            (true, ServerKind::Nginx) => format!(
                 "the {} profile has no TLS ≤ 1.2 suites: enable only TLS 1.3",
                 cx.profile.title()
-            )
-        } else {
-            format!("write `{d} {};`", profile_cipher_string(cx))
+            ),
+            (true, ServerKind::Apache) => format!(
+                "the {} profile has no TLS ≤ 1.2 suites: enable only TLS 1.3 (`SSLProtocol -all +TLSv1.3`)",
+                cx.profile.title()
+            ),
+            (false, _) => {
+                let line = format!("{d} {}", profile_cipher_string(cx));
+                format!("write `{}`", stmt(ep, &line, &line))
+            }
         };
         let mut f = finding(
             &META,
@@ -60,12 +67,12 @@ impl Rule for Tls201 {
             format!(
                 "{}; {}",
                 unusable_note(ep, exp.suites.len(), suites.len()),
-                origin(&ep.ciphers.source)
+                origin_of(ep, &ep.ciphers.source)
             ),
             Some(help),
             ep,
         );
-        related_endpoint(&mut f, ep, &ep.ciphers.source);
+        related_to(&mut f, ep, &ep.ciphers.source);
         out.push(f);
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::{Endpoint, ServerKind};
-use crate::rules::cipher_facts::{short_list, tls13_enabled, tls13_suites};
+use crate::rules::cipher_facts::{conf_command_span, short_list, tls13_enabled, tls13_suites};
 use crate::rules::{finding, Context, Rule, RuleMeta};
 
 pub struct Tls204;
@@ -25,7 +25,10 @@ impl Rule for Tls204 {
         }
         let (suites, src, explicit) = tls13_suites(cx, ep);
         let span = if explicit {
-            src.span()
+            match ep.server {
+                ServerKind::Nginx => src.span(),
+                ServerKind::Apache => conf_command_span(ep, &["Ciphersuites"]),
+            }
         } else {
             ep.effective_protocols().source.span()
         };
@@ -35,7 +38,10 @@ impl Rule for Tls204 {
                 let mut f = finding(
                     &META,
                     span,
-                    format!("OpenSSL {} refuses the TLS 1.3 Ciphersuites list ({}): the server will not start", cx.target.openssl, e.reason),
+                    match ep.server {
+                        ServerKind::Nginx => format!("OpenSSL {} refuses the TLS 1.3 Ciphersuites list ({}): the server will not start", cx.target.openssl, e.reason),
+                        ServerKind::Apache => format!("OpenSSL {} refuses the TLS 1.3 suite list ({}): httpd will not start", cx.target.openssl, e.reason),
+                    },
                     "invalid Ciphersuites".into(),
                     Some(format!("write `{}`", write(ep, &cx.profile.ciphersuites))),
                     ep,

@@ -3,7 +3,8 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::{Endpoint, ServerKind};
-use crate::rules::{finding, origin, related_endpoint, Context, Rule, RuleMeta};
+use crate::rules::cipher_facts::{origin_of, related_to, stmt};
+use crate::rules::{finding, Context, Rule, RuleMeta};
 
 pub struct Tls205;
 
@@ -32,14 +33,18 @@ impl Rule for Tls205 {
             ServerKind::Nginx => ("ssl_prefer_server_ciphers", "on", "off"),
             ServerKind::Apache => ("SSLHonorCipherOrder", "on", "off"),
         };
+        let who = match ep.server {
+            ServerKind::Nginx => "the server",
+            ServerKind::Apache => "the virtual host",
+        };
         let message = if want {
             format!(
-                "the server does not enforce its cipher order, but the {} profile wants server-preferred order",
+                "{who} does not enforce its cipher order, but the {} profile wants server-preferred order",
                 cx.profile.title()
             )
         } else {
             format!(
-                "the server enforces its cipher order, but the {} profile leaves the choice to the client (all its suites are strong; clients pick what is fast for them)",
+                "{who} enforces its cipher order, but the {} profile leaves the choice to the client (all its suites are strong; clients pick what is fast for them)",
                 cx.profile.title()
             )
         };
@@ -50,15 +55,15 @@ impl Rule for Tls205 {
             format!(
                 "{directive} {} ({})",
                 if s.value { on } else { off },
-                origin(&s.source)
+                origin_of(ep, &s.source)
             ),
-            Some(format!(
-                "write `{directive} {};`",
-                if want { on } else { off }
-            )),
+            Some({
+                let line = format!("{directive} {}", if want { on } else { off });
+                format!("write `{}`", stmt(ep, &line, &line))
+            }),
             ep,
         );
-        related_endpoint(&mut f, ep, &s.source);
+        related_to(&mut f, ep, &s.source);
         out.push(f);
     }
 }

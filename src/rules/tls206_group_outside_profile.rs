@@ -3,7 +3,7 @@
 use crate::finding::{Finding, Severity};
 use crate::model::{Endpoint, ServerKind, Source};
 use crate::openssl::GroupLookup;
-use crate::rules::cipher_facts::{groups, short_list};
+use crate::rules::cipher_facts::{conf_command_span, groups, short_list};
 use crate::rules::{finding, Context, Rule, RuleMeta};
 
 pub struct Tls206;
@@ -74,9 +74,13 @@ impl Rule for Tls206 {
             ServerKind::Nginx => format!("ssl_ecdh_curve {};", usable.join(":")),
             ServerKind::Apache => format!("SSLOpenSSLConfCmd Curves {}", usable.join(":")),
         };
+        let span = match ep.server {
+            ServerKind::Nginx => src.span(),
+            ServerKind::Apache => conf_command_span(ep, &["Groups", "Curves"]),
+        };
         out.push(finding(
             &META,
-            src.span(),
+            span,
             format!(
                 "groups outside the {} profile: {} (it lists {})",
                 cx.profile.title(),

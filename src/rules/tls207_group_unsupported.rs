@@ -2,8 +2,8 @@
 //! server will not start.
 
 use crate::finding::{Finding, Severity};
-use crate::model::Endpoint;
-use crate::rules::cipher_facts::groups;
+use crate::model::{Endpoint, ServerKind};
+use crate::rules::cipher_facts::{conf_command_name, conf_command_span, groups};
 use crate::rules::{finding, Context, Rule, RuleMeta};
 use crate::version::Version;
 
@@ -35,13 +35,29 @@ impl Rule for Tls207 {
             (Some(n), None) => format!("`{n}` is not a group name: remove or correct it"),
             _ => "correct the list (names separated by `:`)".to_string(),
         };
+        let (span, message) = match ep.server {
+            ServerKind::Nginx => (
+                src.span(),
+                format!(
+                    "OpenSSL {v} refuses the group list `{list}` ({}): the server will not start",
+                    e.reason
+                ),
+            ),
+            ServerKind::Apache => {
+                let name = conf_command_name(ep, &["Groups", "Curves"]).unwrap_or("Curves");
+                (
+                    conf_command_span(ep, &["Groups", "Curves"]),
+                    format!(
+                        "OpenSSL {v} refuses `SSLOpenSSLConfCmd {name} {list}` ({}): httpd will not start (AH02407)",
+                        e.reason
+                    ),
+                )
+            }
+        };
         out.push(finding(
             &META,
-            src.span(),
-            format!(
-                "OpenSSL {v} refuses the group list `{list}` ({}): the server will not start",
-                e.reason
-            ),
+            span,
+            message,
             "group list refused".into(),
             Some(help),
             ep,

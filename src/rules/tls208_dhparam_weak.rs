@@ -2,6 +2,13 @@
 //! dh_param_size (or none where they are needed). It reads the `ssl_dhparam`
 //! file (and, for Apache, parameters appended to the certificate file) for
 //! their real size.
+//!
+//! Apache (mod_ssl 2.4, `ssl_init_server_certs`): DH parameters come from
+//! `SSLOpenSSLConfCmd DHParameters` (applied last, so it wins), else from a
+//! `DH PARAMETERS` block appended to the first SSLCertificateFile, else
+//! automatic selection (OpenSSL's `dh_auto`, or before OpenSSL 1.1.0 a
+//! group as large as the key): so "no parameters" is never reported for
+//! Apache, only parameters that are written and too small (or missing).
 
 use crate::certs::Located;
 use crate::finding::{Finding, Severity};
@@ -156,7 +163,7 @@ fn weak_file(
         )),
         ep,
     );
-    crate::rules::related_endpoint(&mut f, ep, &ep.dhparam.source);
+    crate::rules::cipher_facts::related_to(&mut f, ep, &ep.dhparam.source);
     out.push(f);
 }
 
@@ -183,10 +190,11 @@ fn appended(
         &META,
         pair.certificate.source.span(),
         format!(
-            "{} has {}-bit DH parameters appended, which Apache uses for DHE; the {} profile requires {min} bits",
+            "{} has {}-bit DH parameters appended, which Apache uses for DHE; the {} profile requires {min} bits for its DHE suites ({})",
             shown(&pair.certificate.value),
             p.bits,
-            cx.profile.title()
+            cx.profile.title(),
+            short_list(&dhe, 3)
         ),
         format!("{}-bit DH parameters", p.bits),
         Some(format!("replace them with the RFC 7919 group ffdhe{0} (https://ssl-config.mozilla.org/ffdhe{0}.txt), or remove them (Apache then picks a group as large as the key)", min.max(2048))),

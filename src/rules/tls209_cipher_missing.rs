@@ -4,9 +4,10 @@
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
 use crate::rules::cipher_facts::{
-    directive, expansion, profile_cipher_string, short_list, tls12_enabled, usable,
+    directive, expansion, origin_of, profile_cipher_string, related_to, short_list, stmt,
+    tls12_enabled, usable,
 };
-use crate::rules::{finding, origin, related_endpoint, Context, Rule, RuleMeta};
+use crate::rules::{finding, Context, Rule, RuleMeta};
 
 pub struct Tls209;
 
@@ -54,11 +55,18 @@ impl Rule for Tls209 {
                 short_list(&missing, 6),
                 cx.profile.oldest_clients.join(", ")
             ),
-            format!("profile suites missing ({})", origin(&ep.ciphers.source)),
-            Some(format!("write `{} {};`", directive(ep, "ssl_ciphers", "SSLCipherSuite"), profile_cipher_string(cx))),
+            format!("profile suites missing ({})", origin_of(ep, &ep.ciphers.source)),
+            Some({
+                let line = format!(
+                    "{} {}",
+                    directive(ep, "ssl_ciphers", "SSLCipherSuite"),
+                    profile_cipher_string(cx)
+                );
+                format!("write `{}`", stmt(ep, &line, &line))
+            }),
             ep,
         );
-        related_endpoint(&mut f, ep, &ep.ciphers.source);
+        related_to(&mut f, ep, &ep.ciphers.source);
         out.push(f);
     }
 }

@@ -111,7 +111,10 @@ fn check_file(
             s,
             format!("{what}: no such file; {srv} refuses to start"),
             "no such file".into(),
-            Some("check the path: relative paths start at the configuration prefix (nginx) or ServerRoot (Apache)".into()),
+            Some(match ep.server {
+                ServerKind::Nginx => "check the path: relative paths start at the configuration prefix (nginx) or ServerRoot (Apache)".into(),
+                ServerKind::Apache => "check the path: relative paths start at ServerRoot".into(),
+            }),
             ep,
         )),
         Located::Unreadable { why, .. } => out.push(at_setting(
@@ -147,6 +150,7 @@ fn check_file(
                     (Role::Key, _) => Some(format!(
                         "point {directive} at the private key that belongs to the certificate"
                     )),
+                    (Role::Chain, _) => Some("point SSLCertificateChainFile at the PEM certificates of the intermediate CAs, or (httpd ≥ 2.4.8) drop it and put them in SSLCertificateFile after the server's certificate".into()),
                     _ => Some("point it at the PEM certificate file (leaf first, then its intermediates)".into()),
                 };
                 out.push(at_setting(&META, s, format!("{what} {msg}"), label, help, ep));
@@ -154,6 +158,34 @@ fn check_file(
         }
         Located::Unmapped(_) | Located::NotChecked | Located::Empty => {}
     }
+}
+
+/// Apache without SSLCertificateKeyFile reads the key from the certificate
+/// file (mod_ssl's default): it must hold one.
+fn key_in_certificate_file(
+    cx: &Context<'_>,
+    ep: &Endpoint,
+    s: &Setting<String>,
+    out: &mut Vec<Finding>,
+) {
+    let Some(data) = cx.files.get(&s.value).data() else {
+        return;
+    };
+    // an unusable certificate file is reported as such
+    if content_problem(data, Role::Certificate, "Apache").is_some() || !data.keys.is_empty() {
+        return;
+    }
+    out.push(at_setting(
+        &META,
+        s,
+        format!(
+            "no SSLCertificateKeyFile for SSLCertificateFile {0}, and {0} holds no private key: httpd reads the key from the certificate file then, and refuses to start (AH02564 \"Failed to configure encrypted (?) private key\")",
+            shown(&s.value)
+        ),
+        "certificate without a key".into(),
+        Some("write `SSLCertificateKeyFile` with the certificate's private key after each `SSLCertificateFile`".into()),
+        ep,
+    ));
 }
 
 impl Rule for Tls301 {
@@ -177,7 +209,7 @@ impl Rule for Tls301 {
                     Some("write `ssl_certificate_key` for each `ssl_certificate`, in the same order".into()),
                     ep,
                 )),
-                None => {}
+                None => key_in_certificate_file(cx, ep, &p.certificate, out),
             }
             if let Some(c) = &p.chain {
                 check_file(cx, ep, c, Role::Chain, out);

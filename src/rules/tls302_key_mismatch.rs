@@ -38,14 +38,35 @@ impl Rule for Tls302 {
             let setting = pair.key.as_ref().unwrap_or(&pair.certificate);
             let kd = key_directive(ep);
             let srv = server_name(ep);
-            let file = shown(key_value);
+            let file = match (&pair.key, ep.server) {
+                (None, ServerKind::Apache) => format!(
+                    "{} (no SSLCertificateKeyFile: httpd reads the key from the certificate file)",
+                    shown(key_value)
+                ),
+                _ => shown(key_value),
+            };
+            let refuses = match ep.server {
+                ServerKind::Nginx => format!("{srv} refuses to start (\"key values mismatch\")"),
+                ServerKind::Apache => "httpd refuses to start (AH02565 \"Certificate and private key ... do not match\")".to_string(),
+            };
             match key {
                 KeyRead::Public(pk) if *pk == leaf.public_key => {}
                 KeyRead::Public(pk) => {
                     let (message, help) = match sent.iter().position(|c| c.public_key == *pk) {
+                        Some(i) if ep.server == ServerKind::Apache => (
+                            format!(
+                                "the key in {file} belongs to certificate {} sent ({}, {}), not to the first one ({}) of SSLCertificateFile {}: the certificate file must start with the server's own certificate; {refuses}",
+                                i + 1,
+                                sent[i].short_name(),
+                                crate::rules::cert_facts::sent_in(pair, i),
+                                leaf.short_name(),
+                                shown(&pair.certificate.value),
+                            ),
+                            "put the server's certificate first in SSLCertificateFile, then its intermediates".to_string(),
+                        ),
                         Some(i) => (
                             format!(
-                                "the key in {file} belongs to certificate {} of {} ({}), not to the first one ({}): the certificate file must start with the server's own certificate; {srv} refuses to start (\"key values mismatch\")",
+                                "the key in {file} belongs to certificate {} of {} ({}), not to the first one ({}): the certificate file must start with the server's own certificate; {refuses}",
                                 i + 1,
                                 shown(&pair.certificate.value),
                                 sent[i].short_name(),
@@ -55,13 +76,16 @@ impl Rule for Tls302 {
                         ),
                         None => (
                             format!(
-                                "the {} key in {file} does not belong to the certificate {} in {} ({}): {srv} refuses to start (\"key values mismatch\")",
+                                "the {} key in {file} does not belong to the certificate {} in {} ({}): {refuses}",
                                 pk.kind(),
                                 leaf.short_name(),
                                 shown(&pair.certificate.value),
                                 leaf.key_description()
                             ),
-                            format!("point {kd} at the key the certificate was issued for (after a renewal, both files change)"),
+                            match (&pair.key, ep.server) {
+                                (None, ServerKind::Apache) => "write `SSLCertificateKeyFile` with the key the certificate was issued for (or put that key in the certificate file)".to_string(),
+                                _ => format!("point {kd} at the key the certificate was issued for (after a renewal, both files change)"),
+                            },
                         ),
                     };
                     out.push(at_setting(

@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
-use crate::rules::cert_facts::{at_setting, nth, readable_pairs, shown, when};
+use crate::rules::cert_facts::{at_setting, nth, readable_pairs, sent_in, sent_setting, when};
 use crate::rules::{Context, Rule, RuleMeta};
 
 pub struct Tls303;
@@ -28,11 +28,11 @@ impl Rule for Tls303 {
                 if i > 0 && c.self_signed {
                     continue;
                 }
-                let file = shown(&pair.certificate.value);
+                let file = sent_in(pair, i);
                 let (message, label) = if now > c.not_after {
                     (
                         format!(
-                            "{} in {file} expired on {}: clients refuse the connection",
+                            "{} {file} expired on {}: clients refuse the connection",
                             nth(i, c),
                             when(c.not_after, now)
                         ),
@@ -41,7 +41,7 @@ impl Rule for Tls303 {
                 } else if now < c.not_before {
                     (
                         format!(
-                            "{} in {file} is not valid before {}: clients refuse the connection until then",
+                            "{} {file} is not valid before {}: clients refuse the connection until then",
                             nth(i, c),
                             when(c.not_before, now)
                         ),
@@ -57,7 +57,7 @@ impl Rule for Tls303 {
                 };
                 out.push(at_setting(
                     &META,
-                    &pair.certificate,
+                    sent_setting(pair, i),
                     message,
                     label,
                     Some(help.into()),

@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
-use crate::rules::cert_facts::{at_setting, nth, readable_pairs, shown, when};
+use crate::rules::cert_facts::{at_setting, nth, readable_pairs, sent_in, sent_setting, when};
 use crate::rules::{Context, Rule, RuleMeta};
 
 pub struct Tls304;
@@ -33,11 +33,11 @@ impl Rule for Tls304 {
                 }
                 out.push(at_setting(
                     &META,
-                    &pair.certificate,
+                    sent_setting(pair, i),
                     format!(
-                        "{} in {} expires on {}, within {} days",
+                        "{} {} expires on {}, within {} days",
                         nth(i, c),
-                        shown(&pair.certificate.value),
+                        sent_in(pair, i),
                         when(c.not_after, now),
                         cx.files.expiry_warn_days
                     ),

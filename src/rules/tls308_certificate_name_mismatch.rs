@@ -69,19 +69,20 @@ impl Rule for Tls308 {
                 ServerKind::Nginx => "server_name",
                 ServerKind::Apache => "ServerName/ServerAlias",
             };
+            let w = crate::rules::cert_facts::server_word(ep);
             let mut f = finding(
                 &META,
                 pair.certificate.source.span(),
                 message,
                 format!("does not cover {}", list.join(", ")),
                 Some(format!(
-                    "issue a certificate whose subjectAltName lists every {directive} of the server, or serve the names from a server with their own certificate"
+                    "issue a certificate whose subjectAltName lists every {directive} of the {w}, or serve the names from a {w} with their own certificate"
                 )),
                 ep,
             );
             f.related.push(Related {
                 span: ep.span,
-                message: format!("the server named {}", ep.server_names.join(" ")),
+                message: format!("the {w} named {}", ep.server_names.join(" ")),
             });
             out.push(f);
         }

@@ -2,8 +2,8 @@
 //! first, each certificate issued by the next.
 
 use crate::finding::{Finding, Severity};
-use crate::model::Endpoint;
-use crate::rules::cert_facts::{at_setting, readable_pairs, shown};
+use crate::model::{Endpoint, ServerKind};
+use crate::rules::cert_facts::{at_setting, ignored_note, readable_pairs, sent_from, sent_setting};
 use crate::rules::{Context, Rule, RuleMeta};
 
 pub struct Tls309;
@@ -29,10 +29,14 @@ impl Rule for Tls309 {
                 continue;
             };
             let (a, b) = (&sent[i], &sent[j]);
-            let message = if a.der == b.der {
+            let file = match &pair.chain {
+                Some(_) => format!("the chain sent ({})", sent_from(pair)),
+                None => sent_from(pair),
+            };
+            let mut message = if a.der == b.der {
                 format!(
                     "in {}, certificate {} repeats certificate {} ({}): a certificate does not issue itself, and clients that take the chain in order reject it",
-                    shown(&pair.certificate.value),
+                    file,
                     j + 1,
                     i + 1,
                     a.short_name()
@@ -40,7 +44,7 @@ impl Rule for Tls309 {
             } else {
                 format!(
                     "in {}, certificate {} ({}) did not issue certificate {} ({}, issued by {}): clients that take the chain in order reject it",
-                    shown(&pair.certificate.value),
+                    file,
                     j + 1,
                     b.short_name(),
                     i + 1,
@@ -48,12 +52,18 @@ impl Rule for Tls309 {
                     a.issuer
                 )
             };
+            message.push_str(&ignored_note(cx, pair));
+            let help = match (ep.server, &pair.chain) {
+                (ServerKind::Nginx, _) => "order the file: the server's certificate, then its issuer, then that one's issuer (as Let's Encrypt's fullchain.pem); drop certificates that are not part of the chain",
+                (ServerKind::Apache, None) => "order SSLCertificateFile: the server's certificate, then its issuer, then that one's issuer (as Let's Encrypt's fullchain.pem); drop certificates that are not part of the chain",
+                (ServerKind::Apache, Some(_)) => "order SSLCertificateChainFile: the issuer of the server's certificate first, then its issuer; or (httpd ≥ 2.4.8) put the whole chain in SSLCertificateFile after the server's certificate and drop SSLCertificateChainFile",
+            };
             out.push(at_setting(
                 &META,
-                &pair.certificate,
+                sent_setting(pair, j),
                 message,
                 "certificates out of order".into(),
-                Some("order the file: the server's certificate, then its issuer, then that one's issuer (as Let's Encrypt's fullchain.pem); drop certificates that are not part of the chain".into()),
+                Some(help.into()),
                 ep,
             ));
         }

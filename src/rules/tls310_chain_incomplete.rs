@@ -5,7 +5,7 @@
 use crate::certs::PathOutcome;
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
-use crate::rules::cert_facts::{at_setting, readable_pairs, shown};
+use crate::rules::cert_facts::{at_setting, ignored_note, readable_pairs, sent_from, shown};
 use crate::rules::{Context, Rule, RuleMeta};
 
 pub struct Tls310;
@@ -29,6 +29,15 @@ impl Rule for Tls310 {
                 continue;
             };
             let file = shown(&pair.certificate.value);
+            // where the chain is written, and where a missing issuer goes
+            let (chain_in, append_to, in_file) = match &pair.chain {
+                None => (format!("in {file}"), file.clone(), "in the file"),
+                Some(c) => (
+                    format!("sent from {}", sent_from(pair)),
+                    format!("SSLCertificateChainFile {}", shown(&c.value)),
+                    "sent",
+                ),
+            };
             let (message, label, help) = match &report.path {
                 PathOutcome::Trusted { .. } => continue,
                 PathOutcome::MissingIssuer {
@@ -42,7 +51,15 @@ impl Rule for Tls310 {
                         Some(i) => format!("certificate {} ({subject})", i + 1),
                         None => format!("the trusted certificate {subject}"),
                     };
-                    let mut help = format!("append the certificate of {issuer} to {file}, after the certificate it issued");
+                    let ignored = cx.files.ignored_in_certificate_file(pair) > 0;
+                    let mut help = match &pair.chain {
+                        // the certificate file has a chain httpd would send without the chain file
+                        Some(c) if ignored => format!(
+                            "remove `SSLCertificateChainFile {}`: httpd ≥ 2.4.8 then sends the certificates that follow the server's in {file}, or append the certificate of {issuer} to {append_to}",
+                            shown(&c.value)
+                        ),
+                        _ => format!("append the certificate of {issuer} to {append_to}, after the certificate it issued"),
+                    };
                     if let Some(u) = urls.first() {
                         help.push_str(&format!(
                             " (the certificate names where it is published: {u})"
@@ -50,7 +67,8 @@ impl Rule for Tls310 {
                     }
                     (
                         format!(
-                            "the chain in {file} does not reach a root trusted by {store}: {whose} is issued by {issuer}, which is neither in the file nor trusted"
+                            "the chain {chain_in} does not reach a root trusted by {store}: {whose} is issued by {issuer}, which is neither {in_file} nor trusted{}",
+                            ignored_note(cx, pair)
                         ),
                         format!("missing issuer: {issuer}"),
                         help,
@@ -65,7 +83,7 @@ impl Rule for Tls310 {
                         )
                     } else {
                         (
-                            format!("the chain in {file} ends at the root {name}, which {store} does not trust"),
+                            format!("the chain {chain_in} ends at the root {name}, which {store} does not trust"),
                             format!("untrusted root: {name}"),
                             "use a chain to a root your clients trust (for a private CA, lint with --ca-file ROOT.pem)".into(),
                         )

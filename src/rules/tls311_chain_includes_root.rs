@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
-use crate::rules::cert_facts::{at_setting, readable_pairs, shown};
+use crate::rules::cert_facts::{at_setting, readable_pairs, sent_setting, shown};
 use crate::rules::{Context, Rule, RuleMeta};
 
 pub struct Tls311;
@@ -26,12 +26,17 @@ impl Rule for Tls311 {
                 continue;
             };
             for &i in &report.roots_sent {
+                let at = sent_setting(pair, i);
+                let file = match &pair.chain {
+                    Some(c) if i > 0 => format!("SSLCertificateChainFile {}", shown(&c.value)),
+                    _ => shown(&pair.certificate.value),
+                };
                 out.push(at_setting(
                     &META,
-                    &pair.certificate,
+                    at,
                     format!(
                         "{} includes the root {} (certificate {}): clients use their own copy, so it only adds bytes to every handshake",
-                        shown(&pair.certificate.value),
+                        file,
                         sent[i].subject,
                         i + 1
                     ),

@@ -6,7 +6,7 @@
 use crate::certs::Located;
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
-use crate::rules::cert_facts::{at_setting, key_directive, shown};
+use crate::rules::cert_facts::{at_setting, cert_directive, key_directive, shown};
 use crate::rules::{Context, Rule, RuleMeta};
 
 pub struct Tls312;
@@ -40,6 +40,14 @@ impl Rule for Tls312 {
             }
             let setting = pair.key.as_ref().unwrap_or(&pair.certificate);
             let file = shown(value);
+            // Apache without SSLCertificateKeyFile: the key is in the certificate file
+            let (what, directive) = match &pair.key {
+                Some(_) => (format!("the private key {file}"), key_directive(ep)),
+                None => (
+                    format!("{file}, which holds the private key (no SSLCertificateKeyFile),"),
+                    cert_directive(ep),
+                ),
+            };
             let who: Vec<&str> = [(0o040, "its group"), (0o004, "every user")]
                 .iter()
                 .filter(|(bit, _)| meta.mode & bit != 0)
@@ -50,12 +58,12 @@ impl Rule for Tls312 {
                     &META,
                     setting,
                     format!(
-                        "the private key {file} is readable by {} (mode {:04o}): anyone who can read it can impersonate the server",
+                        "{what} is readable by {} (mode {:04o}): anyone who can read it can impersonate the server",
                         who.join(" and "),
                         meta.mode
                     ),
                     format!("mode {:04o}", meta.mode),
-                    Some(format!("`chmod 600 {file}` (owned by root): the server reads {} as root, before it drops privileges", key_directive(ep))),
+                    Some(format!("`chmod 600 {file}` (owned by root): the server reads {directive} as root, before it drops privileges")),
                     ep,
                 ));
             }
@@ -64,7 +72,7 @@ impl Rule for Tls312 {
                     &META,
                     setting,
                     format!(
-                        "the private key {file} is owned by uid {}, not root: that user can read and replace it",
+                        "{what} is owned by uid {}, not root: that user can read and replace it",
                         meta.uid
                     ),
                     format!("owned by uid {}", meta.uid),

@@ -28,7 +28,15 @@ impl Rule for Tls401 {
         if !verifies_clients(ep) || ep.client_certificate.value.is_some() {
             return;
         }
-        let v = &ep.verify_client.value;
+        // Apache: SSLCACertificatePath (a hashed directory of CAs) is a CA too
+        if ep
+            .apache
+            .as_ref()
+            .is_some_and(|a| a.ca_path.value.is_some())
+        {
+            return;
+        }
+        let v = &crate::rules::cert_facts::verify_client_shown(ep);
         let (message, help) = match ep.server {
             ServerKind::Nginx => {
                 if ep.trusted_certificate.value.is_some() {
@@ -53,9 +61,10 @@ impl Rule for Tls401 {
             }
             ServerKind::Apache => (
                 format!(
-                    "SSLVerifyClient {v} without SSLCACertificateFile or SSLCACertificatePath: there is nothing to verify client certificates against"
+                    "SSLVerifyClient {v} without SSLCACertificateFile or SSLCACertificatePath: there is nothing to verify client certificates against, so httpd rejects every client certificate{}",
+                    if v == "require" { " (it warns at startup: AH01899 \"you want to request client authentication, but no CAs are known for verification\")" } else { "" }
                 ),
-                "write `SSLCACertificateFile /etc/apache2/client-ca.pem` (the CAs that issue your clients' certificates)",
+                "write `SSLCACertificateFile /etc/apache2/client-ca.pem` in this virtual host (the CAs that issue your clients' certificates)",
             ),
         };
         out.push(at_setting(

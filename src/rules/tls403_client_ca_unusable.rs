@@ -150,6 +150,41 @@ impl Rule for Tls403 {
                 if !verifying {
                     return;
                 }
+                // httpd 2.4 uses the CRLs only with SSLCARevocationCheck chain or leaf
+                let check = ep.apache.as_ref().map(|a| {
+                    a.crl_check
+                        .value
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("none")
+                        .to_string()
+                });
+                if check.as_deref() == Some("none") {
+                    let mut f = at_setting(
+                        &META,
+                        s,
+                        format!(
+                            "{crl_d} {file} is set, but SSLCARevocationCheck is none{}: httpd does not check client certificates against the CRL, so revoked certificates are accepted",
+                            match ep.apache.as_ref().map(|a| &a.crl_check.source) {
+                                Some(crate::model::Source::Default { .. }) => " (httpd's default)",
+                                _ => "",
+                            }
+                        ),
+                        "CRL not checked".into(),
+                        Some("write `SSLCARevocationCheck chain` (every CA of a client's chain needs its CRL then) or `SSLCARevocationCheck leaf`".into()),
+                        ep,
+                    );
+                    if let Some(a) = &ep.apache {
+                        if !matches!(a.crl_check.source, crate::model::Source::Default { .. }) {
+                            f.related.push(crate::finding::Related {
+                                span: a.crl_check.source.span(),
+                                message: "CRL checking is off here".into(),
+                            });
+                        }
+                    }
+                    out.push(f);
+                    return;
+                }
                 for c in &d.crls {
                     if let Some(next) = c.next_update {
                         if now > next {
@@ -166,8 +201,21 @@ impl Rule for Tls403 {
                         }
                     }
                 }
-                // nginx sets X509_V_FLAG_CRL_CHECK_ALL: every CA of a client's chain needs its CRL
-                if ep.server == ServerKind::Nginx {
+                // nginx sets X509_V_FLAG_CRL_CHECK_ALL: every CA of a client's chain
+                // needs its CRL; httpd with `SSLCARevocationCheck chain` (unless
+                // no_crl_for_cert_ok)
+                let check_all = match &ep.apache {
+                    None => true,
+                    Some(a) => {
+                        let w: Vec<&str> = a.crl_check.value.split_whitespace().collect();
+                        w.first() == Some(&"chain") && !w.contains(&"no_crl_for_cert_ok")
+                    }
+                };
+                if check_all {
+                    let why = match ep.server {
+                        ServerKind::Nginx => "with ssl_crl nginx checks every certificate of a client's chain",
+                        ServerKind::Apache => "with SSLCARevocationCheck chain httpd checks every certificate of a client's chain",
+                    };
                     if let Some(r) = cx.files.ca_file(ep) {
                         for &i in &r.cas {
                             let ca = &ca_certs[i];
@@ -175,7 +223,7 @@ impl Rule for Tls403 {
                                 push(
                                     s,
                                     format!(
-                                        "{file} has no CRL from the client CA {}: with ssl_crl nginx checks every certificate of a client's chain, and chains through this CA fail (\"unable to get certificate CRL\")",
+                                        "{file} has no CRL from the client CA {}: {why}, and chains through this CA fail (\"unable to get certificate CRL\")",
                                         ca.short_name()
                                     ),
                                     "CRL missing for a CA",

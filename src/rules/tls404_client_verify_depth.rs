@@ -31,8 +31,15 @@ impl Rule for Tls404 {
         let Some(r) = cx.files.ca_file(ep) else {
             return;
         };
-        let Some((needed, i)) = r.depth_needed else {
+        let Some((intermediates, i)) = r.depth_needed else {
             return;
+        };
+        // mod_ssl's verify callback refuses any certificate deeper than
+        // SSLVerifyDepth (the client's is 0, the root is intermediates + 1);
+        // OpenSSL's own verify depth counts only the intermediates
+        let needed = match ep.server {
+            ServerKind::Nginx => intermediates,
+            ServerKind::Apache => intermediates + 1,
         };
         let depth = ep.verify_depth.value;
         if depth >= needed {
@@ -51,14 +58,22 @@ impl Rule for Tls404 {
             ServerKind::Nginx => format!("write `ssl_verify_depth {needed};`"),
             ServerKind::Apache => format!("write `SSLVerifyDepth {needed}`"),
         };
-        out.push(at_setting(
-            &META,
-            &ep.verify_depth,
-            format!(
+        let message = match ep.server {
+            ServerKind::Nginx => format!(
                 "{d} {depth} is shorter than client certificates issued by {} ({}) need: {needed} intermediate CA(s) between them and the root; OpenSSL rejects them (\"certificate chain too long\")",
                 c.short_name(),
                 shown(ca)
             ),
+            ServerKind::Apache => format!(
+                "{d} {depth} is shorter than client certificates issued by {} ({}) need: their chains have {needed} CA certificate(s) above the client's, root included ({intermediates} intermediate(s)), and mod_ssl rejects certificates deeper than {d} (AH02040 \"Certificate Chain too long\")",
+                c.short_name(),
+                shown(ca)
+            ),
+        };
+        out.push(at_setting(
+            &META,
+            &ep.verify_depth,
+            message,
             label,
             Some(help),
             ep,

@@ -91,9 +91,13 @@ impl Rule for Tls405 {
                     if !u.verify.value {
                         (
                             at(u, &u.verify.source),
-                            format!("TLS to {} with SSLProxyVerify none: Apache accepts any certificate the backend shows", u.target),
+                            format!(
+                                "TLS to {} with SSLProxyVerify none{}: mod_proxy accepts any certificate the backend shows, so anyone on the path can read and change the traffic",
+                                u.target,
+                                if matches!(u.verify.source, Source::Default { .. }) { " (the default)" } else { "" }
+                            ),
                             "backend certificate not verified".to_string(),
-                            "write `SSLProxyVerify require` with `SSLProxyCACertificateFile`".to_string(),
+                            "write `SSLProxyVerify require` and `SSLProxyCACertificateFile /etc/ssl/certs/ca-certificates.crt` (or your internal CA) in this virtual host; SSLProxyCheckPeerName is on by default".to_string(),
                         )
                     } else if let Some(c) = u.check_name.as_ref().filter(|c| !c.value) {
                         (

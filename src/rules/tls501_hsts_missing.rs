@@ -52,11 +52,20 @@ impl Rule for Tls501 {
             &META,
             ep.hsts.source.span(),
             "no Strict-Transport-Security header: browsers may still try plain HTTP first".into(),
-            "this server sends no HSTS header".into(),
-            Some(format!(
-                "write `{}` in this server (or at http level)",
-                suggested(cx, ep.server)
-            )),
+            match ep.server {
+                ServerKind::Nginx => "this server sends no HSTS header".into(),
+                ServerKind::Apache => "this virtual host sends no HSTS header".into(),
+            },
+            Some(match ep.server {
+                ServerKind::Nginx => format!(
+                    "write `{}` in this server (or at http level)",
+                    suggested(cx, ep.server)
+                ),
+                ServerKind::Apache => format!(
+                    "write `{}` in this virtual host (or in the main server config); it needs mod_headers",
+                    suggested(cx, ep.server)
+                ),
+            }),
             ep,
         ));
     }

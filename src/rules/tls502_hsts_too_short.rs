@@ -59,7 +59,7 @@ impl Rule for Tls502 {
                 "{what} the {} profile's minimum of {min} seconds",
                 cx.profile.title()
             ),
-            format!("HSTS max-age ({})", origin(&ep.hsts.source)),
+            format!("HSTS max-age ({})", origin(ep, &ep.hsts.source)),
             Some(format!("write `{}`", suggested(cx, ep.server))),
             ep,
         );

@@ -27,7 +27,7 @@ impl Rule for Tls503 {
         }
         let msg = match ep.server {
             ServerKind::Nginx => "add_header without `always` sends HSTS only with 2xx and 3xx responses, not with error pages",
-            ServerKind::Apache => "`Header set` without `always` is not applied to error responses",
+            ServerKind::Apache => "`Header set` without `always` (the onsuccess condition) adds the header to successful responses only: error pages and the redirects httpd generates itself go without HSTS",
         };
         let mut f = finding(
             &META,

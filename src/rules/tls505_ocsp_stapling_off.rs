@@ -29,7 +29,7 @@ impl Rule for Tls505 {
         }
         let help = match ep.server {
             ServerKind::Nginx => "write `ssl_stapling on; ssl_stapling_verify on;` with `ssl_trusted_certificate` and a `resolver` (certificates without an OCSP responder URL, such as Let's Encrypt's since 2025, cannot be stapled)",
-            ServerKind::Apache => "write `SSLUseStapling on` and, in the main server config, `SSLStaplingCache \"shmcb:logs/ssl_stapling(32768)\"`",
+            ServerKind::Apache => "write `SSLUseStapling on` in this virtual host and, in the main server config, `SSLStaplingCache \"shmcb:logs/ssl_stapling(32768)\"` (certificates without an OCSP responder URL, such as Let's Encrypt's since 2025, cannot be stapled)",
         };
         let mut f = finding(
             &META,
@@ -38,7 +38,7 @@ impl Rule for Tls505 {
                 "OCSP stapling is off; the {} profile recommends it",
                 cx.profile.title()
             ),
-            format!("stapling off ({})", origin(&ep.stapling.source)),
+            format!("stapling off ({})", origin(ep, &ep.stapling.source)),
             Some(help.into()),
             ep,
         );

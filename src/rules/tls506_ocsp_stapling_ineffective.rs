@@ -56,6 +56,20 @@ impl Rule for Tls506 {
                 out.push(f);
             }
         }
+        if let Some(a) = &ep.apache {
+            // mod_ssl needs a stapling cache (main server config only)
+            if a.stapling_cache.value.is_none() {
+                out.push(finding(
+                    &META,
+                    span,
+                    "SSLUseStapling is on but the main server config has no SSLStaplingCache: httpd refuses to start (AH01958 \"SSLStapling: no stapling cache available\")".into(),
+                    "stapling without a stapling cache".into(),
+                    Some("write `SSLStaplingCache \"shmcb:logs/ssl_stapling(32768)\"` in the main server config (outside every <VirtualHost>)".into()),
+                    ep,
+                ));
+            }
+            return;
+        }
         if ep.server != ServerKind::Nginx {
             return;
         }

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::finding::{Finding, Related, Severity};
-use crate::model::{Endpoint, PlainServer};
+use crate::model::{Endpoint, PlainServer, ServerKind};
 use crate::rules::tls501_hsts_missing::serves_http;
 use crate::rules::{finding, Context, Rule, RuleMeta};
 
@@ -73,17 +73,18 @@ impl PlainIndex {
 
     /// The plain server that answers `name` on port 80.
     pub fn answering(&self, name: &str) -> Option<usize> {
+        self.by_name(name).or(self.default)
+    }
+
+    /// The plain server that lists `name` (exactly or by a wildcard).
+    pub fn by_name(&self, name: &str) -> Option<usize> {
         let n = name.to_ascii_lowercase();
-        self.exact
-            .get(&n)
-            .copied()
-            .or_else(|| {
-                self.wildcards
-                    .iter()
-                    .find(|(p, _)| name_matches(p, &n))
-                    .map(|(_, i)| *i)
-            })
-            .or(self.default)
+        self.exact.get(&n).copied().or_else(|| {
+            self.wildcards
+                .iter()
+                .find(|(p, _)| name_matches(p, &n))
+                .map(|(_, i)| *i)
+        })
     }
 }
 
@@ -110,17 +111,37 @@ impl Rule for Tls508 {
                 continue;
             }
             seen.push(p.span);
+            let (message, help) = match ep.server {
+                ServerKind::Nginx => (
+                    format!("plain HTTP for {name} is served by this server, which does not redirect to https"),
+                    "write `return 308 https://$host$request_uri;` in this server (keep /.well-known/acme-challenge/ reachable if you use it)".to_string(),
+                ),
+                ServerKind::Apache if cx.plain_index.by_name(name) == Some(i) => (
+                    format!("plain HTTP for {name} is served by this virtual host, which does not redirect to https"),
+                    format!("write `Redirect permanent / https://{name}/` in this virtual host (keep /.well-known/acme-challenge/ reachable if you use it)"),
+                ),
+                ServerKind::Apache => (
+                    format!(
+                        "plain HTTP for {name} is answered by this virtual host, the first on {} (httpd's default for names no virtual host on the port lists), which does not redirect to https",
+                        p.default_for.first().cloned().unwrap_or_else(|| "port 80".into())
+                    ),
+                    "write `RewriteEngine on` and `RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [R=301,L]` in this virtual host, or give the name a virtual host of its own that redirects (keep /.well-known/acme-challenge/ reachable if you use it)".to_string(),
+                ),
+            };
             let mut f = finding(
                 &META,
                 p.span,
-                format!("plain HTTP for {name} is served by this server, which does not redirect to https"),
+                message,
                 "answers http:// without redirecting".into(),
-                Some("write `return 308 https://$host$request_uri;` in this server (keep /.well-known/acme-challenge/ reachable if you use it)".into()),
+                Some(help),
                 ep,
             );
             f.related.push(Related {
                 span: ep.span,
-                message: format!("the TLS server for {name}"),
+                message: format!(
+                    "the TLS {} for {name}",
+                    crate::rules::cert_facts::server_word(ep)
+                ),
             });
             out.push(f);
         }

@@ -21,7 +21,8 @@ impl Rule for Tls901 {
     }
 
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
-        if ep.server != ServerKind::Nginx {
+        if ep.server == ServerKind::Apache {
+            apache(cx, ep, out);
             return;
         }
         let v = cx.target.nginx;
@@ -62,4 +63,28 @@ impl Rule for Tls901 {
             }
         }
     }
+}
+
+/// Apache: `SSLCertificateChainFile`, obsolete since httpd 2.4.8, where
+/// SSLCertificateFile reads the intermediate certificates after the leaf
+/// (mod_ssl's documentation; the directive still works in 2.4).
+fn apache(cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+    let v = cx.target.apache;
+    if v < Version::new(2, 4, 8) {
+        return;
+    }
+    // one chain file for all the pairs of a virtual host
+    let Some(chain) = ep.certificates.iter().find_map(|p| p.chain.as_ref()) else {
+        return;
+    };
+    let mut f = finding(
+        &META,
+        chain.source.span(),
+        format!("SSLCertificateChainFile is obsolete since httpd 2.4.8 (modelled: {v}): SSLCertificateFile reads the intermediate certificates itself"),
+        "obsolete directive".into(),
+        Some("append the intermediate certificates to the SSLCertificateFile, after the server certificate, and remove SSLCertificateChainFile".into()),
+        ep,
+    );
+    crate::rules::cipher_facts::related_to(&mut f, ep, &chain.source);
+    out.push(f);
 }

@@ -4,6 +4,11 @@
 //! nginx (ngx_http_ssl_init) checks the default server of every TLS address:
 //! without a certificate it must reject handshakes, and then every other
 //! server on the address must have a certificate or reject handshakes too.
+//!
+//! httpd (mod_ssl `ssl_init_server_ctx`): a virtual host with `SSLEngine on`
+//! and no SSLCertificateFile (nor `SSLOpenSSLConfCmd Certificate`) fails
+//! `SSL_CTX_check_private_key`, and httpd does not start (AH02572) — unless
+//! a module such as mod_md supplies a certificate, which tlslint cannot see.
 
 use crate::finding::{Finding, Related, Severity};
 use crate::model::{Endpoint, ServerKind};
@@ -28,7 +33,11 @@ impl Rule for Tls905 {
     }
 
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
-        if ep.server != ServerKind::Nginx || !without_certificate(ep) {
+        if ep.server == ServerKind::Apache {
+            apache(ep, out);
+            return;
+        }
+        if !without_certificate(ep) {
             return;
         }
         let file = cx.sources.path(ep.span.file).display().to_string();
@@ -71,4 +80,28 @@ impl Rule for Tls905 {
             break;
         }
     }
+}
+
+fn apache(ep: &Endpoint, out: &mut Vec<Finding>) {
+    if !ep.certificates.is_empty()
+        || crate::rules::cipher_facts::conf_command(ep, &["Certificate"]).is_some()
+    {
+        return;
+    }
+    let engine = ep.apache.as_ref().and_then(|a| a.engine);
+    let mut f = finding(
+        &META,
+        engine.unwrap_or(ep.span),
+        "httpd refuses to start: SSLEngine is on, but no SSLCertificateFile is configured (AH02572: Failed to configure at least one certificate and key)".into(),
+        "TLS without a certificate".into(),
+        Some("write `SSLCertificateFile` and `SSLCertificateKeyFile` in this <VirtualHost> (or in the main server config), or `SSLEngine off` if it should serve plain HTTP".into()),
+        ep,
+    );
+    if engine.is_some_and(|e| e != ep.span) && ep.context == "vhost" {
+        f.related.push(Related {
+            span: ep.span,
+            message: "the virtual host it applies to".into(),
+        });
+    }
+    out.push(f);
 }

@@ -20,7 +20,20 @@ impl Rule for Tls907 {
         &META
     }
 
-    fn check(&self, _cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        if let Some(a) = &ep.apache {
+            for r in &a.refused {
+                out.push(finding(
+                    &META,
+                    r.span,
+                    format!("httpd refuses to start: {}", r.error),
+                    format!("`{}` refused", r.value),
+                    Some(apache_help(cx, &r.value, &r.error)),
+                    ep,
+                ));
+            }
+            return;
+        }
         let directive = match ep.server {
             ServerKind::Nginx => "ssl_protocols",
             ServerKind::Apache => "SSLProtocol",
@@ -43,4 +56,23 @@ impl Rule for Tls907 {
             ));
         }
     }
+}
+
+/// How to correct a value httpd refuses.
+fn apache_help(cx: &Context<'_>, value: &str, error: &str) -> String {
+    let name = value.trim_start_matches(['+', '-']);
+    if error.starts_with("protocol '") {
+        return "the first argument of SSLCipherSuite is `SSL` (TLS ≤ 1.2 suites, also the default) or `TLSv1.3` (TLS 1.3 suites, httpd ≥ 2.4.36 with OpenSSL ≥ 1.1.1), spelled exactly so".into();
+    }
+    if name.eq_ignore_ascii_case("SSLv2") || name.eq_ignore_ascii_case("SSLv3") {
+        return format!("remove `{value}` (for example `SSLProtocol -all +TLSv1.2 +TLSv1.3`)");
+    }
+    if name.eq_ignore_ascii_case("TLSv1.3") {
+        return format!(
+            "TLSv1.3 needs httpd ≥ 2.4.36 and OpenSSL ≥ 1.1.1 (modelled: httpd {}, OpenSSL {}): remove `{value}`, or set --apache-version/--openssl-version to what runs",
+            cx.target.apache, cx.target.openssl
+        );
+    }
+    "use the names all, TLSv1, TLSv1.1, TLSv1.2, TLSv1.3, each with `+` (add) or `-` (remove)"
+        .into()
 }
