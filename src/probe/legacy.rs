@@ -340,12 +340,10 @@ pub fn legacy_group(ctx: &Ctx, v: u16, ecdhe_suites: &[u16], g: u16) -> bool {
     matches!(a.hello, Ok(ref sh) if accepts(sh, v)) && a.flight.ec_group == Some(g)
 }
 
-/// The DH prime size of the accepted DHE suites at version `v`.
-pub fn dh_bits(ctx: &Ctx, v: u16, dhe_suites: &[u16]) -> Option<u32> {
-    if dhe_suites.is_empty() {
-        return None;
-    }
-    let a = attempt(ctx, &hello_for(ctx, v, dhe_suites.to_vec()), true);
+/// The DH prime size with DHE suite `suite` at version `v` (servers with
+/// automatic parameters size the prime by the suite's strength).
+pub fn dh_bits(ctx: &Ctx, v: u16, suite: u16) -> Option<u32> {
+    let a = attempt(ctx, &hello_for(ctx, v, vec![suite]), true);
     match a.hello {
         Ok(sh) if accepts(&sh, v) => a.flight.dh_bits,
         _ => None,

@@ -184,7 +184,7 @@ pub struct ProbeReport {
     pub groups: Vec<String>,
     /// How groups were tested.
     pub groups_method: Option<String>,
-    /// Size of the DH prime of the DHE suites.
+    /// Size of the DH prime of the DHE suites (the smallest, when it depends on the suite).
     pub dh_bits: Option<u32>,
     pub certificate_chain: Chains,
     pub ocsp_stapled: Option<bool>,
@@ -542,13 +542,17 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
         })
         .rfind(|(_, s)| !s.is_empty());
     enum P3 {
-        Dh(Option<u32>),
+        Dh(u16, Option<u32>),
         Curve(u16, bool),
         NoSniChain(legacy::Attempt),
     }
     let mut tasks: Vec<Task<'_, P3>> = Vec::new();
     if let Some((v, s)) = dhe {
-        tasks.push(Box::new(move || P3::Dh(legacy::dh_bits(ctx, v, &s))));
+        for suite in s {
+            tasks.push(Box::new(move || {
+                P3::Dh(suite, legacy::dh_bits(ctx, v, suite))
+            }));
+        }
     }
     if !tls13 {
         if let Some((v, s)) = &top_legacy {
@@ -577,15 +581,30 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
     }
     let mut curves12 = Vec::new();
     let mut legacy_nosni = None;
+    let mut dh: Vec<(u32, u16)> = Vec::new();
     for r in pool(jobs, tasks) {
         match r {
-            P3::Dh(b) => rep.dh_bits = b,
+            P3::Dh(suite, Some(b)) => dh.push((b, suite)),
+            P3::Dh(_, None) => {}
             P3::Curve(g, true) => curves12.push(g),
             P3::Curve(_, false) => {}
             P3::NoSniChain(a) => legacy_nosni = Some(a),
         }
     }
     rep.timings.extras_ms = ms(t3.elapsed());
+    dh.sort_unstable();
+    rep.dh_bits = dh.first().map(|d| d.0);
+    if let (Some(lo), Some(hi)) = (dh.first(), dh.last()) {
+        if lo.0 != hi.0 {
+            rep.notes.push(format!(
+                "DH prime size depends on the suite: {} bits with {}, up to {} bits with {}",
+                lo.0,
+                suite_name(lo.1),
+                hi.0,
+                suite_name(hi.1)
+            ));
+        }
+    }
 
     // ---- assemble
     if tls13 {
