@@ -2,6 +2,7 @@
 //! in this test): silence, garbage, a record cut short, a 16 MB record and a
 //! 16 MB handshake message, a port nobody listens on. The probe must end in
 //! bounded time with a clear message and exit code 2, never hang or panic.
+#![cfg(feature = "probe")]
 
 mod common;
 

@@ -5,6 +5,7 @@
 //! What each must accept comes from OpenSSL (`openssl ciphers -s`) for the
 //! same cipher string. A missing nginx or openssl skips with a reason, and
 //! fails with CI=true.
+#![cfg(feature = "probe")]
 
 mod certgen;
 mod common;

@@ -7,6 +7,7 @@
 //! /tmp/venv-sslyze && /tmp/venv-sslyze/bin/pip install sslyze`), else
 //! `sslyze` on PATH. Missing sslyze, nginx or openssl skips with a reason,
 //! and fails with CI=true.
+#![cfg(feature = "probe")]
 
 mod certgen;
 mod common;
