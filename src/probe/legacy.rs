@@ -360,3 +360,84 @@ pub fn version_name(v: u16) -> &'static str {
         _ => "unknown",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::time::Duration;
+
+    /// The extensions of a ClientHello record: (type, data).
+    fn hello_extensions(rec: &[u8]) -> Vec<(u16, Vec<u8>)> {
+        let be = |b: &[u8], i: usize| u16::from_be_bytes([b[i], b[i + 1]]) as usize;
+        let body = &rec[5 + 4..];
+        let mut i = 2 + 32;
+        i += 1 + body[i] as usize; // session id
+        i += 2 + be(body, i); // suites
+        i += 1 + body[i] as usize; // compression
+        let end = i + 2 + be(body, i);
+        i += 2;
+        let mut out = Vec::new();
+        while i < end {
+            let (t, n) = (be(body, i) as u16, be(body, i + 2));
+            out.push((t, body[i + 4..i + 4 + n].to_vec()));
+            i += 4 + n;
+        }
+        out
+    }
+
+    /// A server that supports only X25519MLKEM768 (0x11EC) and answers a
+    /// ClientHello with no usable share by a HelloRetryRequest naming it.
+    fn mlkem_only_server() -> std::net::SocketAddr {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        std::thread::spawn(move || {
+            for mut s in l.incoming().flatten() {
+                let mut head = [0u8; 5];
+                if s.read_exact(&mut head).is_err() {
+                    continue;
+                }
+                let mut rec = head.to_vec();
+                rec.resize(5 + u16::from_be_bytes([head[3], head[4]]) as usize, 0);
+                if s.read_exact(&mut rec[5..]).is_err() {
+                    continue;
+                }
+                let exts = hello_extensions(&rec);
+                let groups = exts.iter().find(|e| e.0 == wire::ext::SUPPORTED_GROUPS);
+                let offers_mlkem =
+                    groups.is_some_and(|g| g.1.chunks(2).skip(1).any(|c| c == [0x11, 0xec]));
+                let reply: Vec<u8> = if offers_mlkem {
+                    let mut sh = vec![2, 0, 0, 0, 3, 3];
+                    sh.extend_from_slice(&wire::HRR_RANDOM);
+                    sh.extend_from_slice(&[0, 0x13, 0x01, 0]);
+                    sh.extend_from_slice(&[0, 12, 0, 43, 0, 2, 3, 4, 0, 51, 0, 2, 0x11, 0xec]);
+                    let n = sh.len() - 4;
+                    sh[3] = n as u8;
+                    let mut r = vec![22, 3, 3, 0, sh.len() as u8];
+                    r.extend_from_slice(&sh);
+                    r
+                } else {
+                    vec![21, 3, 3, 0, 2, 2, 40]
+                };
+                let _ = s.write_all(&reply);
+            }
+        });
+        addr
+    }
+
+    #[test]
+    fn hybrid_group_is_detected_by_hello_retry_request() {
+        let ctx = Ctx::new(
+            mlkem_only_server(),
+            Some("localhost".into()),
+            Duration::from_secs(5),
+        );
+        assert!(tls13_group(&ctx, 0x11ec));
+        assert!(!tls13_group(&ctx, 29));
+        // and TLS 1.3 counts as accepted on the HelloRetryRequest
+        let a = probe_version(&ctx, version::TLS1_3);
+        let sh = a.hello.expect("accepted");
+        assert!(sh.hello_retry);
+        assert_eq!(sh.suite, 0x1301);
+    }
+}

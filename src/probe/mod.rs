@@ -188,8 +188,9 @@ pub struct ProbeReport {
     pub dh_bits: Option<u32>,
     pub certificate_chain: Chains,
     pub ocsp_stapled: Option<bool>,
-    /// Protocols negotiated by ALPN (of h2 and http/1.1).
-    pub alpn: Vec<String>,
+    /// Protocols negotiated by ALPN (of h2 and http/1.1); None when no
+    /// handshake completed to tell.
+    pub alpn: Option<Vec<String>>,
     pub session_tickets: Tickets,
     /// The Strict-Transport-Security header of `GET /`.
     pub hsts: Option<String>,
@@ -230,6 +231,25 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// A context for connections to `addr` (progress hidden).
+    pub fn new(addr: SocketAddr, sni: Option<String>, timeout: Duration) -> Ctx {
+        let rng = ring::rand::SystemRandom::new();
+        let x25519_public =
+            ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::X25519, &rng)
+                .and_then(|k| k.compute_public_key())
+                .map(|p| p.as_ref().to_vec())
+                .unwrap_or_else(|_| vec![9u8; 32]);
+        Ctx {
+            addr,
+            sni,
+            timeout,
+            x25519_public,
+            client_identity: None,
+            connections: AtomicUsize::new(0),
+            progress: indicatif::ProgressBar::hidden(),
+            rng,
+        }
+    }
     pub fn random(&self) -> [u8; 32] {
         use ring::rand::SecureRandom;
         let mut b = [0u8; 32];
@@ -347,22 +367,11 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let rng = ring::rand::SystemRandom::new();
-    let x25519_public =
-        ring::agreement::EphemeralPrivateKey::generate(&ring::agreement::X25519, &rng)
-            .and_then(|k| k.compute_public_key())
-            .map(|p| p.as_ref().to_vec())
-            .unwrap_or_else(|_| vec![9u8; 32]);
-    let ctx = Ctx {
-        addr,
-        sni: target.sni.clone(),
-        timeout: opts.timeout,
-        x25519_public,
-        client_identity: opts.client_identity.clone(),
-        connections: AtomicUsize::new(1),
-        progress,
-        rng,
-    };
+    let mut ctx = Ctx::new(addr, target.sni.clone(), opts.timeout);
+    ctx.client_identity = opts.client_identity.clone();
+    ctx.progress = progress;
+    // the reachability check above
+    ctx.connections.store(1, Ordering::Relaxed);
     run(&ctx, target, opts, &mut rep);
     ctx.progress.finish_and_clear();
     rep.timings.connections = ctx.connections.load(Ordering::Relaxed);
@@ -649,11 +658,15 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
     } else if let Some(a) = legacy_flight.filter(|a| !a.flight.certificates.is_empty()) {
         rep.ocsp_stapled = Some(a.flight.ocsp_len.is_some_and(|n| n > 0));
     }
-    if h2.alpn.as_deref() == Some("h2") {
-        rep.alpn.push("h2".into());
-    }
-    if main.alpn.as_deref() == Some("http/1.1") {
-        rep.alpn.push("http/1.1".into());
+    if main.completed || h2.completed {
+        let mut alpn = Vec::new();
+        if h2.alpn.as_deref() == Some("h2") {
+            alpn.push("h2".to_string());
+        }
+        if main.alpn.as_deref() == Some("http/1.1") {
+            alpn.push("http/1.1".to_string());
+        }
+        rep.alpn = Some(alpn);
     }
     rep.session_tickets.tls1_2 = VERSIONS
         .iter()

@@ -111,10 +111,10 @@ pub fn render(r: &ProbeReport) -> String {
     let _ = writeln!(
         s,
         "ALPN:              {}",
-        if r.alpn.is_empty() {
-            "none of h2, http/1.1".to_string()
-        } else {
-            r.alpn.join(", ")
+        match &r.alpn {
+            None => "unknown (no complete handshake)".to_string(),
+            Some(a) if a.is_empty() => "none of h2, http/1.1".to_string(),
+            Some(a) => a.join(", "),
         }
     );
     let opt = |b: Option<bool>| b.map(yes).unwrap_or("unknown");

@@ -710,4 +710,17 @@ mod tests {
         }
         assert_eq!(server_hello(&b).unwrap().1.alpn.as_deref(), Some("h2"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parsers_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            let _ = server_hello(&bytes);
+            let _ = certificate_list(&bytes);
+            let _ = certificate_status(&bytes);
+            let _ = ske_dh_prime_bits(&bytes);
+            let _ = ske_ec_group(&bytes);
+            let _ = record_header(&bytes);
+            let _ = alert(&bytes);
+        }
+    }
 }
