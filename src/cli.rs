@@ -38,6 +38,10 @@ pub enum Command {
     Ciphers(CiphersArgs),
     /// List the rule catalog.
     Rules,
+    /// Probe a live server: protocols, suites and their order, groups, DH size, certificates,
+    /// OCSP staple, ALPN, tickets, HSTS, client certificate request
+    #[cfg(feature = "probe")]
+    Probe(crate::probe::ProbeArgs),
     /// Print a rule's page: what it checks, why, examples.
     Explain {
         /// A rule code (TLS101) or name (protocol-outside-profile)
@@ -220,6 +224,8 @@ where
         Some(Command::Parse(a)) => crate::commands::parse(&a, &mut out, &mut err),
         Some(Command::Ciphers(a)) => crate::commands::ciphers(&a, &mut out, &mut err),
         Some(Command::Check(a)) => crate::commands::check(&a, &mut out, &mut err),
+        #[cfg(feature = "probe")]
+        Some(Command::Probe(a)) => crate::commands::probe(&a, &mut out, &mut err),
         Some(Command::Rules) => {
             crate::rules::doc::list(&mut out);
             0

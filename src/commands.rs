@@ -217,6 +217,12 @@ pub fn ciphers(a: &CiphersArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32
     )
 }
 
+/// `tlslint probe HOST[:PORT]` (the work is in `crate::probe`)
+#[cfg(feature = "probe")]
+pub fn probe(a: &crate::probe::ProbeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    crate::probe::command(a, out, err)
+}
+
 /// Which settings file governs each path: `--config`, none with
 /// `--no-config`, else the one found upward from the path. Paths that share
 /// a settings file are linted together, in the order given.

@@ -19,6 +19,8 @@ pub mod model;
 pub mod nginx;
 pub mod openssl;
 pub mod post;
+#[cfg(feature = "probe")]
+pub mod probe;
 pub mod profile;
 pub mod report;
 pub mod roots;

@@ -1,0 +1,340 @@
+//! Complete handshakes with rustls (ring provider): the certificate chain as
+//! served (with and without SNI), the stapled OCSP response, ALPN, TLS 1.3
+//! session tickets, a CertificateRequest, and an HTTP `GET /` for the HSTS
+//! header. The verifier records what the server sends instead of judging it;
+//! the chain is checked afterwards (`cert.rs`), so an untrusted chain is a
+//! fact in the report, not an aborted probe.
+
+use std::io::{Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::ResolvesClientCert;
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme};
+
+use super::wire::{self, Bounded, MAX_FLIGHT};
+use super::Ctx;
+
+/// The ring provider with everything it has enabled.
+pub fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+#[derive(Debug, Default)]
+struct Captured {
+    chain: Vec<Vec<u8>>,
+    ocsp: Vec<u8>,
+}
+
+/// Records the chain and OCSP response; accepts any chain (the probe sends
+/// nothing secret unless given a client certificate, which the user chose to
+/// present to this server).
+#[derive(Debug)]
+struct Recorder {
+    got: Mutex<Captured>,
+    provider: Arc<CryptoProvider>,
+}
+
+impl ServerCertVerifier for Recorder {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if let Ok(mut g) = self.got.lock() {
+            g.chain = std::iter::once(end_entity)
+                .chain(intermediates)
+                .map(|c| c.as_ref().to_vec())
+                .collect();
+            g.ocsp = ocsp_response.to_vec();
+        }
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.provider
+            .signature_verification_algorithms
+            .supported_schemes()
+    }
+}
+
+/// Notes a CertificateRequest (TLS 1.3 sends it encrypted: only a complete
+/// handshake sees it) and answers with the client certificate, if any.
+#[derive(Debug)]
+struct ClientAuth {
+    key: Option<Arc<CertifiedKey>>,
+    asked: AtomicBool,
+}
+
+impl ResolvesClientCert for ClientAuth {
+    fn resolve(
+        &self,
+        _root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        self.asked.store(true, Ordering::Relaxed);
+        self.key.clone()
+    }
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+/// Load `--client-cert` / `--client-key` (PEM) for mTLS servers.
+pub fn load_client_identity(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<Arc<CertifiedKey>, String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::PrivateKeyDer;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .map_err(|e| format!("{}: {e}", cert.display()))?
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{}: {e}", cert.display()))?;
+    if certs.is_empty() {
+        return Err(format!("{}: no certificate", cert.display()));
+    }
+    let k = PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
+    CertifiedKey::from_der(certs, k, &provider())
+        .map(Arc::new)
+        .map_err(|e| format!("{}: {e}", key.display()))
+}
+
+/// What one rustls connection learnt.
+#[derive(Debug, Clone, Default)]
+pub struct Full {
+    /// The handshake completed.
+    pub completed: bool,
+    pub error: Option<String>,
+    pub version: Option<&'static str>,
+    pub suite: Option<u16>,
+    pub group: Option<u16>,
+    pub alpn: Option<String>,
+    pub chain: Vec<Vec<u8>>,
+    /// Length of the stapled OCSP response (0: none).
+    pub ocsp_len: usize,
+    pub certificate_requested: bool,
+    pub tls13_tickets: u32,
+    /// The HTTP status line of `GET /`, when asked and answered.
+    pub http_status: Option<String>,
+    pub hsts: Option<String>,
+}
+
+/// How to connect.
+pub struct FullOptions<'a> {
+    /// SNI to send (None: none).
+    pub sni: Option<&'a str>,
+    pub alpn: &'a [&'a str],
+    /// Send `GET /` with this Host header after the handshake.
+    pub http_host: Option<&'a str>,
+}
+
+/// One rustls connection.
+pub fn handshake(ctx: &Ctx, o: &FullOptions<'_>) -> Full {
+    let r = handshake_inner(ctx, o);
+    ctx.connection_done();
+    r
+}
+
+fn handshake_inner(ctx: &Ctx, o: &FullOptions<'_>) -> Full {
+    let mut out = Full::default();
+    let provider = provider();
+    let recorder = Arc::new(Recorder {
+        got: Mutex::new(Captured::default()),
+        provider: provider.clone(),
+    });
+    let auth = Arc::new(ClientAuth {
+        key: ctx.client_identity.clone(),
+        asked: AtomicBool::new(false),
+    });
+    let cfg =
+        match ClientConfig::builder_with_provider(provider).with_safe_default_protocol_versions() {
+            Ok(b) => b,
+            Err(e) => {
+                out.error = Some(e.to_string());
+                return out;
+            }
+        };
+    let mut cfg = cfg
+        .dangerous()
+        .with_custom_certificate_verifier(recorder.clone())
+        .with_client_cert_resolver(auth.clone());
+    cfg.alpn_protocols = o.alpn.iter().map(|a| a.as_bytes().to_vec()).collect();
+    cfg.enable_sni = o.sni.is_some();
+    let name: ServerName<'static> = match o.sni {
+        Some(n) => match ServerName::try_from(n.to_string()) {
+            Ok(n) => n,
+            Err(e) => {
+                out.error = Some(format!("SNI {n:?}: {e}"));
+                return out;
+            }
+        },
+        None => ServerName::IpAddress(ctx.addr.ip().into()),
+    };
+    let mut conn = match ClientConnection::new(Arc::new(cfg), name) {
+        Ok(c) => c,
+        Err(e) => {
+            out.error = Some(e.to_string());
+            return out;
+        }
+    };
+    let stream = match wire::connect(&ctx.addr, ctx.timeout) {
+        Ok(s) => s,
+        Err(e) => {
+            out.error = Some(e.to_string());
+            return out;
+        }
+    };
+    let mut sock = Bounded::new(stream, ctx.timeout, MAX_FLIGHT);
+    let mut result = Ok(());
+    while conn.is_handshaking() {
+        if let Err(e) = conn.complete_io(&mut sock) {
+            result = Err(e);
+            break;
+        }
+    }
+    out.certificate_requested = auth.asked.load(Ordering::Relaxed);
+    if let Ok(g) = recorder.got.lock() {
+        out.chain = g.chain.clone();
+        out.ocsp_len = g.ocsp.len();
+    }
+    if let Err(e) = result {
+        out.error = Some(e.to_string());
+        return out;
+    }
+    out.completed = true;
+    out.version = conn.protocol_version().map(|v| match v {
+        rustls::ProtocolVersion::TLSv1_3 => "TLSv1.3",
+        rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2",
+        _ => "other",
+    });
+    out.suite = conn.negotiated_cipher_suite().map(|s| u16::from(s.suite()));
+    out.group = conn
+        .negotiated_key_exchange_group()
+        .map(|g| u16::from(g.name()));
+    out.alpn = conn
+        .alpn_protocol()
+        .map(|a| String::from_utf8_lossy(a).into_owned());
+    if let Some(host) = o.http_host {
+        sock.extend(ctx.timeout, MAX_FLIGHT);
+        match http_get(&mut conn, &mut sock, host) {
+            Ok(head) => {
+                out.http_status = head.lines().next().map(str::to_string);
+                out.hsts = header(&head, "strict-transport-security");
+            }
+            Err(e) => out.error = Some(format!("HTTP GET /: {e}")),
+        }
+        // a server that asks for a certificate only after the request
+        // (renegotiation, post-handshake auth) is noted too
+        out.certificate_requested |= auth.asked.load(Ordering::Relaxed);
+    }
+    out.tls13_tickets = conn.tls13_tickets_received();
+    out
+}
+
+/// Most bytes of an HTTP response head read.
+const MAX_HEAD: usize = 64 * 1024;
+
+fn http_get(conn: &mut ClientConnection, sock: &mut Bounded, host: &str) -> Result<String, String> {
+    let mut tls = rustls::Stream::new(conn, sock);
+    let req = format!(
+        "GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: tlslint-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+    );
+    tls.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
+    let _ = tls.flush();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        if let Some(end) = find(&buf, b"\r\n\r\n") {
+            buf.truncate(end);
+            break;
+        }
+        if buf.len() >= MAX_HEAD {
+            return Err(format!("no end of the response head in {MAX_HEAD} bytes"));
+        }
+        match tls.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            // closed without close_notify after sending everything
+            Err(_) if !buf.is_empty() => break,
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+    if buf.is_empty() {
+        return Err("no answer".into());
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// The value of a response header (first occurrence, case-insensitive name).
+pub fn header(head: &str, name: &str) -> Option<String> {
+    head.lines().skip(1).find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case(name)
+            .then(|| v.trim().to_string())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_hsts_header_case_insensitively() {
+        let head = "HTTP/1.1 200 OK\r\nServer: x\r\nstrict-Transport-Security:  max-age=63072000; includeSubDomains \r\nX: y";
+        assert_eq!(
+            header(head, "strict-transport-security").as_deref(),
+            Some("max-age=63072000; includeSubDomains")
+        );
+        assert_eq!(
+            header("HTTP/1.1 200 OK\r\nA: b", "strict-transport-security"),
+            None
+        );
+        // the status line is not a header
+        assert_eq!(
+            header("strict-transport-security: x", "strict-transport-security"),
+            None
+        );
+    }
+}

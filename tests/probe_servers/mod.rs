@@ -1,0 +1,318 @@
+//! Real TLS servers on 127.0.0.1 for the probe tests: `openssl s_server` and
+//! nginx (non-daemon, a temporary prefix), with certificates generated at
+//! test time (`certgen`). Every server is killed when its handle drops.
+//!
+//! What a server should accept comes from OpenSSL itself: `openssl ciphers
+//! -s -stdname -<version> STRING` lists, in the server's order, the suites
+//! the same cipher string selects for that version; the probe tests keep the
+//! ones the certificate can serve (RSA key: RSA-authenticated and anonymous).
+#![allow(dead_code)]
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::certgen;
+use crate::common;
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    l.local_addr().expect("local addr").port()
+}
+
+/// A running server process, killed on drop.
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub name: String,
+    log: PathBuf,
+}
+
+impl Server {
+    pub fn target(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    /// SIGTERM first: nginx's master then stops its workers (SIGKILL would
+    /// leave them running, listening); SIGKILL after 5 s.
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(5) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Wait until 127.0.0.1:port accepts connections.
+fn wait_port(child: &mut Child, port: u16, log: &Path, what: &str) {
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let start = Instant::now();
+    loop {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return;
+        }
+        if let Ok(Some(st)) = child.try_wait() {
+            panic!(
+                "{what} exited ({st}) before listening on {port}:\n{}",
+                std::fs::read_to_string(log).unwrap_or_default()
+            );
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = child.kill();
+            panic!("{what} did not listen on {port} within 10 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Certificates in `dir`: a CA, `cert.pem`/`key.pem` for localhost (RSA
+/// 2048), `other.pem`/`other.key` (CN=default.test) and a client certificate
+/// `client.pem`/`client.key` issued by the CA (valid until 2099: nginx checks it); DH parameters `dh1024.pem`
+/// and `dh2048.pem`.
+pub fn make_pki(dir: &Path) {
+    certgen::setup(
+        dir,
+        "key ca.key rsa:2048\n\
+         cert ca.pem key=ca.key ca cn=\"Probe Test CA\"\n\
+         key key.pem rsa:2048\n\
+         cert cert.pem key=key.pem issuer=ca.pem cn=localhost san=DNS:localhost\n\
+         key other.key rsa:2048\n\
+         cert other.pem key=other.key issuer=ca.pem cn=default.test san=DNS:default.test\n\
+         key client.key ec:P-256\n\
+         cert client.pem key=client.key issuer=ca.pem cn=probe-client from=2020-01-01 to=2099-12-31\n\
+         dh dh1024.pem dsa:1024\n\
+         dh dh2048.pem ffdhe2048\n",
+    );
+}
+
+/// `openssl s_server` with these extra arguments (cert.pem / key.pem served).
+pub fn s_server(dir: &Path, name: &str, args: &[&str]) -> Server {
+    let port = free_port();
+    let log = dir.join(format!("{name}.log"));
+    let out = std::fs::File::create(&log).expect("log file");
+    let err = out.try_clone().expect("log file");
+    let mut cmd = Command::new("openssl");
+    cmd.current_dir(dir)
+        .args(["s_server", "-accept"])
+        .arg(format!("127.0.0.1:{port}"))
+        .args(["-cert", "cert.pem", "-key", "key.pem", "-quiet", "-www"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(out)
+        .stderr(err);
+    start(cmd, port, log, name)
+}
+
+/// Spawn `cmd` and wait until it listens on `port`.
+fn start(mut cmd: Command, port: u16, log: PathBuf, name: &str) -> Server {
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
+    wait_port(&mut child, port, &log, name);
+    Server {
+        child,
+        port,
+        name: name.to_string(),
+        log,
+    }
+}
+
+/// nginx (or None, skipped with a reason, when it is not installed).
+pub fn nginx_bin(what: &str) -> Option<PathBuf> {
+    let n = common::nginx();
+    if n.is_none() {
+        common::skip_or_fail(what, "nginx is not installed");
+    }
+    n
+}
+
+/// Run nginx in the foreground with `server_blocks` in its http block
+/// (`{port}` and `{dir}` are replaced).
+pub fn nginx(nginx: &Path, dir: &Path, name: &str, server_blocks: &str) -> Server {
+    let port = free_port();
+    let prefix = dir.join(name);
+    std::fs::create_dir_all(prefix.join("tmp")).expect("prefix");
+    let user = if common::is_root() {
+        "user root;\n"
+    } else {
+        ""
+    };
+    let conf = format!(
+        "{user}worker_processes 1;\nevents {{ worker_connections 128; }}\nhttp {{\n  access_log off;\n  \
+         client_body_temp_path {p}/tmp/body;\n  proxy_temp_path {p}/tmp/proxy;\n  fastcgi_temp_path {p}/tmp/fcgi;\n  \
+         uwsgi_temp_path {p}/tmp/uwsgi;\n  scgi_temp_path {p}/tmp/scgi;\n{blocks}\n}}\n",
+        p = prefix.display(),
+        blocks = server_blocks
+            .replace("{port}", &port.to_string())
+            .replace("{dir}", &dir.display().to_string()),
+    );
+    let conf_path = prefix.join("nginx.conf");
+    std::fs::write(&conf_path, conf).expect("write nginx.conf");
+    let log = prefix.join("error.log");
+    let mut cmd = Command::new(nginx);
+    cmd.arg("-p")
+        .arg(&prefix)
+        .arg("-c")
+        .arg(&conf_path)
+        .arg("-e")
+        .arg(&log)
+        .arg("-g")
+        .arg(format!(
+            "daemon off; pid {}; error_log {} info;",
+            prefix.join("nginx.pid").display(),
+            log.display()
+        ))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    start(cmd, port, log, name)
+}
+
+/// A server block on 127.0.0.1:{port} serving cert.pem for localhost, with HSTS
+/// and `extra` directives.
+pub fn server_block(extra: &str) -> String {
+    format!(
+        "  server {{\n    listen 127.0.0.1:{{port}} ssl;\n    server_name localhost;\n    \
+         ssl_certificate {{dir}}/cert.pem;\n    ssl_certificate_key {{dir}}/key.pem;\n    \
+         add_header Strict-Transport-Security \"max-age=63072000\" always;\n    \
+         location / {{ return 200 \"ok\\n\"; }}\n{extra}\n  }}\n"
+    )
+}
+
+/// `tlslint probe ARGS --format json`: (exit code, JSON, stderr).
+pub fn probe_json(args: &[&str]) -> (Option<i32>, serde_json::Value, String) {
+    let mut c = Command::new(common::tlslint());
+    c.arg("probe").args(args).args(["--format", "json"]);
+    let o = common::run(&mut c, Duration::from_secs(120)).expect("tlslint probe finishes");
+    let v = serde_json::from_slice(&o.stdout).unwrap_or(serde_json::Value::Null);
+    (o.code, v, o.stderr)
+}
+
+/// The suites OpenSSL selects with `cipher_string` for `version_flag`
+/// (`-tls1`, `-tls1_1`, `-tls1_2`, `-tls1_3`), in order, IANA names, that an
+/// RSA certificate can serve.
+pub fn openssl_suites(version_flag: &str, cipher_string: &str) -> Vec<String> {
+    let o = Command::new("openssl")
+        .args([
+            "ciphers",
+            "-s",
+            "-stdname",
+            version_flag,
+            "--",
+            cipher_string,
+        ])
+        .output()
+        .expect("openssl ciphers");
+    assert!(
+        o.status.success(),
+        "openssl ciphers {version_flag} {cipher_string}"
+    );
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| {
+            let au = l
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix("Au="))
+                .unwrap_or("");
+            let kx = l
+                .split_whitespace()
+                .find_map(|w| w.strip_prefix("Kx="))
+                .unwrap_or("");
+            matches!(au, "RSA" | "None" | "any") && !kx.contains("PSK") && kx != "SRP"
+        })
+        .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// `versions.<v>.ciphers` of a probe report.
+pub fn ciphers(v: &serde_json::Value, version: &str) -> Vec<String> {
+    v["versions"][version]["ciphers"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The versions a probe report says are accepted.
+pub fn accepted(v: &serde_json::Value) -> Vec<String> {
+    v["versions"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(_, x)| x["accepted"] == serde_json::Value::Bool(true))
+                .map(|(k, _)| k.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+/// The Mozilla "old" (5.7) cipher string, as the ssl-config generator writes it.
+pub const OLD_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA:DHE-RSA-AES128-SHA256:DHE-RSA-AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:AES256-SHA256:AES128-SHA:AES256-SHA:DES-CBC3-SHA:@SECLEVEL=0";
+
+/// The Mozilla "intermediate" (5.7) cipher string.
+pub const INTERMEDIATE_CIPHERS: &str = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
+
+/// The nginx fixtures: (name, server block directives, protocols, cipher string).
+pub fn nginx_fixtures() -> Vec<(&'static str, String, &'static [&'static str], &'static str)> {
+    vec![
+        (
+            "modern",
+            "    ssl_protocols TLSv1.3;\n    ssl_prefer_server_ciphers off;\n".to_string(),
+            &["TLSv1.3"],
+            "DEFAULT",
+        ),
+        (
+            "intermediate",
+            format!(
+                "    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers {INTERMEDIATE_CIPHERS};\n    \
+                 ssl_prefer_server_ciphers off;\n    ssl_dhparam {{dir}}/dh2048.pem;\n    \
+                 ssl_ecdh_curve X25519:prime256v1:secp384r1;\n"
+            ),
+            &["TLSv1.2", "TLSv1.3"],
+            INTERMEDIATE_CIPHERS,
+        ),
+        (
+            "old",
+            format!(
+                "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;\n    ssl_ciphers {OLD_CIPHERS};\n    \
+                 ssl_prefer_server_ciphers on;\n    ssl_dhparam {{dir}}/dh1024.pem;\n"
+            ),
+            &["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"],
+            OLD_CIPHERS,
+        ),
+    ]
+}
+
+/// The openssl flag of a version name.
+pub fn version_flag(v: &str) -> &'static str {
+    match v {
+        "TLSv1" => "-tls1",
+        "TLSv1.1" => "-tls1_1",
+        "TLSv1.2" => "-tls1_2",
+        "TLSv1.3" => "-tls1_3",
+        _ => "-ssl3",
+    }
+}
