@@ -47,14 +47,33 @@ struct Scope<'t> {
     /// Directives inside `<Location>`, `<Directory>`, `<If>`, ...: with the
     /// outermost such section.
     nested: Vec<(&'t Directive, &'t Directive)>,
+    /// `dirs` by lower-case name (positions, in order), built by [`Scope::index`].
+    by_name: HashMap<String, Vec<usize>>,
 }
 
 impl<'t> Scope<'t> {
+    /// Index the directives by name once: the resolver looks up some forty
+    /// names per virtual host.
+    fn index(&mut self) {
+        let mut m: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, d) in self.dirs.iter().enumerate() {
+            m.entry(d.effective_name().to_ascii_lowercase())
+                .or_default()
+                .push(i);
+        }
+        self.by_name = m;
+    }
+    fn positions(&self, name: &str) -> &[usize] {
+        self.by_name
+            .get(&name.to_ascii_lowercase())
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
     fn last(&self, name: &str) -> Option<&'t Directive> {
-        self.dirs.iter().rev().find(|d| d.is(name)).copied()
+        self.positions(name).last().map(|&i| self.dirs[i])
     }
     fn all(&self, name: &str) -> Vec<&'t Directive> {
-        self.dirs.iter().filter(|d| d.is(name)).copied().collect()
+        self.positions(name).iter().map(|&i| self.dirs[i]).collect()
     }
 }
 
@@ -88,6 +107,10 @@ fn collect(tree: &Tree) -> (Scope<'_>, Vec<Scope<'_>>) {
         }
         true
     });
+    main.index();
+    for v in &mut vhosts {
+        v.index();
+    }
     (main, vhosts)
 }
 
@@ -368,7 +391,7 @@ fn hsts(main: Option<&Scope<'_>>, own: &Scope<'_>, anchor: Span) -> Setting<Opti
         .chain(std::iter::once((own, true)))
         .collect();
     for (scope, is_own) in scopes {
-        for d in scope.dirs.iter().filter(|d| d.is("Header")) {
+        for d in scope.all("Header") {
             let Some((always, action, header, value)) = header_parts(d) else {
                 continue;
             };
