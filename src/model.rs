@@ -259,6 +259,10 @@ impl Endpoint {
                 .join(" ")
         };
         let socks: Vec<String> = self.listen.iter().map(|l| l.socket()).collect();
+        if socks.is_empty() {
+            // Apache's main server when every Listen socket has virtual hosts
+            return format!("{names} (main server, no socket of its own)");
+        }
         format!("{names} on {}", socks.join(", "))
     }
 
