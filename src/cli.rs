@@ -136,6 +136,29 @@ pub struct CheckArgs {
     /// not be read)
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
+    /// Live probe: --probe, --probe-host, --probe-timeout, --probe-jobs
+    #[command(flatten)]
+    pub probe: ProbeFlags,
+}
+
+/// `tlslint PATH --probe`: compare the running server with its configuration.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ProbeFlags {
+    /// Also probe every TLS socket the configuration names (each exact server name as SNI, and
+    /// once without SNI) and report where the running server differs from the configuration
+    /// (TLS601-TLS606, `evidence: probe`)
+    #[arg(long)]
+    pub probe: bool,
+    /// Where to reach wildcard listeners (`listen 443`, `*:443`, `0.0.0.0`, `[::]`); a listener
+    /// on a specific address is probed at that address [default: 127.0.0.1, and ::1 for [::]]
+    #[arg(long, value_name = "ADDR", requires = "probe")]
+    pub probe_host: Option<String>,
+    /// Connect timeout and read deadline of each probe connection, in seconds
+    #[arg(long, value_name = "SECONDS", requires = "probe")]
+    pub probe_timeout: Option<f64>,
+    /// Probe connections at once, over all sockets [default: 16]
+    #[arg(long, value_name = "N", requires = "probe")]
+    pub probe_jobs: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -273,6 +273,18 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Ok(g) => g,
         Err(e) => return fail(err, &e),
     };
+    #[cfg(feature = "probe")]
+    let config_probe = match probe_settings(&a.probe) {
+        Ok(p) => p,
+        Err(e) => return fail(err, &e),
+    };
+    #[cfg(not(feature = "probe"))]
+    if a.probe.probe {
+        return fail(
+            err,
+            &crate::error::Error::new("--probe: this tlslint is built without the probe feature"),
+        );
+    }
     let mut notes = Vec::new();
     // directories that could not be searched for trees: reported, exit 2
     let mut discovery_errors: Vec<String> = Vec::new();
@@ -349,7 +361,13 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     continue;
                 }
             }
-            let c = crate::lint::lint_root(r, &opts);
+            #[allow(unused_mut)]
+            let mut c = crate::lint::lint_root(r, &opts);
+            #[cfg(feature = "probe")]
+            if let Some(cp) = &config_probe {
+                let probe_notes = crate::probe::against::run(&mut c, &opts, cp);
+                c.notes.extend(probe_notes);
+            }
             for n in &c.notes {
                 if !notes.contains(n) {
                     notes.push(n.clone());
@@ -474,6 +492,38 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // would only cost time
     std::mem::forget(report);
     code
+}
+
+/// `--probe` and its flags, checked.
+#[cfg(feature = "probe")]
+fn probe_settings(
+    f: &crate::cli::ProbeFlags,
+) -> Result<Option<crate::probe::against::ConfigProbe>, crate::error::Error> {
+    if !f.probe {
+        return Ok(None);
+    }
+    let mut cp = crate::probe::against::ConfigProbe::default();
+    if let Some(t) = f.probe_timeout {
+        if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+            return Err(crate::error::Error::new(
+                "--probe-timeout must be between 0 and 3600 seconds",
+            ));
+        }
+        cp.timeout = std::time::Duration::from_secs_f64(t);
+    }
+    if let Some(j) = f.probe_jobs {
+        cp.jobs = j.clamp(1, 256);
+    }
+    if let Some(h) = &f.probe_host {
+        let h = h.trim().trim_start_matches('[').trim_end_matches(']');
+        if h.is_empty() || h.contains(['/', ' ']) {
+            return Err(crate::error::Error::new(format!(
+                "--probe-host: {h:?} is not an address or host name"
+            )));
+        }
+        cp.host = Some(h.to_string());
+    }
+    Ok(Some(cp))
 }
 
 /// 2 if a tree could not be read; 1 if a finding is at or above its tree's

@@ -38,6 +38,25 @@ pub struct EndpointRef {
     pub listen: Vec<String>,
 }
 
+/// What a finding is based on: the configuration files, or a live probe of
+/// the server (`tlslint PATH --probe`, `tlslint probe HOST`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Evidence {
+    #[default]
+    Config,
+    Probe,
+}
+
+impl Evidence {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Evidence::Config => "config",
+            Evidence::Probe => "probe",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub code: &'static str,
@@ -53,4 +72,6 @@ pub struct Finding {
     pub help: Option<String>,
     /// The endpoints this applies to (several when one directive decides for many).
     pub endpoints: Vec<EndpointRef>,
+    /// `config` (the files) or `probe` (what the live server did).
+    pub evidence: Evidence,
 }

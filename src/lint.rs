@@ -131,6 +131,9 @@ pub struct Checked {
     pub files: crate::certs::TreeFiles,
     /// Notes for the run (files that could not be checked).
     pub notes: Vec<String>,
+    /// `--probe`: each probe of the tree's sockets (socket, target, SNI,
+    /// endpoint, report), for the JSON report.
+    pub probes: Vec<serde_json::Value>,
 }
 
 impl Checked {
@@ -194,6 +197,7 @@ pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
             findings: Vec::new(),
             files: Default::default(),
             notes,
+            probes: Vec::new(),
         };
     }
     let (endpoints, plain) = match &tree {
@@ -221,5 +225,6 @@ pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
         findings,
         files,
         notes,
+        probes: Vec::new(),
     }
 }

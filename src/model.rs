@@ -165,6 +165,8 @@ pub struct Endpoint {
     /// `ssl_conf_command NAME VALUE` pairs (the whole list inherits).
     pub conf_commands: Setting<Vec<(String, String)>>,
     pub certificates: Vec<CertPair>,
+    /// nginx: `ssl_password_file`; Apache: SSLPassPhraseDialog (`builtin`,
+    /// `exec:PROGRAM`, `|PROGRAM`), None when not written.
     pub password_file: Setting<Option<String>>,
     pub session_tickets: Setting<bool>,
     pub session_cache: Setting<String>,

@@ -387,7 +387,7 @@ fn unreadable_and_foreign_owned_keys() {
 }
 
 #[test]
-fn encrypted_keys_are_not_checkable() {
+fn encrypted_keys_and_password_files() {
     if !certgen::require_openssl("encrypted keys") {
         return;
     }
@@ -396,29 +396,150 @@ fn encrypted_keys_are_not_checkable() {
         d.path(),
         "key a.key\ncert a.pem key=a.key san=DNS:www.example.org\nkey p8.key encrypt=secret\nkey legacy.key rsa:2048 legacy-encrypt=secret\nwrite pass.txt secret\n",
     );
+    // a-p8.key: a.key encrypted (the same key, so the pair matches once decrypted)
+    let o = Command::new("openssl")
+        .current_dir(d.path())
+        .args([
+            "pkey",
+            "-in",
+            "a.key",
+            "-aes256",
+            "-passout",
+            "pass:secret",
+            "-out",
+            "a-p8.key",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let tls302 = |v: &serde_json::Value| -> Vec<serde_json::Value> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "TLS302" || f["code"] == "TLS301")
+            .cloned()
+            .collect()
+    };
     for (key, form) in [
         ("p8.key", "encrypted (PKCS #8)"),
         ("legacy.key", "legacy-encrypted"),
     ] {
-        for password in [false, true] {
-            let mut c = conf("a.pem", key);
-            if password {
-                c = c.replace("  }\n}", "    ssl_password_file pass.txt;\n  }\n}");
-            }
-            std::fs::write(d.path().join("nginx.conf"), c).unwrap();
-            let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
-            let f: Vec<&serde_json::Value> = v["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|f| f["code"] == "TLS302" || f["code"] == "TLS301")
-                .collect();
-            assert_eq!(f.len(), 1, "{key} password={password}: {f:?}");
-            assert_eq!(f[0]["code"], "TLS302");
-            assert_eq!(f[0]["severity"], "info");
-            let m = f[0]["message"].as_str().unwrap();
-            assert!(m.contains(form), "{m}");
-            assert_eq!(m.contains("no ssl_password_file"), !password, "{m}");
-        }
+        // no ssl_password_file: nothing to try
+        std::fs::write(d.path().join("nginx.conf"), conf("a.pem", key)).unwrap();
+        let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
+        let f = tls302(&v);
+        assert_eq!(f.len(), 1, "{key}: {f:?}");
+        assert_eq!(f[0]["code"], "TLS302");
+        assert_eq!(f[0]["severity"], "info");
+        let m = f[0]["message"].as_str().unwrap();
+        assert!(
+            m.contains(form) && m.contains("no ssl_password_file"),
+            "{m}"
+        );
+        // with the pass phrase: decrypted, and it is another key than the certificate's
+        let c = conf("a.pem", key).replace("  }\n}", "    ssl_password_file pass.txt;\n  }\n}");
+        std::fs::write(d.path().join("nginx.conf"), c).unwrap();
+        let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
+        let f = tls302(&v);
+        assert_eq!(f.len(), 1, "{key}: {f:?}");
+        assert_eq!(f[0]["severity"], "error");
+        let m = f[0]["message"].as_str().unwrap();
+        assert!(
+            m.contains("does not belong to the certificate")
+                && m.contains(
+                    "decrypted with the pass phrase on line 1 of ssl_password_file pass.txt"
+                ),
+            "{m}"
+        );
+        assert!(!m.contains("secret"), "{m}");
+    }
+    // the certificate's own key, encrypted: nothing to report
+    let c = conf("a.pem", "a-p8.key").replace("  }\n}", "    ssl_password_file pass.txt;\n  }\n}");
+    std::fs::write(d.path().join("nginx.conf"), &c).unwrap();
+    let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
+    assert!(tls302(&v).is_empty(), "{:?}", tls302(&v));
+    // a missing password file: nginx does not start
+    std::fs::write(
+        d.path().join("nginx.conf"),
+        c.replace("pass.txt", "missing.pass"),
+    )
+    .unwrap();
+    let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
+    let f = tls302(&v);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["severity"], "error");
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("ssl_password_file missing.pass: no such file"));
+    // a line nginx refuses: nginx does not start
+    std::fs::write(d.path().join("long.pass"), "x".repeat(5000)).unwrap();
+    std::fs::write(
+        d.path().join("nginx.conf"),
+        c.replace("pass.txt", "long.pass"),
+    )
+    .unwrap();
+    let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
+    let f = tls302(&v);
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0]["severity"], "error");
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("line 1 is 4096 bytes or longer"),
+        "{f:?}"
+    );
+    // Apache: SSLPassPhraseDialog asks a person or runs a program, neither of which tlslint does
+    for (dialog, says) in [
+        ("", "on the terminal at startup (SSLPassPhraseDialog builtin)"),
+        ("SSLPassPhraseDialog builtin\n", "on the terminal at startup (SSLPassPhraseDialog builtin)"),
+        (
+            "SSLPassPhraseDialog exec:/usr/libexec/httpd-ssl-pass-dialog\n",
+            "from the program /usr/libexec/httpd-ssl-pass-dialog (SSLPassPhraseDialog exec:/usr/libexec/httpd-ssl-pass-dialog), and tlslint never runs programs",
+        ),
+    ] {
+        std::fs::write(
+            d.path().join("apache2.conf"),
+            format!("Listen 443\nLoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n{dialog}<VirtualHost *:443>\n    ServerName www.example.org\n    SSLEngine on\n    SSLCertificateFile a.pem\n    SSLCertificateKeyFile a-p8.key\n</VirtualHost>\n"),
+        )
+        .unwrap();
+        let v = json(d.path(), &["apache2.conf", "--now", "2026-01-01"]);
+        let f = tls302(&v);
+        assert_eq!(f.len(), 1, "{dialog}: {f:?}");
+        assert_eq!(f[0]["severity"], "info");
+        let m = f[0]["message"].as_str().unwrap();
+        assert!(m.contains(says) && m.contains("is not checked"), "{m}");
+    }
+    // an unreadable password file: a note, not a verdict
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    #[cfg(unix)]
+    if !root {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(d.path().join("locked.pass"), "secret\n").unwrap();
+        std::fs::set_permissions(
+            d.path().join("locked.pass"),
+            std::fs::Permissions::from_mode(0o000),
+        )
+        .unwrap();
+        std::fs::write(
+            d.path().join("nginx.conf"),
+            c.replace("pass.txt", "locked.pass"),
+        )
+        .unwrap();
+        let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
+        let f = tls302(&v);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0]["severity"], "info");
+        assert!(
+            v["notes"].to_string().contains("locked.pass"),
+            "{}",
+            v["notes"]
+        );
     }
 }

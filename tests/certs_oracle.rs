@@ -823,3 +823,231 @@ cert s.pem key=s.key san=DNS:a.example
         }
     }
 }
+
+/// The public key openssl reads from an encrypted key with the pass phrases
+/// of a password file tried as nginx tries them (each non-empty line, in
+/// order, without its line ending), or None when none decrypts it.
+fn openssl_unlocked_pubkey(dir: &Path, key: &str, pass_file: &str) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join(pass_file)).unwrap();
+    text.split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .filter(|l| !l.is_empty())
+        .find_map(|phrase| {
+            let o = Command::new("openssl")
+                .current_dir(dir)
+                .args(["pkey", "-in", key, "-pubout", "-passin"])
+                .arg(format!("pass:{phrase}"))
+                .output()
+                .unwrap();
+            o.status
+                .success()
+                .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+        })
+}
+
+#[test]
+fn encrypted_keys_with_password_files_agree_with_openssl() {
+    if !certgen::require_openssl("encrypted key oracle") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    // plain keys, each with a certificate, and a second key of the same type
+    let types: &[(&str, &str)] = &[("rsa", "rsa:2048"), ("ec", "ec:P-256"), ("ed", "ed25519")];
+    let mut script = String::new();
+    for (t, spec) in types {
+        script.push_str(&format!(
+            "key {t}.key {spec}\ncert {t}.pem key={t}.key san=DNS:a.example\nkey {t}-other.key {spec}\n"
+        ));
+    }
+    certgen::setup(dir, &script);
+    // nginx: one pass phrase per line, CR LF endings and empty lines allowed
+    std::fs::write(dir.join("right.pass"), "s3cret phrase\n").unwrap();
+    std::fs::write(dir.join("second.pass"), "wrong\r\n\ns3cret phrase\r\n").unwrap();
+    std::fs::write(dir.join("wrong.pass"), "wrong\nalso wrong").unwrap();
+    // how each key is encrypted: PKCS #8 PBES2 (OpenSSL 3's default and
+    // variants), legacy Proc-Type PEM (RSA and EC only), and a PKCS #12 PBE
+    // scheme tlslint does not decrypt
+    let pass = "pass:s3cret phrase";
+    let schemes: &[(&str, &[&str], bool)] = &[
+        ("pkey-aes256", &["pkey", "-aes256", "-passout", pass], true),
+        (
+            "p8-aes128",
+            &["pkcs8", "-topk8", "-v2", "aes-128-cbc", "-passout", pass],
+            true,
+        ),
+        (
+            "p8-sha1",
+            &[
+                "pkcs8",
+                "-topk8",
+                "-v2",
+                "aes-256-cbc",
+                "-v2prf",
+                "hmacWithSHA1",
+                "-passout",
+                pass,
+            ],
+            true,
+        ),
+        (
+            "p8-des3",
+            &["pkcs8", "-topk8", "-v2", "des3", "-passout", pass],
+            true,
+        ),
+        (
+            "p8-scrypt",
+            &[
+                "pkcs8",
+                "-topk8",
+                "-scrypt",
+                "-scrypt_N",
+                "1024",
+                "-passout",
+                pass,
+            ],
+            true,
+        ),
+        (
+            "legacy-aes256",
+            &["pkey", "-traditional", "-aes256", "-passout", pass],
+            false,
+        ),
+        (
+            "legacy-aes128",
+            &["pkey", "-traditional", "-aes128", "-passout", pass],
+            false,
+        ),
+        (
+            "legacy-des3",
+            &["pkey", "-traditional", "-des3", "-passout", pass],
+            false,
+        ),
+        (
+            "p12-3des",
+            &["pkcs8", "-topk8", "-v1", "PBE-SHA1-3DES", "-passout", pass],
+            true,
+        ),
+    ];
+    let mut keys: Vec<(String, &str, &str)> = Vec::new(); // (file, type, scheme)
+    for (t, _) in types {
+        for (name, args, ed) in schemes {
+            if *t == "ed" && !ed {
+                continue; // Ed25519 has no legacy form
+            }
+            for base in [t.to_string(), format!("{t}-other")] {
+                let out = format!("{base}.{name}.key");
+                openssl_out(
+                    dir,
+                    &[args, &["-in", &format!("{base}.key"), "-out", &out][..]].concat(),
+                );
+                let head = std::fs::read_to_string(dir.join(&out)).unwrap();
+                assert!(
+                    head.contains("ENCRYPTED"),
+                    "{out} is not encrypted:\n{}",
+                    &head[..head.len().min(120)]
+                );
+                if base == *t {
+                    keys.push((out, t, name));
+                }
+            }
+        }
+    }
+    let cert_pub = |t: &str| {
+        openssl_out(
+            dir,
+            &["x509", "-in", &format!("{t}.pem"), "-pubkey", "-noout"],
+        )
+    };
+    // every encrypted key (own and other) with each certificate of its type and each password file
+    let mut conf = String::from("events {}\nhttp {\n");
+    let mut cases = Vec::new();
+    let mut port = 20000u64;
+    for (key, t, scheme) in &keys {
+        for which in ["own", "other"] {
+            let key = if which == "own" {
+                key.clone()
+            } else {
+                key.replacen(&format!("{t}."), &format!("{t}-other."), 1)
+            };
+            for pf in ["right.pass", "second.pass", "wrong.pass"] {
+                conf.push_str(&format!(
+                    "  server {{ listen {port} ssl; ssl_certificate {t}.pem; ssl_certificate_key {key}; ssl_password_file {pf}; }}\n"
+                ));
+                cases.push((port, key.clone(), t.to_string(), *scheme, pf));
+                port += 1;
+            }
+        }
+    }
+    conf.push_str("}\n");
+    let found = lint(dir, &conf, &[]);
+    let (mut matched, mut mismatched, mut undecrypted, mut unchecked) = (0, 0, 0, 0);
+    for (port, key, t, scheme, pf) in &cases {
+        let msgs: Vec<&String> = found
+            .get(port)
+            .map(|v| {
+                v.iter()
+                    .filter(|(c, _)| c == "TLS302")
+                    .map(|(_, m)| m)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let what = format!("certificate {t}.pem, key {key}, {pf} (port {port})");
+        if *scheme == "p12-3des" {
+            // OpenSSL reads it; tlslint says it does not decrypt this scheme
+            assert_eq!(msgs.len(), 1, "{what}: {msgs:?}");
+            assert!(
+                msgs[0].contains("which tlslint does not decrypt"),
+                "{what}: {}",
+                msgs[0]
+            );
+            unchecked += 1;
+            continue;
+        }
+        match openssl_unlocked_pubkey(dir, key, pf) {
+            Some(p) if p == cert_pub(t) => {
+                assert!(
+                    msgs.is_empty(),
+                    "{what}: openssl decrypts it to the certificate's key, yet {msgs:?}"
+                );
+                matched += 1;
+            }
+            Some(_) => {
+                assert_eq!(msgs.len(), 1, "{what}: {msgs:?}");
+                assert!(
+                    msgs[0].contains("does not belong to the certificate"),
+                    "{what}: {}",
+                    msgs[0]
+                );
+                assert!(
+                    msgs[0].contains("decrypted with the pass phrase on line"),
+                    "{what}: {}",
+                    msgs[0]
+                );
+                mismatched += 1;
+            }
+            None => {
+                assert_eq!(msgs.len(), 1, "{what}: {msgs:?}");
+                assert!(
+                    msgs[0].contains("none of the 2 pass phrases in wrong.pass decrypts")
+                        && msgs[0].contains("nginx refuses to start"),
+                    "{what}: {}",
+                    msgs[0]
+                );
+                undecrypted += 1;
+            }
+        }
+        // nothing of a pass phrase is ever shown
+        for m in &msgs {
+            assert!(
+                !m.contains("s3cret") && !m.contains("also wrong"),
+                "{what}: {m}"
+            );
+        }
+    }
+    eprintln!(
+        "{} encrypted key cases: {matched} decrypt and match, {mismatched} decrypt and do not match, {undecrypted} not decrypted, {unchecked} not checkable; TLS302 agrees with openssl on all",
+        cases.len()
+    );
+    assert!(matched > 0 && mismatched > 0 && undecrypted > 0 && unchecked > 0);
+}

@@ -72,14 +72,40 @@ fn free_port() -> u16 {
         .port()
 }
 
-/// A random SSLProtocol line, or none.
+/// `SSLOpenSSLConfCmd`s that move mod_ssl's bounds or switch versions off.
+const CONF_CMDS: &[&str] = &[
+    "MinProtocol TLSv1",
+    "MinProtocol TLSv1.2",
+    "MinProtocol None",
+    "MaxProtocol TLSv1.2",
+    "MaxProtocol TLSv1.3",
+    "Protocol -TLSv1.2",
+    "Protocol -TLSv1.1",
+    "Protocol +TLSv1.3",
+    "Protocol -ALL,TLSv1.2",
+    "Protocol ALL",
+];
+
+/// A random SSLProtocol line, or none, and now and then an
+/// `SSLOpenSSLConfCmd` (before or after it: it applies after either way).
 fn protocol_line(rng: &mut Rng) -> Option<String> {
+    let cmd = (rng.below(3) == 0).then(|| {
+        format!(
+            "SSLOpenSSLConfCmd {}",
+            CONF_CMDS[rng.below(CONF_CMDS.len())]
+        )
+    });
     if rng.below(3) == 0 {
-        return None;
+        return cmd;
     }
     let n = 1 + rng.below(3);
     let words: Vec<&str> = (0..n).map(|_| WORDS[rng.below(WORDS.len())]).collect();
-    Some(format!("SSLProtocol {}", words.join(" ")))
+    let line = format!("SSLProtocol {}", words.join(" "));
+    Some(match cmd {
+        Some(c) if rng.below(2) == 0 => format!("{c}\n    {line}"),
+        Some(c) => format!("{line}\n    {c}"),
+        None => line,
+    })
 }
 
 /// Whether a handshake with `name` at `version` completes.

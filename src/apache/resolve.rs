@@ -1049,7 +1049,12 @@ fn endpoint(
         dhparam,
         conf_commands,
         certificates: cert_pairs(l),
-        password_file: Setting::new(None, l.default("SSLPassPhraseDialog builtin")),
+        // Apache: how httpd gets pass phrases (SSLPassPhraseDialog, main server
+        // config only): `builtin`, `exec:PROGRAM` or `|PROGRAM`
+        password_file: match l.main.unwrap_or(l.own).last("SSLPassPhraseDialog") {
+            Some(d) => Setting::new(Some(d.values().join(" ")), Source::Inherited(d.span)),
+            None => Setting::new(None, l.default("SSLPassPhraseDialog builtin")),
+        },
         session_tickets: l.flag(
             "SSLSessionTickets",
             true,

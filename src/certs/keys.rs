@@ -117,15 +117,68 @@ pub enum KeyFormat {
 pub enum KeyRead {
     Public(PublicKey),
     /// Encrypted: `ENCRYPTED PRIVATE KEY` (PKCS #8) or a legacy
-    /// `Proc-Type: 4,ENCRYPTED` block.
+    /// `Proc-Type: 4,ENCRYPTED` block; `sealed` is the block as read (still
+    /// encrypted), for [`super::unlock`] to try pass phrases on.
     Encrypted {
         legacy: bool,
+        sealed: EncryptedKey,
     },
     /// A key whose public half tlslint cannot derive (the algorithm, or an
     /// EC key stored without its public point).
     Unsupported(String),
     /// Not a well-formed key of its kind (nothing of it is reported).
     Invalid,
+}
+
+/// An encrypted private key block as read: still encrypted, so nothing of
+/// the key without its pass phrase, yet never printed (no Debug of the bytes)
+/// and zeroed when dropped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct EncryptedKey(std::sync::Arc<Sealed>);
+
+#[derive(PartialEq, Eq)]
+pub(crate) enum Sealed {
+    /// `ENCRYPTED PRIVATE KEY`: the DER of an EncryptedPrivateKeyInfo.
+    Pkcs8(Vec<u8>),
+    /// `Proc-Type: 4,ENCRYPTED` with `DEK-Info: CIPHER,IV`: what the block
+    /// decrypts to (None: a label tlslint does not read, e.g. DSA), the
+    /// cipher name as written, the IV and the encrypted body.
+    Legacy {
+        format: Option<KeyFormat>,
+        cipher: String,
+        iv: Vec<u8>,
+        data: Vec<u8>,
+    },
+    /// An encrypted block tlslint cannot take apart (why).
+    Malformed(String),
+}
+
+impl Drop for Sealed {
+    fn drop(&mut self) {
+        match self {
+            Sealed::Pkcs8(d) | Sealed::Legacy { data: d, .. } => d.zeroize(),
+            Sealed::Malformed(_) => {}
+        }
+    }
+}
+
+impl std::fmt::Debug for EncryptedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &*self.0 {
+            Sealed::Pkcs8(_) => write!(f, "EncryptedKey(PKCS #8)"),
+            Sealed::Legacy { cipher, .. } => write!(f, "EncryptedKey(legacy {cipher})"),
+            Sealed::Malformed(_) => write!(f, "EncryptedKey(malformed)"),
+        }
+    }
+}
+
+impl EncryptedKey {
+    pub(crate) fn new(s: Sealed) -> EncryptedKey {
+        EncryptedKey(std::sync::Arc::new(s))
+    }
+    pub(crate) fn sealed(&self) -> &Sealed {
+        &self.0
+    }
 }
 
 /// Read the public half of a decoded private key, then zero the buffer.

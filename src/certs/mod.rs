@@ -6,7 +6,9 @@
 //!
 //! Every file is read once per run however many endpoints name it (a
 //! process-wide cache: [`read::cache`]); private keys are read only to derive
-//! their public half, and nothing of a key is kept or printed.
+//! their public half, and nothing of a key is kept or printed. Encrypted keys
+//! are decrypted with nginx's `ssl_password_file` pass phrases ([`unlock`]),
+//! which are read once per tree and zeroed after use, never cached.
 
 pub mod chain;
 pub mod der;
@@ -16,6 +18,7 @@ pub mod locate;
 pub mod names;
 pub mod read;
 pub mod time;
+pub mod unlock;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -241,10 +244,30 @@ fn euid() -> Option<u32> {
     }
 }
 
+/// nginx's `ssl_password_file` tried on an encrypted key.
+#[derive(Debug, Clone)]
+pub enum Unlocked {
+    /// The pass phrases were read and tried. `file`: the password file as
+    /// read, for messages; `phrases`: how many nginx tries; `empty`: the
+    /// file holds none (nginx tries the empty pass phrase).
+    Tried {
+        file: String,
+        phrases: usize,
+        empty: bool,
+        outcome: unlock::Unlock,
+    },
+    /// nginx refuses the password file itself (and does not start).
+    Refused { file: String, why: String },
+    /// The password file as located, when it could not be read.
+    NotRead(Located),
+}
+
 /// The files of one tree, read, and what the rules need from them.
 #[derive(Debug, Default)]
 pub struct TreeFiles {
     located: HashMap<String, Located>,
+    /// (ssl_certificate_key value, ssl_password_file value) → pass phrases tried.
+    unlocked: HashMap<(String, String), Unlocked>,
     chains: HashMap<(String, Option<String>), Option<ChainReport>>,
     ca_files: HashMap<(String, Option<String>), CaReport>,
     /// The clock the checks use.
@@ -281,6 +304,52 @@ fn values(ep: &Endpoint) -> Vec<&str> {
         }
     }
     v
+}
+
+/// Locate and read nginx's `ssl_password_file` (never `data:` or variables:
+/// nginx reads the value as a file name at startup).
+fn read_password_file(
+    value: &str,
+    base: &Path,
+    opts: &FileOptions,
+    as_root: bool,
+    denied: &mut Vec<String>,
+    unmapped: &mut Vec<String>,
+) -> Result<(String, unlock::PassPhrases), Unlocked> {
+    let path = match locate::locate(value, base, &opts.roots) {
+        Where::Empty => return Err(Unlocked::NotRead(Located::Empty)),
+        Where::Unmapped(p) => {
+            unmapped.push(p.display().to_string());
+            return Err(Unlocked::NotRead(Located::Unmapped(p)));
+        }
+        Where::Path(p) => p,
+        // nginx takes `data:…` and `$…` literally here: a file of that name
+        Where::Inline(_) | Where::Variables(_) => base.join(value),
+    };
+    let shown = path.display().to_string();
+    match cache().read_secret(&path, unlock::MAX_FILE) {
+        Ok(bytes) => match unlock::pass_phrases(&bytes) {
+            Ok(pp) => Ok((shown, pp)),
+            Err(unlock::PassFileError::TooLongLine { line }) => Err(Unlocked::Refused {
+                file: shown,
+                why: format!("line {line} is 4096 bytes or longer (nginx: \"too long line\")"),
+            }),
+        },
+        Err(ReadError::Missing) => Err(Unlocked::NotRead(Located::Missing(path))),
+        Err(ReadError::PermissionDenied) if !as_root => {
+            denied.push(shown);
+            Err(Unlocked::NotRead(Located::Unreadable {
+                path,
+                why: "permission denied".into(),
+                as_root,
+            }))
+        }
+        Err(e) => Err(Unlocked::NotRead(Located::Unreadable {
+            path,
+            why: read_error_text(&e),
+            as_root,
+        })),
+    }
 }
 
 fn list(paths: &[String]) -> String {
@@ -400,6 +469,45 @@ impl TreeFiles {
             };
             tf.located.insert(v, loc);
         }
+        // encrypted keys with nginx's ssl_password_file: each password file
+        // read once for the tree (its pass phrases are not kept after the build)
+        if !absent {
+            let mut wanted: Vec<(String, String, keys::EncryptedKey)> = Vec::new();
+            let mut seen_pairs: std::collections::HashSet<(&str, &str)> =
+                std::collections::HashSet::new();
+            for ep in endpoints.iter().filter(|e| e.server == ServerKind::Nginx) {
+                let Some(pf) = &ep.password_file.value else {
+                    continue;
+                };
+                for p in &ep.certificates {
+                    let Some(k) = &p.key else { continue };
+                    if let Some(keys::KeyRead::Encrypted { sealed, .. }) =
+                        tf.get(&k.value).data().and_then(|d| d.keys.first())
+                    {
+                        if seen_pairs.insert((&k.value, pf)) {
+                            wanted.push((k.value.clone(), pf.clone(), sealed.clone()));
+                        }
+                    }
+                }
+            }
+            let mut files: HashMap<String, Result<(String, unlock::PassPhrases), Unlocked>> =
+                HashMap::new();
+            for (kv, pv, sealed) in wanted {
+                let pass = files.entry(pv.clone()).or_insert_with(|| {
+                    read_password_file(&pv, base, opts, as_root, &mut denied, &mut unmapped)
+                });
+                let u = match pass {
+                    Ok((file, pp)) => Unlocked::Tried {
+                        file: file.clone(),
+                        phrases: pp.total,
+                        empty: pp.empty,
+                        outcome: unlock::unlock(&sealed, pp),
+                    },
+                    Err(u) => u.clone(),
+                };
+                tf.unlocked.insert((kv, pv), u);
+            }
+        }
         if !denied.is_empty() {
             tf.notes.push(format!(
                 "{label}: {} file(s) could not be read as uid {} (permission denied): {}; \
@@ -446,6 +554,14 @@ impl TreeFiles {
             }
         }
         tf
+    }
+
+    /// nginx's `ssl_password_file` tried on a pair's encrypted key (None:
+    /// no password file, or the key is not an encrypted one that was read).
+    pub fn unlocked(&self, ep: &Endpoint, pair: &CertPair) -> Option<&Unlocked> {
+        let k = pair.key.as_ref()?;
+        let pf = ep.password_file.value.as_ref()?;
+        self.unlocked.get(&(k.value.clone(), pf.clone()))
     }
 
     /// A configured value, located and read.

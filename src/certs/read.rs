@@ -88,9 +88,11 @@ pub fn parse(bytes: &[u8]) -> FileData {
         size: bytes.len() as u64,
         ..FileData::default()
     };
-    // labels, and legacy-encrypted key blocks, from the text itself
-    let mut legacy_encrypted: Vec<String> = Vec::new();
-    let mut current: Option<String> = None;
+    // labels, and the private key blocks in file order (encrypted ones taken
+    // apart here: the PEM iterator does not return them), from the text itself
+    let mut blocks: Vec<Option<KeyRead>> = Vec::new();
+    let mut legacy_blocks = 0usize;
+    let mut current: Option<OpenBlock> = None;
     for line in bytes.split(|b| *b == b'\n' || *b == b'\r') {
         let line = trim(line);
         if let Some(l) = line
@@ -99,14 +101,38 @@ pub fn parse(bytes: &[u8]) -> FileData {
         {
             let label = String::from_utf8_lossy(l).into_owned();
             out.labels.push(label.clone());
-            current = Some(label);
+            if let Some(mut b) = current.take() {
+                b.body.zeroize();
+            }
+            current = Some(OpenBlock {
+                label,
+                proc_encrypted: false,
+                dek_info: None,
+                body: Vec::new(),
+            });
         } else if line.starts_with(b"-----END ") {
-            current = None;
-        } else if line.starts_with(b"Proc-Type:") && line.ends_with(b"ENCRYPTED") {
-            if let Some(c) = &current {
-                legacy_encrypted.push(c.clone());
+            if let Some(b) = current.take() {
+                if b.proc_encrypted {
+                    legacy_blocks += 1;
+                }
+                if let Some(k) = b.finish() {
+                    blocks.push(k);
+                }
+            }
+        } else if let Some(b) = current.as_mut() {
+            if line.starts_with(b"Proc-Type:") && line.ends_with(b"ENCRYPTED") {
+                b.proc_encrypted = true;
+            } else if let Some(v) = line.strip_prefix(b"DEK-Info:") {
+                b.dek_info = Some(String::from_utf8_lossy(trim(v)).into_owned());
+            } else if (b.proc_encrypted || b.label == "ENCRYPTED PRIVATE KEY")
+                && !line.contains(&b':')
+            {
+                b.body.extend_from_slice(line);
             }
         }
+    }
+    if let Some(mut b) = current.take() {
+        b.body.zeroize();
     }
     if out.labels.is_empty() {
         if bytes.first() == Some(&0x30) && Cert::from_der(bytes).is_ok() {
@@ -115,7 +141,8 @@ pub fn parse(bytes: &[u8]) -> FileData {
         return out;
     }
     let mut n_cert = 0;
-    let mut legacy = legacy_encrypted.iter();
+    let mut legacy_left = legacy_blocks;
+    let mut plain: Vec<KeyRead> = Vec::new();
     for item in <(SectionKind, Vec<u8>) as PemObject>::pem_slice_iter(bytes) {
         match item {
             Ok((SectionKind::Certificate, der_bytes)) => {
@@ -125,13 +152,9 @@ pub fn parse(bytes: &[u8]) -> FileData {
                     Err(e) => out.bad_certs.push((n_cert, e)),
                 }
             }
-            Ok((SectionKind::RsaPrivateKey, d)) => {
-                out.keys.push(keys::public_of(KeyFormat::Pkcs1, d))
-            }
-            Ok((SectionKind::EcPrivateKey, d)) => {
-                out.keys.push(keys::public_of(KeyFormat::Sec1, d))
-            }
-            Ok((SectionKind::PrivateKey, d)) => out.keys.push(keys::public_of(KeyFormat::Pkcs8, d)),
+            Ok((SectionKind::RsaPrivateKey, d)) => plain.push(keys::public_of(KeyFormat::Pkcs1, d)),
+            Ok((SectionKind::EcPrivateKey, d)) => plain.push(keys::public_of(KeyFormat::Sec1, d)),
+            Ok((SectionKind::PrivateKey, d)) => plain.push(keys::public_of(KeyFormat::Pkcs8, d)),
             Ok((SectionKind::Crl, d)) => match crl(&d) {
                 Some(c) => out.crls.push(c),
                 None => out.bad_crls += 1,
@@ -141,8 +164,8 @@ pub fn parse(bytes: &[u8]) -> FileData {
                 use rustls_pki_types::pem::Error as E;
                 let msg = match e {
                     // a legacy encrypted key: its header lines are not base64
-                    E::Base64Decode(_) if legacy.next().is_some() => {
-                        out.keys.push(KeyRead::Encrypted { legacy: true });
+                    E::Base64Decode(_) if legacy_left > 0 => {
+                        legacy_left -= 1;
                         continue;
                     }
                     E::Base64Decode(_) => "a PEM block whose body is not valid base64",
@@ -157,38 +180,135 @@ pub fn parse(bytes: &[u8]) -> FileData {
             }
         }
     }
-    for l in &out.labels {
-        if l == "ENCRYPTED PRIVATE KEY" {
-            out.keys.push(KeyRead::Encrypted { legacy: false });
-        }
-    }
-    // key order matters (the server loads the first): rebuild it from the labels
-    if out.labels.iter().any(|l| l == "ENCRYPTED PRIVATE KEY") {
-        let mut plain = out
-            .keys
-            .iter()
-            .filter(|k| !matches!(k, KeyRead::Encrypted { legacy: false }))
-            .cloned()
-            .collect::<Vec<_>>()
-            .into_iter();
-        let mut ordered = Vec::new();
-        for l in &out.labels {
-            match l.as_str() {
-                "ENCRYPTED PRIVATE KEY" => ordered.push(KeyRead::Encrypted { legacy: false }),
-                "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "PRIVATE KEY" => {
-                    if let Some(k) = plain.next() {
-                        ordered.push(k)
-                    }
+    // key order matters (the server loads the first): the blocks' order, the
+    // plain keys as the PEM iterator decoded them
+    let mut plain = plain.into_iter();
+    for b in blocks {
+        match b {
+            Some(encrypted) => out.keys.push(encrypted),
+            None => {
+                if let Some(k) = plain.next() {
+                    out.keys.push(k)
                 }
-                _ => {}
             }
         }
-        out.keys = ordered;
     }
     if let Some(dh) = dh_block(bytes) {
         out.dh = Some(dh);
     }
     out
+}
+
+/// A PEM block being read by the line scan of [`parse`].
+struct OpenBlock {
+    label: String,
+    proc_encrypted: bool,
+    dek_info: Option<String>,
+    /// The base64 body of an encrypted key block (others: empty).
+    body: Vec<u8>,
+}
+
+impl OpenBlock {
+    /// The key this block is in the file's key order: `Some(None)` a plain
+    /// key the PEM iterator decodes, `Some(Some(k))` an encrypted key, None
+    /// not a key.
+    fn finish(mut self) -> Option<Option<KeyRead>> {
+        use super::keys::{EncryptedKey, Sealed};
+        let r = if self.label == "ENCRYPTED PRIVATE KEY" {
+            let sealed = match base64(&self.body) {
+                Some(d) => Sealed::Pkcs8(d),
+                None => Sealed::Malformed(
+                    "an ENCRYPTED PRIVATE KEY block whose body is not valid base64".into(),
+                ),
+            };
+            Some(Some(KeyRead::Encrypted {
+                legacy: false,
+                sealed: EncryptedKey::new(sealed),
+            }))
+        } else if self.proc_encrypted {
+            let format = match self.label.as_str() {
+                "RSA PRIVATE KEY" => Some(KeyFormat::Pkcs1),
+                "EC PRIVATE KEY" => Some(KeyFormat::Sec1),
+                "PRIVATE KEY" => Some(KeyFormat::Pkcs8),
+                _ => None,
+            };
+            let dek = self.dek_info.as_deref().and_then(|d| d.split_once(','));
+            let sealed = match (dek, base64(&self.body)) {
+                (Some((cipher, iv)), Some(data)) => match hex(iv.trim()) {
+                    Some(iv) => Sealed::Legacy {
+                        format,
+                        cipher: cipher.trim().to_ascii_uppercase(),
+                        iv,
+                        data,
+                    },
+                    None => {
+                        Sealed::Malformed("a DEK-Info header whose IV is not hexadecimal".into())
+                    }
+                },
+                (None, _) => Sealed::Malformed(
+                    "a Proc-Type: 4,ENCRYPTED block without a DEK-Info header".into(),
+                ),
+                (_, None) => {
+                    Sealed::Malformed("an encrypted block whose body is not valid base64".into())
+                }
+            };
+            Some(Some(KeyRead::Encrypted {
+                legacy: true,
+                sealed: EncryptedKey::new(sealed),
+            }))
+        } else if matches!(
+            self.label.as_str(),
+            "RSA PRIVATE KEY" | "EC PRIVATE KEY" | "PRIVATE KEY"
+        ) {
+            Some(None)
+        } else {
+            None
+        };
+        self.body.zeroize();
+        r
+    }
+}
+
+/// Standard base64 (whitespace already removed by the line scan), with
+/// optional `=` padding.
+fn base64(text: &[u8]) -> Option<Vec<u8>> {
+    let text = match text.iter().position(|&c| c == b'=') {
+        Some(i) if text[i..].iter().all(|&c| c == b'=') && text.len() - i <= 2 => &text[..i],
+        Some(_) => return None,
+        None => text,
+    };
+    let mut out = Vec::with_capacity(text.len() * 3 / 4);
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &c in text {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            b' ' | b'\t' => continue,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    acc.zeroize();
+    Some(out)
+}
+
+fn hex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) || s.is_empty() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
 }
 
 fn trim(l: &[u8]) -> &[u8] {
@@ -306,6 +426,36 @@ impl FileCache {
         std::fs::metadata(path).is_ok()
     }
 
+    /// Read a small secret file (nginx's `ssl_password_file`) with the same
+    /// checks as other files, counted in [`FileCache::reads`]. Unlike other
+    /// files it is not parsed and not kept: the bytes come back in a buffer
+    /// that is zeroed when dropped (allocated once, so no copy is left
+    /// behind by a reallocation).
+    pub fn read_secret(
+        &self,
+        path: &Path,
+        max: u64,
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>, ReadError> {
+        use std::io::Read;
+        let md = std::fs::metadata(path).map_err(|e| classify(&e))?;
+        if !md.is_file() {
+            return Err(ReadError::NotAFile);
+        }
+        if md.len() > max {
+            return Err(ReadError::Other(format!("larger than {} KiB", max / 1024)));
+        }
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        let f = std::fs::File::open(path).map_err(|e| classify(&e))?;
+        let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(max as usize + 1));
+        f.take(max + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| classify(&e))?;
+        if buf.len() as u64 > max {
+            return Err(ReadError::Other(format!("larger than {} KiB", max / 1024)));
+        }
+        Ok(buf)
+    }
+
     /// Read and parse a file, once per (canonical path, mtime, size).
     pub fn read(&self, path: &Path) -> ReadResult {
         let md = match std::fs::metadata(path) {
@@ -344,5 +494,42 @@ impl FileCache {
             .unwrap()
             .insert(key, (mtime, md.len(), result.clone()));
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encrypted_keys_keep_their_place_and_are_not_shown() {
+        let text = "-----BEGIN EC PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00112233445566778899AABBCCDDEEFF\n\nq83vEjRWeJCrze8SNFZ4kA==\n-----END EC PRIVATE KEY-----\n\
+                    -----BEGIN ENCRYPTED PRIVATE KEY-----\nq83vEjRWeJCrze8SNFZ4kA==\n-----END ENCRYPTED PRIVATE KEY-----\n\
+                    -----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nq83v\n-----END RSA PRIVATE KEY-----\n";
+        let d = parse(text.as_bytes());
+        assert_eq!(d.pem_error, None);
+        let forms: Vec<Option<bool>> = d
+            .keys
+            .iter()
+            .map(|k| match k {
+                KeyRead::Encrypted { legacy, .. } => Some(*legacy),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(forms, vec![Some(true), Some(false), Some(true)]);
+        let shown = format!("{d:?}");
+        assert!(
+            shown.contains("EncryptedKey(legacy AES-256-CBC)"),
+            "{shown}"
+        );
+        assert!(shown.contains("EncryptedKey(PKCS #8)"), "{shown}");
+        assert!(shown.contains("EncryptedKey(malformed)"), "{shown}");
+        // the body bytes (0xab 0xcd 0xef ...) appear nowhere
+        assert!(!shown.contains("171, 205"), "{shown}");
+        assert_eq!(
+            base64(b"q83vEjRWeJCrze8SNFZ4kA==").unwrap()[..3],
+            [0xab, 0xcd, 0xef]
+        );
+        assert_eq!(base64(b"q8=v"), None);
     }
 }

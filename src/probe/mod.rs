@@ -12,10 +12,12 @@
 //! bounded (see [`wire`]). [`probe`] never fails: what could not be learnt is
 //! in the report (`error`, `notes`), so `tlslint PATH --probe` can reuse it.
 
+pub mod against;
 pub mod cert;
 pub mod legacy;
 pub mod modern;
 pub mod text;
+pub mod verdict;
 pub mod wire;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -199,6 +201,9 @@ pub struct ProbeReport {
     pub client_certificate_requested: bool,
     /// Negotiated by rustls on a complete handshake: `TLSv1.3 TLS_AES_256_GCM_SHA384 x25519`.
     pub full_handshake: Option<String>,
+    /// Why the complete (rustls) handshake with the SNI failed, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshake_error: Option<String>,
     /// Things that went wrong on the way or limit the results.
     pub notes: Vec<String>,
     pub timings: Timings,
@@ -269,10 +274,10 @@ impl Ctx {
     }
 }
 
-type Task<'a, T> = Box<dyn FnOnce() -> T + Send + 'a>;
+pub(crate) type Task<'a, T> = Box<dyn FnOnce() -> T + Send + 'a>;
 
 /// Run tasks on at most `jobs` threads; results in task order.
-fn pool<'a, T: Send>(jobs: usize, tasks: Vec<Task<'a, T>>) -> Vec<T> {
+pub(crate) fn pool<'a, T: Send>(jobs: usize, tasks: Vec<Task<'a, T>>) -> Vec<T> {
     let n = tasks.len();
     let queue: Mutex<VecDeque<(usize, Task<'a, T>)>> =
         Mutex::new(tasks.into_iter().enumerate().collect());
@@ -691,6 +696,7 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
     }
     if let Some(e) = &main.error {
         rep.notes.push(format!("rustls handshake: {e}"));
+        rep.handshake_error = Some(e.clone());
     }
     if rep.hsts.is_none() && rep.http_status.is_none() {
         rep.notes
@@ -735,6 +741,16 @@ pub struct ProbeArgs {
     /// The client certificate's private key (PEM)
     #[arg(long, value_name = "FILE", requires = "client_cert")]
     pub client_key: Option<PathBuf>,
+    /// The profile the evidence is checked against: modern, intermediate or old
+    #[arg(long, value_name = "NAME", default_value = "intermediate")]
+    pub profile: String,
+    /// Mozilla/TLSRef guideline version: 5.7, 5.8 or 6.0 [default: the newest]
+    #[arg(long, value_name = "VERSION")]
+    pub guidelines: Option<String>,
+    /// Exit with code 1 when a finding at or above this severity is reported [default: never:
+    /// the exit code says only whether the server could be probed]
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<crate::config::FailOn>,
 }
 
 /// `tlslint probe HOST[:PORT]`: 0 when the server could be probed, 2 for bad
@@ -768,26 +784,75 @@ pub fn command(a: &ProbeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         client_identity,
         progress: std::io::stderr().is_terminal(),
     };
+    let profile = match crate::profile::Profile::builtin(&a.profile, a.guidelines.as_deref()) {
+        Ok((p, _)) => p,
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            return 2;
+        }
+    };
     let rep = probe(&target, &opts);
+    // the profile on the evidence, located in the report's own text
+    let (sm, file) = verdict::source(&rep);
+    let findings = verdict::check(&rep, &sm, file, &profile, crate::certs::time::now());
     match a.format {
-        ProbeFormat::Json => match serde_json::to_string_pretty(&rep) {
-            Ok(s) => {
-                let _ = writeln!(out, "{s}");
+        ProbeFormat::Json => {
+            let mut v = serde_json::to_value(&rep).unwrap_or_default();
+            v["profile"] = serde_json::json!({
+                "name": profile.name, "guideline": profile.guideline, "source": profile.source
+            });
+            v["findings"] = serde_json::Value::Array(
+                findings
+                    .iter()
+                    .map(|f| crate::report::json::finding(&sm, f))
+                    .collect(),
+            );
+            match serde_json::to_string_pretty(&v) {
+                Ok(s) => {
+                    let _ = writeln!(out, "{s}");
+                }
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    return 2;
+                }
             }
-            Err(e) => {
-                let _ = writeln!(err, "error: {e}");
-                return 2;
-            }
-        },
+        }
         ProbeFormat::Human => {
             if rep.error.is_none() {
                 let _ = write!(out, "{}", text::render(&rep));
+                let color =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                if !findings.is_empty() {
+                    let _ = writeln!(out);
+                }
+                for f in &findings {
+                    crate::report::human::render(
+                        out,
+                        &crate::report::human::finding_diag(&sm, f),
+                        color,
+                    );
+                }
+                let count = |s: crate::finding::Severity| {
+                    findings.iter().filter(|f| f.severity == s).count()
+                };
+                let _ = writeln!(
+                    out,
+                    "tlslint probe: {} error(s), {} warning(s), {} info against profile {}",
+                    count(crate::finding::Severity::Error),
+                    count(crate::finding::Severity::Warning),
+                    count(crate::finding::Severity::Info),
+                    profile.title()
+                );
             }
         }
     }
     if let Some(e) = &rep.error {
         let _ = writeln!(err, "error: {e}");
         return 2;
+    }
+    let fail_on = a.fail_on.unwrap_or(crate::config::FailOn::Never);
+    if findings.iter().any(|f| fail_on.fails(f.severity)) {
+        return 1;
     }
     0
 }

@@ -42,7 +42,7 @@ pub fn finding(sm: &SourceMap, f: &Finding) -> Value {
         "related": related,
         "endpoint": f.endpoints.first().map(|e| endpoint(sm, e)),
         "endpoints": f.endpoints.iter().map(|e| endpoint(sm, e)).collect::<Vec<_>>(),
-        "evidence": "config",
+        "evidence": f.evidence.as_str(),
     })
 }
 
@@ -54,6 +54,7 @@ pub fn document(report: &crate::lint::Report) -> Value {
     let mut trees = Vec::new();
     let mut suppressed = Vec::new();
     let mut baselined = Vec::new();
+    let mut probes = Vec::new();
     for (i, c) in report.checked.iter().enumerate() {
         let post = report.post.get(i);
         for (j, f) in c.findings.iter().enumerate() {
@@ -83,6 +84,11 @@ pub fn document(report: &crate::lint::Report) -> Value {
             v["tree"] = Value::String(c.label.clone());
             endpoints.push(v);
         }
+        for p in &c.probes {
+            let mut p = p.clone();
+            p["tree"] = Value::String(c.label.clone());
+            probes.push(p);
+        }
         for e in &c.tree.errors() {
             errors.push(json!({
                 "tree": c.label,
@@ -109,7 +115,7 @@ pub fn document(report: &crate::lint::Report) -> Value {
         "baselined": baselined.len(),
     });
     let p = &report.profile;
-    json!({
+    let mut doc = json!({
         "tool": { "name": "tlslint", "version": env!("CARGO_PKG_VERSION") },
         "profile": { "name": p.name, "guideline": p.guideline, "source": p.source },
         "target": { "nginx": report.target.nginx.to_string(), "openssl": report.target.openssl.to_string() },
@@ -121,7 +127,12 @@ pub fn document(report: &crate::lint::Report) -> Value {
         "baselined": baselined,
         "endpoints": endpoints,
         "notes": report.notes,
-    })
+    });
+    // `--probe`: what each probe of the trees' sockets saw
+    if !probes.is_empty() {
+        doc["probes"] = Value::Array(probes);
+    }
+    doc
 }
 
 pub fn emit(report: &crate::lint::Report, out: &mut dyn std::io::Write) {

@@ -131,6 +131,8 @@ struct ResultProps {
     label: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     endpoints: Vec<String>,
+    /// `config` or `probe` (a live server's behaviour).
+    evidence: &'static str,
 }
 
 #[derive(Serialize)]
@@ -271,6 +273,13 @@ fn markdown(d: &crate::rules::doc::RuleDoc) -> String {
     let mut s = format!("**{}** ({}): {}\n\n", d.code, d.name, d.summary);
     s.push_str(d.rationale.trim());
     s.push('\n');
+    if let Some(tests) = &d.probe_only {
+        s.push_str(&format!(
+            "\nReported by `tlslint PATH --probe` (a running server compared with its \
+             configuration): no static example. Live tests: {}\n",
+            tests.trim()
+        ));
+    }
     for (kind, ex) in &d.examples {
         if let Some(bad) = ex.bad.first() {
             s.push_str(&format!(
@@ -352,6 +361,7 @@ fn result(p: &Paths, sm: &SourceMap, f: &Finding, fp: Option<&String>) -> SarifR
             name: f.name,
             label: f.label.clone(),
             endpoints: f.endpoints.iter().map(|e| e.label.clone()).collect(),
+            evidence: f.evidence.as_str(),
         },
     }
 }

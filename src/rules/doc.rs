@@ -59,6 +59,12 @@ pub struct RuleDoc {
     pub references: Vec<String>,
     #[serde(default)]
     pub examples: BTreeMap<String, Examples>,
+    /// The rule compares a running server with its configuration
+    /// (`tlslint PATH --probe`), so no configuration alone is flagged or
+    /// clean: instead of static examples, where the live tests that show it
+    /// are (`tests/probe_config.rs ...`).
+    #[serde(default)]
+    pub probe_only: Option<String>,
 }
 
 macro_rules! docs {
@@ -75,7 +81,8 @@ docs!(
     "TLS207", "TLS208", "TLS209", "TLS301", "TLS302", "TLS303", "TLS304", "TLS305", "TLS306",
     "TLS307", "TLS308", "TLS309", "TLS310", "TLS311", "TLS312", "TLS401", "TLS402", "TLS403",
     "TLS404", "TLS405", "TLS501", "TLS502", "TLS503", "TLS504", "TLS505", "TLS506", "TLS507",
-    "TLS508", "TLS901", "TLS902", "TLS903", "TLS904", "TLS905", "TLS906", "TLS907",
+    "TLS508", "TLS601", "TLS602", "TLS603", "TLS604", "TLS605", "TLS606", "TLS901", "TLS902",
+    "TLS903", "TLS904", "TLS905", "TLS906", "TLS907",
 );
 
 /// The parsed page of a rule.
@@ -146,6 +153,14 @@ pub fn explain(query: &str) -> Result<String, Error> {
         s.push_str(&format!(
             "Apache directives: {}\n",
             d.applies_to.apache.join(", ")
+        ));
+    }
+    if let Some(tests) = &d.probe_only {
+        s.push_str(&format!(
+            "\nProbe only: reported by `tlslint PATH --probe`, comparing the running server with \
+             this configuration; no configuration alone is flagged or clean, so there are no \
+             static examples. Live tests: {}\n",
+            tests.trim()
         ));
     }
     for (server, ex) in &d.examples {

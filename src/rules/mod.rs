@@ -9,6 +9,8 @@ use crate::source::SourceMap;
 pub mod cert_facts;
 pub mod cipher_facts;
 pub mod doc;
+#[cfg(feature = "probe")]
+pub mod probe_facts;
 pub mod tls101_protocol_outside_profile;
 pub mod tls102_protocol_missing;
 pub mod tls103_protocol_not_honoured;
@@ -46,6 +48,12 @@ pub mod tls505_ocsp_stapling_off;
 pub mod tls506_ocsp_stapling_ineffective;
 pub mod tls507_session_tickets_unrotated;
 pub mod tls508_http_not_redirected;
+pub mod tls601_probe_protocols_differ;
+pub mod tls602_probe_ciphers_differ;
+pub mod tls603_probe_certificate_differs;
+pub mod tls604_probe_handshake_failed;
+pub mod tls605_probe_groups_differ;
+pub mod tls606_probe_headers_differ;
 pub mod tls901_deprecated_directive;
 pub mod tls902_compression_on;
 pub mod tls903_insecure_renegotiation;
@@ -122,6 +130,12 @@ pub static RULES: &[&dyn Rule] = &[
     &tls506_ocsp_stapling_ineffective::Tls506,
     &tls507_session_tickets_unrotated::Tls507,
     &tls508_http_not_redirected::Tls508,
+    &tls601_probe_protocols_differ::Tls601,
+    &tls602_probe_ciphers_differ::Tls602,
+    &tls603_probe_certificate_differs::Tls603,
+    &tls604_probe_handshake_failed::Tls604,
+    &tls605_probe_groups_differ::Tls605,
+    &tls606_probe_headers_differ::Tls606,
     &tls901_deprecated_directive::Tls901,
     &tls902_compression_on::Tls902,
     &tls903_insecure_renegotiation::Tls903,
@@ -150,6 +164,12 @@ pub fn check_all(cx: &Context<'_>, endpoints: &[Endpoint]) -> Vec<Finding> {
             r.check(cx, ep, &mut raw);
         }
     }
+    merge(raw)
+}
+
+/// Merge findings with the same code, span and message into one that lists
+/// every endpoint, and sort them by place.
+pub fn merge(raw: Vec<Finding>) -> Vec<Finding> {
     let mut merged: Vec<Finding> = Vec::new();
     let mut index: std::collections::HashMap<(&'static str, crate::source::Span, String), usize> =
         std::collections::HashMap::new();
@@ -199,6 +219,7 @@ pub fn finding(
         related: Vec::new(),
         help,
         endpoints: vec![endpoint_ref(ep)],
+        evidence: Default::default(),
     }
 }
 

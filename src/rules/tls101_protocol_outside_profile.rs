@@ -161,6 +161,7 @@ impl Rule for Tls101 {
                 related,
                 help: Some(help),
                 endpoints: vec![endpoint_ref(ep)],
+                evidence: Default::default(),
             });
         }
     }

@@ -38,6 +38,7 @@ fn finding(p: &Pragma, message: String, label: &str, help: String) -> Finding {
         related: Vec::new(),
         help: Some(help),
         endpoints: Vec::new(),
+        evidence: Default::default(),
     }
 }
 

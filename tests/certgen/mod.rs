@@ -20,6 +20,8 @@
 //! crl  NAME ca=CERT [from=DATE] [to=DATE]
 //! chmod NAME MODE                        e.g. chmod key.pem 644
 //! write NAME TEXT                        a literal file (`\n` for newlines)
+//! encrypt NAME KEY PASS [legacy]         KEY encrypted with AES-256 under PASS
+//!                                        (PKCS #8 PBES2; legacy: Proc-Type PEM)
 //! ```
 
 #![allow(dead_code)]
@@ -208,6 +210,29 @@ impl Pki {
                         .unwrap();
                     }
                 }
+                "encrypt" => {
+                    let (Some(src), Some(pass)) = (rest.first(), rest.get(1)) else {
+                        panic!("setup: encrypt NAME KEY PASS [legacy] in `{raw}`");
+                    };
+                    let mut c = openssl(&self.dir);
+                    c.arg("pkey").arg("-in").arg(self.at(src));
+                    if flag("legacy") {
+                        c.arg("-traditional");
+                    }
+                    c.args(["-aes256", "-passout", &format!("pass:{pass}")])
+                        .arg("-out")
+                        .arg(self.at(&name));
+                    run(&mut c);
+                    #[cfg(unix)]
+                    {
+                        use std::os::unix::fs::PermissionsExt;
+                        std::fs::set_permissions(
+                            self.at(&name),
+                            std::fs::Permissions::from_mode(0o600),
+                        )
+                        .unwrap();
+                    }
+                }
                 "write" => {
                     let text = rest.join(" ").replace("\\n", "\n");
                     std::fs::write(self.at(&name), text).unwrap();
@@ -269,9 +294,11 @@ impl Pki {
             conv(&["pkey", "-aes256", "-passout", &format!("pass:{p}")]);
         }
         if let Some(p) = legacy {
-            let tool = if spec.starts_with("rsa") { "rsa" } else { "ec" };
+            // `pkey -traditional` writes RSA and EC keys in their legacy
+            // `Proc-Type: 4,ENCRYPTED` form (`ec` has no -traditional flag;
+            // Ed25519 has no legacy form)
             conv(&[
-                tool,
+                "pkey",
                 "-traditional",
                 "-aes256",
                 "-passout",

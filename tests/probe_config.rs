@@ -1,0 +1,692 @@
+//! `tlslint PATH --probe` against real servers on 127.0.0.1: nginx (as
+//! tests/probe_servers runs it) and Apache httpd (`apache2 -f CONF -k
+//! start`), with certificates generated at test time.
+//!
+//! For every fixture — Modern, Intermediate (DHE with 2048-bit parameters),
+//! Old (`@SECLEVEL=0`, DHE with 1024-bit parameters), mTLS required, two
+//! servers on one socket with different protocols, a wrong chain — the tree
+//! the server runs gives no TLS6xx finding; copies of it edited after the
+//! server started (another protocol list, cipher string, group list,
+//! certificate file, HSTS header, client-certificate setting) give exactly
+//! the differences, with the right code at the right line; a stopped server
+//! gives TLS604 "connection refused".
+//!
+//! The model is the installed software: `--nginx-version` from `nginx -v`,
+//! `--openssl-version` from `openssl version`. Without nginx, apache2 or
+//! openssl the tests print why they skip; with CI=true they fail.
+//! `SHOW_FINDINGS=1` prints the findings of every edited tree.
+#![cfg(feature = "probe")]
+
+mod certgen;
+mod common;
+mod probe_servers;
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use probe_servers::{free_port, make_pki, INTERMEDIATE_CIPHERS, OLD_CIPHERS};
+
+/// `openssl version` → `3.0.22`.
+fn openssl_version() -> Option<String> {
+    let v = certgen::openssl_version()?;
+    v.split_whitespace().nth(1).map(|s| {
+        s.chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect()
+    })
+}
+
+/// `nginx -v` → `1.22.1`.
+fn nginx_version(nginx: &Path) -> Option<String> {
+    let o = Command::new(nginx).arg("-v").output().ok()?;
+    let s = String::from_utf8_lossy(&o.stderr).to_string();
+    s.split("nginx/")
+        .nth(1)
+        .map(|v| v.split_whitespace().next().unwrap_or("").to_string())
+}
+
+/// `apache2 -v` → `2.4.71`.
+fn apache_version(httpd: &Path) -> Option<String> {
+    let o = Command::new(httpd).arg("-v").output().ok()?;
+    let s = String::from_utf8_lossy(&o.stdout).to_string();
+    s.split("Apache/")
+        .nth(1)
+        .map(|v| v.split_whitespace().next().unwrap_or("").to_string())
+}
+
+/// One probe finding: (code, line, message).
+type Got = (String, u64, String);
+
+/// `tlslint CONF --probe --format json` with the installed versions: the
+/// TLS6xx findings, and every finding's evidence checked.
+fn probe_findings(conf: &Path, versions: &[String]) -> Vec<Got> {
+    let mut c = Command::new(common::tlslint());
+    c.arg(conf)
+        .args([
+            "--probe",
+            "--format",
+            "json",
+            "--no-config",
+            "--probe-timeout",
+            "3",
+        ])
+        .args(versions);
+    let o = common::run(&mut c, Duration::from_secs(120)).expect("tlslint finishes");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&o.stdout), o.stderr));
+    assert!(
+        v["errors"].as_array().is_some_and(|a| a.is_empty()),
+        "{}: {}",
+        conf.display(),
+        v["errors"]
+    );
+    assert!(
+        v["probes"].as_array().is_some_and(|a| !a.is_empty()),
+        "{}: no probes in the JSON",
+        conf.display()
+    );
+    let mut got = Vec::new();
+    for f in v["findings"].as_array().unwrap() {
+        let code = f["code"].as_str().unwrap().to_string();
+        let probe = code.starts_with("TLS6");
+        assert_eq!(f["evidence"], if probe { "probe" } else { "config" }, "{f}");
+        if probe {
+            got.push((
+                code,
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    // exit code: findings at error level make it 1 (warnings too, by default)
+    let errors = v["summary"]["error"].as_u64().unwrap_or(0);
+    if errors > 0 {
+        assert_eq!(o.code, Some(1), "{}", conf.display());
+    } else {
+        assert!(matches!(o.code, Some(0 | 1)), "{:?}", o.code);
+    }
+    got
+}
+
+/// The 1-based line of the first line containing `needle`.
+fn line_of(text: &str, needle: &str) -> u64 {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i as u64 + 1)
+        .unwrap_or_else(|| panic!("{needle:?} not in\n{text}"))
+}
+
+/// An edit of the tree a server runs and what `--probe` must then report:
+/// (replace, with, [(code, the line holding this text)]).
+type Edit = (&'static str, String, Vec<(&'static str, &'static str)>);
+
+/// Write `conf` with the edit applied beside it, lint it, compare.
+fn check_edit(conf: &Path, versions: &[String], edit: &Edit, failures: &mut Vec<String>) {
+    let (from, to, want) = edit;
+    let text = std::fs::read_to_string(conf).unwrap();
+    assert!(text.contains(from), "{from:?} not in {}", conf.display());
+    let edited = text.replacen(from, to, 1);
+    let path = conf.with_file_name(format!(
+        "edited-{}.conf",
+        conf.file_stem().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&path, &edited).unwrap();
+    let mut want: Vec<(String, u64)> = want
+        .iter()
+        .map(|(c, needle)| (c.to_string(), line_of(&edited, needle)))
+        .collect();
+    want.sort();
+    let got = probe_findings(&path, versions);
+    if std::env::var_os("SHOW_FINDINGS").is_some() {
+        common::say(&format!(
+            "{} with {from:?} -> {to:?}:\n{got:#?}",
+            conf.display()
+        ));
+    }
+    let mut have: Vec<(String, u64)> = got.iter().map(|(c, l, _)| (c.clone(), *l)).collect();
+    have.sort();
+    if have != want {
+        failures.push(format!(
+            "{} with {from:?} -> {to:?}: want {want:?}, got {got:#?}",
+            conf.display()
+        ));
+    }
+}
+
+fn assert_none(conf: &Path, versions: &[String], failures: &mut Vec<String>) {
+    let got = probe_findings(conf, versions);
+    if !got.is_empty() {
+        failures.push(format!(
+            "{}: the tree the server runs gives {got:#?}",
+            conf.display()
+        ));
+    }
+}
+
+fn wait_closed(port: u16) {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(10) {
+        if TcpStream::connect(("127.0.0.1", port)).is_err() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("127.0.0.1:{port} still accepts connections");
+}
+
+// ------------------------------------------------------------------ nginx
+
+/// The nginx fixtures: (name, server blocks, edits).
+fn nginx_cases() -> Vec<(&'static str, String, Vec<Edit>)> {
+    let block = probe_servers::server_block;
+    vec![
+        (
+            "modern",
+            block("    ssl_protocols TLSv1.3;\n"),
+            vec![
+                (
+                    "ssl_protocols TLSv1.3;",
+                    "ssl_protocols TLSv1.2 TLSv1.3;".into(),
+                    vec![("TLS601", "ssl_protocols")],
+                ),
+                (
+                    "max-age=63072000",
+                    "max-age=600".into(),
+                    vec![("TLS606", "Strict-Transport-Security")],
+                ),
+            ],
+        ),
+        (
+            "intermediate",
+            block(&format!(
+                "    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_ciphers {INTERMEDIATE_CIPHERS};\n    \
+                 ssl_prefer_server_ciphers off;\n    ssl_dhparam {{dir}}/dh2048.pem;\n    \
+                 ssl_ecdh_curve X25519:prime256v1:secp384r1;\n"
+            )),
+            vec![
+                (
+                    ":DHE-RSA-CHACHA20-POLY1305",
+                    String::new(),
+                    vec![("TLS602", "ssl_ciphers")],
+                ),
+                (
+                    "ssl_ecdh_curve X25519:prime256v1:secp384r1;",
+                    "ssl_ecdh_curve X25519:prime256v1;".into(),
+                    vec![("TLS605", "ssl_ecdh_curve")],
+                ),
+                (
+                    "ssl_dhparam",
+                    "#ssl_dhparam".into(),
+                    vec![("TLS602", "ssl_ciphers")],
+                ),
+            ],
+        ),
+        (
+            "old",
+            block(&format!(
+                "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;\n    ssl_ciphers {OLD_CIPHERS};\n    \
+                 ssl_prefer_server_ciphers on;\n    ssl_dhparam {{dir}}/dh1024.pem;\n"
+            )),
+            vec![(
+                ":@SECLEVEL=0",
+                String::new(),
+                vec![("TLS601", "ssl_protocols")],
+            )],
+        ),
+        (
+            "mtls",
+            block(
+                "    ssl_protocols TLSv1.2 TLSv1.3;\n    ssl_verify_client on;\n    \
+                 ssl_client_certificate {dir}/ca.pem;\n",
+            ),
+            vec![(
+                "max-age=63072000",
+                "max-age=1".into(),
+                vec![("TLS606", "Strict-Transport-Security")],
+            )],
+        ),
+        (
+            "two-servers",
+            block("    ssl_protocols TLSv1.2 TLSv1.3;\n")
+                + "  server {\n    listen 127.0.0.1:{port} ssl;\n    server_name default.test;\n    \
+                   ssl_certificate {dir}/other.pem;\n    ssl_certificate_key {dir}/other.key;\n    \
+                   ssl_protocols TLSv1.3;\n    location / { return 200 \"other\\n\"; }\n  }\n",
+            vec![(
+                "ssl_protocols TLSv1.2 TLSv1.3;",
+                "ssl_protocols TLSv1.3;".into(),
+                // one finding for the three probes (no SNI, localhost,
+                // default.test): the default server decides on nginx < 1.29.2
+                vec![("TLS601", "ssl_protocols")],
+            )],
+        ),
+        (
+            "wrong-chain",
+            block("    ssl_protocols TLSv1.2 TLSv1.3;\n")
+                .replace("{dir}/cert.pem", "{dir}/wrongchain.pem"),
+            vec![
+                (
+                    "{dir}/wrongchain.pem",
+                    "{dir}/cert.pem".into(),
+                    vec![("TLS603", "ssl_certificate ")],
+                ),
+                (
+                    "ssl_certificate {dir}/wrongchain.pem;\n    ssl_certificate_key {dir}/key.pem;",
+                    "ssl_certificate {dir}/other.pem;\n    ssl_certificate_key {dir}/other.key;".into(),
+                    vec![("TLS603", "ssl_certificate ")],
+                ),
+            ],
+        ),
+    ]
+}
+
+#[test]
+fn nginx_as_run_and_edited() {
+    let Some(nginx) = probe_servers::nginx_bin("--probe against nginx") else {
+        return;
+    };
+    if !certgen::require_openssl("--probe against nginx") {
+        return;
+    }
+    let (Some(nv), Some(ov)) = (nginx_version(&nginx), openssl_version()) else {
+        common::skip_or_fail("--probe against nginx", "no nginx or openssl version");
+        return;
+    };
+    let versions = vec![
+        "--nginx-version".to_string(),
+        nv,
+        "--openssl-version".to_string(),
+        ov,
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    make_pki(dir);
+    certgen::setup(dir, "cat wrongchain.pem cert.pem other.pem\n");
+    let mut failures = Vec::new();
+    let mut stopped: Option<(PathBuf, u16)> = None;
+    for (name, blocks, edits) in nginx_cases() {
+        let blocks = blocks.replace("{dir}", &dir.display().to_string());
+        let server = probe_servers::nginx(&nginx, dir, name, &blocks);
+        let conf = dir.join(name).join("nginx.conf");
+        assert_none(&conf, &versions, &mut failures);
+        for e in &edits {
+            let e = (
+                e.0,
+                e.1.replace("{dir}", &dir.display().to_string()),
+                e.2.clone(),
+            );
+            let from = e.0.replace("{dir}", &dir.display().to_string());
+            let from: &'static str = Box::leak(from.into_boxed_str());
+            check_edit(&conf, &versions, &(from, e.1, e.2), &mut failures);
+        }
+        let port = server.port;
+        drop(server);
+        wait_closed(port);
+        if stopped.is_none() {
+            stopped = Some((conf, port));
+        }
+    }
+    // a stopped server: connection refused at its listen line
+    let (conf, _) = stopped.unwrap();
+    let got = probe_findings(&conf, &versions);
+    let text = std::fs::read_to_string(&conf).unwrap();
+    let listen = line_of(&text, "listen ");
+    assert!(
+        !got.is_empty()
+            && got
+                .iter()
+                .all(|(c, l, m)| c == "TLS604" && *l == listen && m.contains("connection refused")),
+        "{got:#?}"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+// ------------------------------------------------------------------ Apache
+
+fn apache_bin(what: &str) -> Option<PathBuf> {
+    let p = ["/usr/sbin/apache2", "/usr/sbin/httpd"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists());
+    if p.is_none() {
+        common::skip_or_fail(what, "apache2 is not installed");
+    }
+    p
+}
+
+/// A running httpd, stopped (`-k stop`, then the port closes) on drop.
+struct Httpd {
+    bin: PathBuf,
+    conf: PathBuf,
+    port: u16,
+}
+
+impl Drop for Httpd {
+    fn drop(&mut self) {
+        let _ = Command::new(&self.bin)
+            .arg("-f")
+            .arg(&self.conf)
+            .args(["-k", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(10) {
+            if TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+                // the pid file goes last
+                let pid = self.conf.with_extension("pid");
+                while pid.exists() && start.elapsed() < Duration::from_secs(10) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// Start httpd on 127.0.0.1 with `vhosts` (`{port}` and `{dir}` replaced).
+fn httpd(bin: &Path, dir: &Path, name: &str, vhosts: &str) -> Httpd {
+    let port = free_port();
+    let d = dir.display().to_string();
+    let user = if common::is_root() {
+        "User nobody\nGroup nogroup\n"
+    } else {
+        ""
+    };
+    let m = "/usr/lib/apache2/modules";
+    let conf = dir.join(format!("{name}.conf"));
+    let text = format!(
+        "ServerRoot {d}\nServerName main.test\nPidFile {pid}\nDefaultRuntimeDir {d}\nErrorLog {d}/{name}-error.log\n{user}\
+LoadModule mpm_event_module {m}/mod_mpm_event.so\n\
+LoadModule authz_core_module {m}/mod_authz_core.so\n\
+LoadModule headers_module {m}/mod_headers.so\n\
+LoadModule socache_shmcb_module {m}/mod_socache_shmcb.so\n\
+LoadModule ssl_module {m}/mod_ssl.so\n\
+Listen 127.0.0.1:{port}\n{vhosts}",
+        pid = conf.with_extension("pid").display(),
+        vhosts = vhosts.replace("{port}", &port.to_string()).replace("{dir}", &d),
+    );
+    std::fs::write(&conf, text).unwrap();
+    let o = Command::new(bin)
+        .arg("-f")
+        .arg(&conf)
+        .args(["-k", "start"])
+        .output()
+        .unwrap();
+    let h = Httpd {
+        bin: bin.to_path_buf(),
+        conf: conf.clone(),
+        port,
+    };
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "httpd {name} did not start: {}{}",
+            String::from_utf8_lossy(&o.stderr),
+            std::fs::read_to_string(dir.join(format!("{name}-error.log"))).unwrap_or_default()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h
+}
+
+/// A virtual host on 127.0.0.1:{port} for `name` with cert.pem and HSTS.
+fn vhost(name: &str, extra: &str) -> String {
+    format!(
+        "<VirtualHost 127.0.0.1:{{port}}>\n    ServerName {name}\n    SSLEngine on\n    \
+         SSLCertificateFile {{dir}}/cert.pem\n    SSLCertificateKeyFile {{dir}}/key.pem\n    \
+         Header always set Strict-Transport-Security \"max-age=63072000\"\n{extra}</VirtualHost>\n"
+    )
+}
+
+fn apache_cases() -> Vec<(&'static str, String, Vec<Edit>)> {
+    vec![
+        (
+            "modern",
+            vhost("localhost", "    SSLProtocol -all +TLSv1.3\n"),
+            vec![
+                (
+                    "SSLProtocol -all +TLSv1.3",
+                    "SSLProtocol -all +TLSv1.2 +TLSv1.3".into(),
+                    vec![("TLS601", "SSLProtocol")],
+                ),
+                (
+                    "max-age=63072000",
+                    "max-age=600".into(),
+                    vec![("TLS606", "Strict-Transport-Security")],
+                ),
+            ],
+        ),
+        (
+            "intermediate",
+            vhost(
+                "localhost",
+                &format!(
+                    "    SSLProtocol -all +TLSv1.2 +TLSv1.3\n    SSLCipherSuite {INTERMEDIATE_CIPHERS}\n    \
+                     SSLOpenSSLConfCmd Curves X25519:prime256v1:secp384r1\n"
+                ),
+            ),
+            vec![
+                (
+                    ":DHE-RSA-CHACHA20-POLY1305",
+                    String::new(),
+                    vec![("TLS602", "SSLCipherSuite")],
+                ),
+                (
+                    "Curves X25519:prime256v1:secp384r1",
+                    "Curves X25519:prime256v1".into(),
+                    vec![("TLS605", "SSLOpenSSLConfCmd Curves")],
+                ),
+            ],
+        ),
+        (
+            "old",
+            vhost(
+                "localhost",
+                &format!("    SSLProtocol all\n    SSLCipherSuite {OLD_CIPHERS}\n    SSLHonorCipherOrder on\n"),
+            ),
+            vec![(
+                ":@SECLEVEL=0",
+                String::new(),
+                vec![("TLS601", "SSLProtocol")],
+            )],
+        ),
+        (
+            "mtls",
+            vhost(
+                "localhost",
+                "    SSLProtocol -all +TLSv1.2 +TLSv1.3\n    SSLVerifyClient require\n    \
+                 SSLCACertificateFile {dir}/ca.pem\n",
+            ),
+            vec![(
+                "SSLVerifyClient require",
+                "SSLVerifyClient none".into(),
+                vec![("TLS604", "SSLVerifyClient")],
+            )],
+        ),
+        (
+            "two-vhosts",
+            vhost("localhost", "    SSLProtocol -all +TLSv1.2 +TLSv1.3\n")
+                + &vhost("default.test", "    SSLProtocol -all +TLSv1.3\n")
+                    .replace("{dir}/cert.pem", "{dir}/other.pem")
+                    .replace("{dir}/key.pem", "{dir}/other.key"),
+            vec![(
+                "SSLProtocol -all +TLSv1.3",
+                "SSLProtocol +TLSv1.2 +TLSv1.3".into(),
+                vec![("TLS601", "SSLProtocol +TLSv1.2")],
+            )],
+        ),
+    ]
+}
+
+#[test]
+fn apache_as_run_and_edited() {
+    let Some(bin) = apache_bin("--probe against Apache httpd") else {
+        return;
+    };
+    if !certgen::require_openssl("--probe against Apache httpd") {
+        return;
+    }
+    let (Some(av), Some(ov)) = (apache_version(&bin), openssl_version()) else {
+        common::skip_or_fail(
+            "--probe against Apache httpd",
+            "no apache2 or openssl version",
+        );
+        return;
+    };
+    let versions = vec![
+        "--apache-version".to_string(),
+        av,
+        "--openssl-version".to_string(),
+        ov,
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    make_pki(dir);
+    let mut failures = Vec::new();
+    for (name, vhosts, edits) in apache_cases() {
+        let server = httpd(&bin, dir, name, &vhosts);
+        let conf = server.conf.clone();
+        assert_none(&conf, &versions, &mut failures);
+        for e in &edits {
+            let from = e.0.replace("{dir}", &dir.display().to_string());
+            let from: &'static str = Box::leak(from.into_boxed_str());
+            let e = (
+                from,
+                e.1.replace("{dir}", &dir.display().to_string()),
+                e.2.clone(),
+            );
+            check_edit(&conf, &versions, &e, &mut failures);
+        }
+        drop(server);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+// ------------------------------------------------- outputs and `tlslint probe`
+
+/// `--probe` findings in every output format, and the profile on the
+/// evidence of `tlslint probe` alone (located in `probe://HOST:PORT`).
+#[test]
+fn outputs_and_standalone_probe_findings() {
+    let Some(nginx) = probe_servers::nginx_bin("--probe outputs") else {
+        return;
+    };
+    if !certgen::require_openssl("--probe outputs") {
+        return;
+    }
+    let (Some(nv), Some(ov)) = (nginx_version(&nginx), openssl_version()) else {
+        common::skip_or_fail("--probe outputs", "no nginx or openssl version");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    make_pki(dir);
+    let blocks = probe_servers::server_block(&format!(
+        "    ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;\n    ssl_ciphers {OLD_CIPHERS};\n    \
+         ssl_dhparam {}/dh1024.pem;\n",
+        dir.display()
+    ))
+    .replace("{dir}", &dir.display().to_string());
+    let server = probe_servers::nginx(&nginx, dir, "old", &blocks);
+    let conf = dir.join("old").join("nginx.conf");
+    // a tree that differs: TLS 1.3 only
+    let edited = dir.join("old").join("edited.conf");
+    let text = std::fs::read_to_string(&conf).unwrap();
+    std::fs::write(
+        &edited,
+        text.replace(
+            "ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;",
+            "ssl_protocols TLSv1.3;",
+        ),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        let mut c = Command::new(common::tlslint());
+        c.args(args).env("NO_COLOR", "1");
+        common::run(&mut c, Duration::from_secs(120)).expect("tlslint finishes")
+    };
+    let e = edited.display().to_string();
+    let base = [
+        e.as_str(),
+        "--probe",
+        "--no-config",
+        "--nginx-version",
+        &nv,
+        "--openssl-version",
+        &ov,
+    ];
+    // SARIF: a result property
+    let o = run(&[&base[..], &["--format", "sarif"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let r = results
+        .iter()
+        .find(|r| r["ruleId"] == "TLS601")
+        .unwrap_or_else(|| panic!("no TLS601 in {results:#?}"));
+    assert_eq!(r["properties"]["evidence"], "probe");
+    assert!(results
+        .iter()
+        .filter(|r| r["ruleId"] != "TLS601")
+        .all(|r| r["properties"]["evidence"] == "config"));
+    // human and GitHub
+    let o = run(&[&base[..], &["--format", "human"]].concat());
+    assert!(
+        o.stdout_str().contains("TLS601 probe-protocols-differ"),
+        "{}",
+        o.stdout_str()
+    );
+    assert_eq!(o.code, Some(1));
+    let o = run(&[&base[..], &["--format", "github"]].concat());
+    assert!(
+        o.stdout_str()
+            .lines()
+            .any(|l| l.starts_with("::error file=")
+                && l.contains("title=TLS601 probe-protocols-differ")),
+        "{}",
+        o.stdout_str()
+    );
+    // --fail-on error with only a TLS606 warning would pass; TLS601 is an error
+    let o = run(&[&base[..], &["--format", "json", "--fail-on", "never"]].concat());
+    assert_eq!(o.code, Some(0));
+
+    // tlslint probe alone: the intermediate profile on the evidence
+    let target = format!("127.0.0.1:{}", server.port);
+    let o = run(&[
+        "probe",
+        &target,
+        "--sni",
+        "localhost",
+        "--format",
+        "json",
+        "--profile",
+        "intermediate",
+        "--fail-on",
+        "error",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings = v["findings"].as_array().unwrap();
+    let codes: Vec<&str> = findings
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    for want in ["TLS101", "TLS201", "TLS208"] {
+        assert!(codes.contains(&want), "{want} missing: {findings:#?}");
+    }
+    for f in findings {
+        assert_eq!(f["evidence"], "probe");
+        assert_eq!(f["file"], format!("probe://{target}"));
+        assert!(f["line"].as_u64().unwrap() > 1, "{f}");
+    }
+    assert!(findings
+        .iter()
+        .any(|f| f["code"] == "TLS101" && f["message"].as_str().unwrap().contains("TLSv1.1")));
+    assert_eq!(o.code, Some(1), "--fail-on error with TLS101");
+    // the default --fail-on for `tlslint probe` is never: 0 when probed
+    let o = run(&["probe", &target, "--format", "json"]);
+    assert_eq!(o.code, Some(0));
+    drop(server);
+}
