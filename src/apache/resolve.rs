@@ -14,11 +14,36 @@
 //! unset, OpenSSL's DEFAULT applies. `SSLOpenSSLConfCmd`s accumulate from the
 //! main server to the virtual host and are applied after the other settings.
 //! `SSLCertificateFile`/`KeyFile` pair by position, a virtual host's entries
-//! replacing the main server's at the same position. Before 2.4.42 (or with
-//! OpenSSL older than 1.1.1) the protocol of a handshake is that of the first
-//! virtual host of the address; later, a name-based virtual host's own
-//! SSLProtocol applies — if neither it nor the main server sets one, the
-//! first virtual host's still does.
+//! replacing the main server's at the same position (the first three; later
+//! ones are appended). Before 2.4.42 (or with OpenSSL older than 1.1.1) the
+//! protocol of a handshake is that of the first virtual host of the address;
+//! later, a name-based virtual host's own SSLProtocol applies — if neither it
+//! nor the main server sets one, the first virtual host's still does.
+//!
+//! Checked against a running httpd 2.4.71 with OpenSSL 3.0 (Debian), reading
+//! `ssl_engine_init.c`/`ssl_engine_kernel.c`/`mod_headers.c`/`vhost.c` for
+//! the why:
+//! - With OpenSSL 1.1.0 and later SSLProtocol becomes a minimum and a maximum;
+//!   `SSLOpenSSLConfCmd MinProtocol/MaxProtocol` (applied after it, wherever
+//!   written) replace them, `Protocol` only switches versions off or back on
+//!   inside them (`SSL_OP_NO_*`).
+//! - SNI: the connection starts from the first virtual host's context;
+//!   switching to the named one takes its certificates, ciphers (TLS 1.2 and
+//!   1.3) and, when SSLProtocol is set for it or the main server, its
+//!   minimum/maximum — but its options are *added* to the first one's, so the
+//!   first virtual host's `SSLHonorCipherOrder on`, `SSLSessionTickets off`,
+//!   `SSLCompression off`, `SSLInsecureRenegotiation on` and
+//!   `SSLOpenSSLConfCmd Protocol -X` hold for every name, and the
+//!   key-exchange groups (`SSLOpenSSLConfCmd Curves/Groups`) are the first
+//!   virtual host's alone: a name-based virtual host's `conf_commands` carry
+//!   the first one's Curves/Groups (pointing at its line) in place of its own.
+//! - `SSLEngine` takes `on`/`off` (`optional`: no TLS on connect); anything
+//!   else stops httpd (reported as refused).
+//! - mod_headers: `Header always` and `Header [onsuccess]` are separate
+//!   tables; with both, the `always` header comes first and is the one
+//!   user agents heed.
+//! - A virtual host without ServerName takes the main server's name only
+//!   with a wildcard address; on an IP address it is named by reverse DNS.
 
 use std::collections::HashMap;
 
@@ -347,26 +372,39 @@ fn server_name_host(v: &str) -> String {
     }
 }
 
-/// `SSLEngine` in force for a scope: on, or an address list that matches
-/// one of the virtual host's ports.
-fn engine_on(d: &Directive, listen: &[Listen]) -> bool {
+/// `SSLEngine` in force for a scope. mod_ssl accepts `on`, `off` and (until
+/// 2.4.63) `optional` — RFC 2817 upgrade, no TLS on connect; 2.4.64 and later
+/// log AH10510 and treat it as off. Any other value (an address list is
+/// mod_tls's `TLSEngine` syntax, never mod_ssl's) makes httpd refuse to
+/// start: it counts as on here, so that the refusal is reported on the
+/// endpoint it was meant to make (see [`refused`]).
+fn engine_on(d: &Directive) -> bool {
     let v = d.values();
     let Some(first) = v.first() else {
         return false;
     };
-    if first.eq_ignore_ascii_case("on") {
-        return true;
+    !(first.eq_ignore_ascii_case("off") || first.eq_ignore_ascii_case("optional"))
+}
+
+/// httpd's message for an `SSLEngine` value it refuses, if it does.
+fn engine_refused(d: &Directive, t: &Target) -> Option<(String, String)> {
+    let v = d.values();
+    let first = v.first()?;
+    if ["on", "off", "optional"]
+        .iter()
+        .any(|w| first.eq_ignore_ascii_case(w))
+        && v.len() == 1
+    {
+        return None;
     }
-    if first.eq_ignore_ascii_case("off") || first.eq_ignore_ascii_case("optional") {
-        return false;
-    }
-    // 2.4.30: SSLEngine addr[:port] ...
-    v.iter().any(|a| {
-        let s = parse_address(a, d.span);
-        listen
-            .iter()
-            .any(|l| s.port.is_none_or(|p| l.port == Some(p)))
-    })
+    let error = if v.len() != 1 {
+        "SSLEngine takes one argument, SSL switch for the protocol engine ('on', 'off')".to_string()
+    } else if t.apache >= Version::new(2, 4, 64) {
+        "Argument must be On or Off".to_string()
+    } else {
+        "Argument must be On, Off, or Optional".to_string()
+    };
+    Some((v.join(" "), error))
 }
 
 /// The socket key a virtual host is matched on (`*` and `_default_` alike).
@@ -374,17 +412,18 @@ fn socket_key(l: &Listen) -> String {
     l.socket()
 }
 
-/// The Strict-Transport-Security header set by `Header` directives, in
-/// order: the main server's, then the virtual host's (mod_headers merges
-/// both and applies them in that order).
+/// The Strict-Transport-Security header set by `Header` directives: the
+/// main server's, then the virtual host's (mod_headers appends the virtual
+/// host's list to the main server's and applies them in that order).
+/// mod_headers keeps one table per condition — `Header always` writes the
+/// error headers (sent with every response), `Header [onsuccess]` the
+/// headers of successful responses only — and `unset` clears only its own
+/// table. When both carry the header, a 2xx response has two of them, the
+/// `always` one first (httpd 2.4.71), and a user agent heeds only the first
+/// (RFC 6797 8.1): the `always` one decides.
 fn hsts(main: Option<&Scope<'_>>, own: &Scope<'_>, anchor: Span) -> Setting<Option<Hsts>> {
-    let mut cur: Setting<Option<Hsts>> = Setting::new(
-        None,
-        Source::Default {
-            anchor,
-            note: "no Header directive sets Strict-Transport-Security".into(),
-        },
-    );
+    // [onsuccess, always]: the value and where it was (last) written
+    let mut tables: [Option<(String, Source)>; 2] = [None, None];
     let scopes: Vec<(&Scope<'_>, bool)> = main
         .into_iter()
         .map(|m| (m, false))
@@ -403,29 +442,41 @@ fn hsts(main: Option<&Scope<'_>>, own: &Scope<'_>, anchor: Span) -> Setting<Opti
             } else {
                 Source::Inherited(d.span)
             };
+            let value = value.unwrap_or_default();
+            let table = &mut tables[usize::from(always)];
             match action.as_str() {
-                "set" | "add" | "append" | "merge" | "setifempty" => {
-                    if action == "setifempty" && cur.value.is_some() {
-                        continue;
+                "set" => *table = Some((value, src)),
+                // a second header after the first, which stays the one heeded
+                "add" | "setifempty" if table.is_none() => *table = Some((value, src)),
+                "append" | "merge" => match table {
+                    Some((v, s)) => {
+                        let present = v.split(',').any(|x| x.trim() == value);
+                        if action == "append" || !present {
+                            *v = format!("{v}, {value}");
+                            *s = src;
+                        }
                     }
-                    cur = Setting::new(
-                        Some(Hsts {
-                            value: value.unwrap_or_default(),
-                            always,
-                        }),
-                        src,
-                    );
-                }
-                // each condition has its own table: `Header unset` does not
-                // remove what `Header always set` added, nor the reverse
-                "unset" if cur.value.as_ref().is_none_or(|h| h.always == always) => {
-                    cur = Setting::new(None, src)
-                }
+                    None => *table = Some((value, src)),
+                },
+                "unset" => *table = None,
                 _ => {}
             }
         }
     }
-    cur
+    let [onsuccess, always] = tables;
+    match always
+        .map(|v| (v, true))
+        .or_else(|| onsuccess.map(|v| (v, false)))
+    {
+        Some(((value, src), always)) => Setting::new(Some(Hsts { value, always }), src),
+        None => Setting::new(
+            None,
+            Source::Default {
+                anchor,
+                note: "no Header directive sets Strict-Transport-Security".into(),
+            },
+        ),
+    }
 }
 
 /// `Header [always|onsuccess] action header [value]`: (always, action, header, value).
@@ -586,13 +637,23 @@ fn upstreams(l: &Lookup<'_, '_>, t: &Target) -> Vec<UpstreamTls> {
         .collect()
 }
 
-/// The names a virtual host answers to (ServerName, then ServerAlias); a
-/// virtual host without ServerName takes the main server's.
-fn names(own: &Scope<'_>, main: Option<&Scope<'_>>) -> Vec<String> {
+/// The names a virtual host answers to (ServerName, then ServerAlias). A
+/// virtual host without ServerName takes the main server's when one of its
+/// addresses is a wildcard (`*`, `_default_`, `0.0.0.0`, `[::]`); otherwise
+/// httpd names it by the reverse DNS of its first address (`localhost` for
+/// 127.0.0.1), which is not known here: it has no name then, and SNI with
+/// the main server's name does not select it (httpd 2.4.71, `vhost.c`).
+fn names(own: &Scope<'_>, main: Option<&Scope<'_>>, listen: &[Listen]) -> Vec<String> {
     let mut out = Vec::new();
+    let wildcard = listen.iter().any(|l| {
+        matches!(
+            l.addr.as_str(),
+            "*" | "0.0.0.0" | "[::]" | "[0:0:0:0:0:0:0:0]"
+        )
+    });
     let sn = own
         .last("ServerName")
-        .or_else(|| main.and_then(|m| m.last("ServerName")));
+        .or_else(|| main.filter(|_| wildcard).and_then(|m| m.last("ServerName")));
     if let Some(v) = sn.and_then(|d| d.values().into_iter().next()) {
         out.push(server_name_host(&v));
     }
@@ -639,17 +700,15 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
         .collect();
     let enabled: Vec<bool> = vhosts
         .iter()
-        .zip(&listens)
-        .map(|(v, ls)| match v.last("SSLEngine").or(main_engine) {
-            Some(d) => engine_on(d, ls),
-            None => false,
-        })
+        .map(|v| v.last("SSLEngine").or(main_engine).is_some_and(engine_on))
         .collect();
 
     let mut endpoints = Vec::new();
     let mut plain = Vec::new();
-    // per virtual host: its own protocol setting, for the deciding rule
+    // per virtual host: its own protocol setting and SNI-relevant context,
+    // for what the first virtual host of an address decides
     let mut own_protocols: Vec<Option<Setting<Vec<String>>>> = Vec::new();
+    let mut snis: Vec<Option<Sni>> = Vec::new();
     for (i, v) in vhosts.iter().enumerate() {
         let anchor = v.section.map(|d| d.span).unwrap_or(root_span);
         let mut listen = listens[i].clone();
@@ -664,9 +723,10 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
         }
         if !enabled[i] {
             own_protocols.push(None);
+            snis.push(None);
             plain.push(PlainServer {
                 span: anchor,
-                server_names: names(v, Some(&main)),
+                server_names: names(v, Some(&main), &listen),
                 listen,
                 default_for,
                 redirects_to_https: redirects(v),
@@ -678,30 +738,66 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
             main: Some(&main),
             anchor,
         };
-        let ep = endpoint(&l, t, "vhost", listen, names(v, Some(&main)), default_for);
+        let server_names = names(v, Some(&main), &listen);
+        let (ep, sni) = endpoint(&l, t, "vhost", listen, server_names, default_for);
         own_protocols.push(Some(ep.protocols.clone()));
+        snis.push(Some(sni));
         endpoints.push((i, ep));
     }
-    // the protocol of a handshake: the first virtual host's where per-vhost
-    // settings are not honoured, or where this one sets none
+    // what the first virtual host of an address decides for the names SNI
+    // selects there (kernel: `ssl_find_vhost`): the connection is made from
+    // its context; `SSL_set_SSL_CTX` then switches certificates, cipher
+    // lists and DH parameters, adds the selected context's options to the
+    // first one's (`SSL_set_options` only sets bits), and — httpd 2.4.42 and
+    // later with OpenSSL 1.1.1 — its minimum/maximum version when SSLProtocol
+    // is set for it or the main server. The key-exchange groups stay the
+    // first virtual host's.
     let honoured = t.apache >= Version::new(2, 4, 42) && t.openssl >= Version::new(1, 1, 1);
-    let snapshot: Vec<(usize, Vec<String>)> = endpoints
+    let snapshot: Vec<FirstView> = endpoints
         .iter()
-        .map(|(i, e)| (*i, e.server_names.clone()))
+        .map(|(i, e)| FirstView {
+            index: *i,
+            names: e.server_names.clone(),
+            prefer: e.prefer_server_ciphers.clone(),
+            tickets: e.session_tickets.clone(),
+            flags: e.apache.as_ref().map(|a| ApacheFlags {
+                compression: a.compression.clone(),
+                insecure_renegotiation: a.insecure_renegotiation.clone(),
+            }),
+        })
         .collect();
+    let names_of = |b: usize| -> Vec<String> {
+        snapshot
+            .iter()
+            .find(|s| s.index == b)
+            .map(|s| s.names.clone())
+            .unwrap_or_default()
+    };
     for (i, ep) in endpoints.iter_mut() {
         let mut decided = Vec::new();
+        // the first virtual host of each socket, where it is another one
+        let mut bases: Vec<(String, usize)> = Vec::new();
+        let mut is_base = false;
         for l in &ep.listen {
             let key = socket_key(l);
             let Some(&b) = base.get(&key) else { continue };
             if b == *i {
+                is_base = true;
                 continue;
             }
             let Some(Some(bp)) = own_protocols.get(b) else {
                 continue;
             };
-            let reason = if !honoured {
-                if t.apache < Version::new(2, 4, 42) {
+            bases.push((key.clone(), b));
+            let server = vhosts[b].section.map(|d| d.span).unwrap_or(root_span);
+            let by = |reason: String| DecidedBy {
+                socket: key.clone(),
+                server,
+                server_names: names_of(b),
+                reason,
+            };
+            if !honoured {
+                let reason = if t.apache < Version::new(2, 4, 42) {
                     format!(
                         "httpd before 2.4.42 (modelled: {}) takes the protocol from the first virtual host of an address",
                         t.apache
@@ -711,31 +807,163 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
                         "with OpenSSL before 1.1.1 (modelled: {}) the protocol is that of the first virtual host of an address",
                         t.openssl
                     )
-                }
-            } else if matches!(ep.protocols.source, Source::Default { .. })
-                && matches!(bp.source, Source::Set(_))
-            {
-                "neither this virtual host nor the main server sets SSLProtocol, so the first virtual host's applies".to_string()
-            } else {
+                };
+                decided.push((by(reason), bp.clone()));
+                continue;
+            }
+            let (Some(Some(own)), Some(Some(first))) = (snis.get(*i), snis.get(b)) else {
                 continue;
             };
-            let names = snapshot
-                .iter()
-                .find(|(j, _)| *j == b)
-                .map(|(_, n)| n.clone())
-                .unwrap_or_default();
-            let server = vhosts[b].section.map(|d| d.span).unwrap_or(root_span);
-            decided.push((
-                DecidedBy {
-                    socket: key,
-                    server,
-                    server_names: names,
-                    reason,
-                },
-                bp.clone(),
-            ));
+            let range = if own.protocol_set {
+                own.range
+            } else {
+                first.range
+            };
+            let mut disabled = own.disabled.clone();
+            for d in &first.disabled {
+                if !disabled.contains(d) {
+                    disabled.push(d);
+                }
+            }
+            // OpenSSL checks the connection's versions before it reads the
+            // name (`tls_setup_handshake`): with none left in the first
+            // virtual host's context, every handshake there fails
+            if first.range.is_some()
+                && protocol_list(first.range, &first.disabled, &[], t).is_empty()
+            {
+                let list = protocol_list(None, &[], &own.extra, t);
+                if list != ep.protocols.value {
+                    decided.push((
+                        by("the first virtual host of the address has no protocol version left, and OpenSSL refuses every handshake there before it reads the name (no protocols available)".to_string()),
+                        Setting::new(list, bp.source.clone()),
+                    ));
+                }
+                continue;
+            }
+            let list = protocol_list(range, &disabled, &own.extra, t);
+            if list == ep.protocols.value {
+                continue;
+            }
+            let own_range = protocol_list(range, &own.disabled, &own.extra, t);
+            if own_range != ep.protocols.value {
+                decided.push((
+                    by("neither this virtual host nor the main server sets SSLProtocol, so the first virtual host's applies".to_string()),
+                    Setting::new(list, bp.source.clone()),
+                ));
+            } else {
+                let src = first
+                    .disabled_src
+                    .clone()
+                    .unwrap_or_else(|| bp.source.clone());
+                decided.push((
+                    by("the first virtual host's `SSLOpenSSLConfCmd Protocol` switches versions off for every name of the address (mod_ssl adds the options of the virtual host SNI selects to the first one's)".to_string()),
+                    Setting::new(list, src),
+                ));
+            }
         }
         ep.protocols_decided_by = decided;
+        // options and groups: where every socket of this virtual host has
+        // another first virtual host (the first such one is modelled)
+        let Some((key, b)) = bases.first().cloned().filter(|_| !is_base) else {
+            continue;
+        };
+        let Some(first) = snapshot.iter().find(|s| s.index == b) else {
+            continue;
+        };
+        let from_first = |src: &Source, what: &str| -> Source {
+            match src {
+                Source::Set(s) | Source::Inherited(s) => Source::Inherited(*s),
+                Source::Default { anchor, .. } => Source::Default {
+                    anchor: *anchor,
+                    note: format!(
+                        "{what} of the first virtual host of {key} (httpd's default) stays in force for every name there"
+                    )
+                    .into(),
+                },
+            }
+        };
+        // SSL_OP_CIPHER_SERVER_PREFERENCE
+        if !ep.prefer_server_ciphers.value && first.prefer.value {
+            ep.prefer_server_ciphers = Setting::new(
+                true,
+                from_first(&first.prefer.source, "SSLHonorCipherOrder on"),
+            );
+        }
+        // SSL_OP_NO_TICKET
+        if ep.session_tickets.value && !first.tickets.value {
+            ep.session_tickets = Setting::new(
+                false,
+                from_first(&first.tickets.source, "SSLSessionTickets off"),
+            );
+        }
+        if let (Some(a), Some(f)) = (ep.apache.as_mut(), first.flags.as_ref()) {
+            // SSL_OP_NO_COMPRESSION
+            if a.compression.value && !f.compression.value {
+                a.compression = Setting::new(
+                    false,
+                    from_first(&f.compression.source, "SSLCompression off"),
+                );
+            }
+            // SSL_OP_ALLOW_UNSAFE_LEGACY_RENEGOTIATION
+            if !a.insecure_renegotiation.value && f.insecure_renegotiation.value {
+                a.insecure_renegotiation = Setting::new(
+                    true,
+                    from_first(
+                        &f.insecure_renegotiation.source,
+                        "SSLInsecureRenegotiation on",
+                    ),
+                );
+            }
+        }
+        // the groups: the first virtual host's Curves/Groups, in place of
+        // this one's (whose own are never used)
+        let Some(Some(first_sni)) = snis.get(b) else {
+            continue;
+        };
+        let is_groups =
+            |k: &str| k.eq_ignore_ascii_case("Curves") || k.eq_ignore_ascii_case("Groups");
+        let own_has = ep.conf_commands.value.iter().any(|(k, _)| is_groups(k));
+        let same = match (&first_sni.groups, snis.get(*i).and_then(|s| s.as_ref())) {
+            (f, Some(o)) => f == &o.groups,
+            _ => false,
+        };
+        if same || (!own_has && first_sni.groups.is_none()) {
+            continue;
+        }
+        if let Some(a) = ep.apache.as_mut() {
+            let mut kept_cmds = Vec::new();
+            let mut kept_spans = Vec::new();
+            for (c, sp) in ep.conf_commands.value.iter().zip(&a.conf_command_spans) {
+                if !is_groups(&c.0) {
+                    kept_cmds.push(c.clone());
+                    kept_spans.push(*sp);
+                }
+            }
+            if let Some((k, v, sp)) = &first_sni.groups {
+                kept_cmds.push((k.clone(), v.clone()));
+                kept_spans.push(*sp);
+            }
+            a.conf_command_spans = kept_spans;
+            ep.conf_commands.value = kept_cmds;
+            if ep.conf_commands.value.is_empty() {
+                ep.conf_commands.source = Source::Default {
+                    anchor: ep.span,
+                    note: "no SSLOpenSSLConfCmd in force".into(),
+                };
+            }
+        }
+        if first_sni.groups.is_none() {
+            ep.ecdh_curve = Setting::new(
+                "auto".into(),
+                Source::Default {
+                    anchor: vhosts[b].section.map(|d| d.span).unwrap_or(root_span),
+                    note: format!(
+                        "the first virtual host of {key} decides the groups and sets no SSLOpenSSLConfCmd Curves: OpenSSL's default groups"
+                    )
+                    .into(),
+                },
+            );
+        }
     }
     let mut endpoints: Vec<Endpoint> = endpoints.into_iter().map(|(_, e)| e).collect();
 
@@ -751,7 +979,7 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
         .filter(|l| !covered(l))
         .cloned()
         .collect();
-    if main_engine.is_some_and(|d| engine_on(d, &main_listen)) {
+    if main_engine.is_some_and(engine_on) {
         let l = Lookup {
             own: &main,
             main: None,
@@ -761,18 +989,11 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
         for s in &mut listen {
             s.ssl = true;
         }
-        endpoints.push(endpoint(
-            &l,
-            t,
-            "main",
-            listen,
-            names(&main, None),
-            Vec::new(),
-        ));
+        endpoints.push(endpoint(&l, t, "main", listen, names(&main, None, &[]), Vec::new()).0);
     } else if !main_sockets.is_empty() {
         plain.push(PlainServer {
             span: main_sockets[0].span,
-            server_names: names(&main, None),
+            server_names: names(&main, None, &[]),
             // no virtual host covers these sockets: the main server answers every name there
             default_for: main_sockets.iter().map(socket_key).collect(),
             listen: main_sockets,
@@ -782,8 +1003,8 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
     (endpoints, plain)
 }
 
-/// The certificate/key pairs: position by position, the virtual host's
-/// entries replace the main server's.
+/// The certificate/key pairs: position by position (the first three), the
+/// virtual host's entries replace the main server's.
 fn cert_pairs(l: &Lookup<'_, '_>) -> Vec<CertPair> {
     let files = |name: &str| -> Vec<(String, Source)> {
         let own: Vec<(String, Source)> = l
@@ -799,10 +1020,14 @@ fn cert_pairs(l: &Lookup<'_, '_>) -> Vec<CertPair> {
             .into_iter()
             .filter_map(|d| Some((d.values().into_iter().next()?, Source::Inherited(d.span))))
             .collect();
-        let mut out = own.clone();
-        if base.len() > own.len() {
-            out.extend(base.into_iter().skip(own.len()));
-        }
+        // mod_ssl (2.4.8 and later, CERTKEYS_IDX_MAX): the virtual host's
+        // first three entries knock out the main server's at the same
+        // position; the main server's others follow, then the virtual
+        // host's fourth and later ones
+        let knock = own.len().min(3);
+        let mut out: Vec<(String, Source)> = own[..knock].to_vec();
+        out.extend(base.into_iter().skip(knock));
+        out.extend(own[knock..].iter().cloned());
         out
     };
     let certs = files("SSLCertificateFile");
@@ -834,6 +1059,16 @@ fn refused(l: &Lookup<'_, '_>, t: &Target) -> Vec<crate::model::Refused> {
             .copied()
             .chain(scope.nested.iter().map(|(d, _)| *d));
         for d in all {
+            if d.is("SSLEngine") {
+                if let Some((value, error)) = engine_refused(d, t) {
+                    out.push(crate::model::Refused {
+                        span: d.span,
+                        value,
+                        error,
+                    });
+                }
+                continue;
+            }
             let name = if d.is("SSLProtocol") {
                 "SSLProtocol"
             } else if d.is("SSLProxyProtocol") {
@@ -866,6 +1101,147 @@ fn refused(l: &Lookup<'_, '_>, t: &Target) -> Vec<crate::model::Refused> {
     out
 }
 
+/// What of a virtual host's SSL context matters when SNI selects it on a
+/// connection that began with the first virtual host of the address (mod_ssl
+/// creates the connection from that one's context, then `SSL_set_SSL_CTX`).
+#[derive(Clone, Default)]
+struct Sni {
+    /// mod_ssl's minimum and maximum version (indices into `VERSIONS`),
+    /// after `SSLOpenSSLConfCmd MinProtocol/MaxProtocol`; `None`: no version.
+    range: Option<(usize, usize)>,
+    /// `SSLProtocol` set here or in the main server (mod_ssl's `protocol_set`):
+    /// only then does the selected virtual host's range replace the first one's.
+    protocol_set: bool,
+    /// Versions `SSLOpenSSLConfCmd Protocol` switches off (`SSL_OP_NO_*`), and
+    /// where the last such command is.
+    disabled: Vec<&'static str>,
+    disabled_src: Option<Source>,
+    /// Refused `SSLProtocol` words, kept at the end of the list.
+    extra: Vec<String>,
+    /// The last `SSLOpenSSLConfCmd Curves|Groups`: name, value, where.
+    groups: Option<(String, String, Span)>,
+}
+
+/// An endpoint's settings that the first virtual host of an address keeps
+/// in force for the other names there, for [`resolve`].
+struct FirstView {
+    index: usize,
+    names: Vec<String>,
+    prefer: Setting<bool>,
+    tickets: Setting<bool>,
+    flags: Option<ApacheFlags>,
+}
+
+/// The first virtual host's option-like mod_ssl settings.
+struct ApacheFlags {
+    compression: Setting<bool>,
+    insecure_renegotiation: Setting<bool>,
+}
+
+/// The versions a context with this range and these disabled versions
+/// negotiates (the server side allows holes), then the refused words.
+fn protocol_list(
+    range: Option<(usize, usize)>,
+    disabled: &[&str],
+    extra: &[String],
+    t: &Target,
+) -> Vec<String> {
+    let mut out: Vec<String> = match range {
+        Some((lo, hi)) => VERSIONS
+            .iter()
+            .enumerate()
+            .filter(|(i, p)| {
+                *i >= lo
+                    && *i <= hi
+                    && !disabled.contains(p)
+                    && match **p {
+                        "SSLv3" => t.openssl < Version::new(1, 1, 0),
+                        "TLSv1.3" => t.openssl >= Version::new(1, 1, 1),
+                        _ => true,
+                    }
+            })
+            .map(|(_, p)| p.to_string())
+            .collect(),
+        None => Vec::new(),
+    };
+    out.extend(extra.iter().cloned());
+    out
+}
+
+/// `SSLProtocol` with OpenSSL 1.1.0 and later: mod_ssl sets a minimum and a
+/// maximum version (`ssl_init_ctx_protocol`); the configuration commands run
+/// later on the same context (`ssl_init_server_ctx`), wherever they are
+/// written: `MinProtocol`/`MaxProtocol` replace that minimum/maximum (`None`:
+/// no bound), `Protocol` only sets or clears `SSL_OP_NO_*` options — it
+/// switches versions off inside the range and cannot add one outside it
+/// (`SSLProtocol TLSv1.2` with `Protocol +TLSv1.3` is TLS 1.2 only; `ALL`
+/// clears every option and so adds nothing).
+fn apache_protocols(
+    sslprotocol: Setting<Vec<String>>,
+    cmds: &[(String, String, Source)],
+    t: &Target,
+    sni: &mut Sni,
+) -> Setting<Vec<String>> {
+    let idx = |p: &str| VERSIONS.iter().position(|v| *v == p);
+    let vers: Vec<usize> = sslprotocol.value.iter().filter_map(|p| idx(p)).collect();
+    sni.extra = sslprotocol
+        .value
+        .iter()
+        .filter(|p| idx(p).is_none())
+        .cloned()
+        .collect();
+    sni.range = vers.first().zip(vers.last()).map(|(a, b)| (*a, *b));
+    let mut last: Option<Source> = None;
+    // with no version at all httpd stops before the commands (AH02231)
+    if sni.range.is_some() {
+        for (cmd, value, src) in cmds {
+            let min = cmd.eq_ignore_ascii_case("MinProtocol");
+            if min || cmd.eq_ignore_ascii_case("MaxProtocol") {
+                let bound = if value.eq_ignore_ascii_case("None") {
+                    Some(if min { 0 } else { VERSIONS.len() - 1 })
+                } else {
+                    canonical_protocol(value).and_then(idx)
+                };
+                if let (Some(b), Some((lo, hi))) = (bound, sni.range) {
+                    sni.range = Some(if min { (b, hi) } else { (lo, b) });
+                    last = Some(src.clone());
+                }
+            } else if cmd.eq_ignore_ascii_case("Protocol") {
+                for item in value.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+                    let (off, name) = match item.strip_prefix('-') {
+                        Some(n) => (true, n),
+                        None => (false, item.strip_prefix('+').unwrap_or(item)),
+                    };
+                    let names: Vec<&'static str> = if name.eq_ignore_ascii_case("ALL") {
+                        VERSIONS.to_vec()
+                    } else {
+                        canonical_protocol(name)
+                            .and_then(|c| VERSIONS.iter().copied().find(|v| *v == c))
+                            .into_iter()
+                            .collect()
+                    };
+                    for n in names {
+                        if off {
+                            if !sni.disabled.contains(&n) {
+                                sni.disabled.push(n);
+                            }
+                        } else {
+                            sni.disabled.retain(|d| *d != n);
+                        }
+                    }
+                }
+                sni.disabled_src = Some(src.clone());
+                last = Some(src.clone());
+            }
+        }
+    }
+    let list = protocol_list(sni.range, &sni.disabled, &sni.extra, t);
+    match last {
+        Some(src) if list != sslprotocol.value => Setting::new(list, src),
+        _ => sslprotocol,
+    }
+}
+
 fn endpoint(
     l: &Lookup<'_, '_>,
     t: &Target,
@@ -873,7 +1249,11 @@ fn endpoint(
     listen: Vec<Listen>,
     server_names: Vec<String>,
     default_for: Vec<String>,
-) -> Endpoint {
+) -> (Endpoint, Sni) {
+    let mut sni = Sni {
+        protocol_set: l.find("SSLProtocol").is_some(),
+        ..Sni::default()
+    };
     let protocols = match l.find("SSLProtocol") {
         Some((d, src)) => Setting::new(parse_protocol(&d.values(), t), src),
         None => {
@@ -970,7 +1350,17 @@ fn endpoint(
             l.default("no DH parameters in the certificate file: httpd picks DH parameters that match the key size"),
         ),
     };
-    let (protocols, ciphers) = apply_conf_commands(protocols, ciphers, &cmds);
+    sni.groups = cmds
+        .iter()
+        .rev()
+        .find(|c| c.0.eq_ignore_ascii_case("Curves") || c.0.eq_ignore_ascii_case("Groups"))
+        .map(|(k, v, src)| (k.clone(), v.clone(), src.span()));
+    let (protocols, ciphers) = if t.openssl >= Version::new(1, 1, 0) {
+        let (_, ciphers) = apply_conf_commands(protocols.clone(), ciphers, &cmds);
+        (apache_protocols(protocols, &cmds, t, &mut sni), ciphers)
+    } else {
+        apply_conf_commands(protocols, ciphers, &cmds)
+    };
     let verify_client = match l.first_value("SSLVerifyClient") {
         Some((v, src)) => {
             let v = match v.to_ascii_lowercase().as_str() {
@@ -1028,7 +1418,7 @@ fn endpoint(
         conf_command_spans,
         refused: refused(l, t),
     };
-    Endpoint {
+    let ep = Endpoint {
         server: ServerKind::Apache,
         context: context.to_string(),
         span: l.anchor,
@@ -1097,7 +1487,8 @@ fn endpoint(
         default_for,
         session_ticket_keys,
         apache: Some(apache),
-    }
+    };
+    (ep, sni)
 }
 
 #[cfg(test)]
@@ -1241,5 +1632,230 @@ mod tests {
         let a = |i: usize| eps[i].apache.as_ref().unwrap().crl_check.value.clone();
         assert_eq!(a(0), "none");
         assert_eq!(a(1), "chain no_crl_for_cert_ok");
+    }
+
+    /// Two name-based TLS virtual hosts on 127.0.0.1:443 (a.test first),
+    /// with `main`, `a` and `b` written in the main server and each.
+    fn two(main: &str, a: &str, b: &str) -> Vec<Endpoint> {
+        resolve_text(&format!(
+            "LoadModule ssl_module m.so\nLoadModule headers_module h.so\n{main}\n<VirtualHost 127.0.0.1:443>\nServerName a.test\nSSLEngine on\n{a}\n</VirtualHost>\n<VirtualHost 127.0.0.1:443>\nServerName b.test\nSSLEngine on\n{b}\n</VirtualHost>\n"
+        ))
+        .0
+    }
+
+    fn eff(ep: &Endpoint) -> Vec<String> {
+        ep.effective_protocols().value.clone()
+    }
+
+    #[test]
+    fn conf_commands_move_the_bounds_and_switch_versions_off() {
+        // observed on httpd 2.4.71 / OpenSSL 3.0: MinProtocol/MaxProtocol
+        // replace SSLProtocol's bounds, Protocol cannot add a version
+        let eps = two(
+            "",
+            "SSLProtocol TLSv1.2\nSSLOpenSSLConfCmd MinProtocol TLSv1",
+            "",
+        );
+        assert_eq!(eff(&eps[0]), ["TLSv1", "TLSv1.1", "TLSv1.2"]);
+        let eps = two(
+            "",
+            "SSLOpenSSLConfCmd Protocol +TLSv1.3\nSSLProtocol TLSv1.2",
+            "",
+        );
+        assert_eq!(eff(&eps[0]), ["TLSv1.2"]);
+        let eps = two(
+            "",
+            "SSLProtocol all -TLSv1 -TLSv1.1\nSSLOpenSSLConfCmd Protocol ALL",
+            "",
+        );
+        assert_eq!(eff(&eps[0]), ["TLSv1.2", "TLSv1.3"]);
+        let eps = two(
+            "",
+            "SSLProtocol all\nSSLOpenSSLConfCmd Protocol -TLSv1.2",
+            "",
+        );
+        assert_eq!(eff(&eps[0]), ["TLSv1", "TLSv1.1", "TLSv1.3"]); // a hole
+        let eps = two(
+            "",
+            "SSLProtocol TLSv1.3\nSSLOpenSSLConfCmd MaxProtocol TLSv1.2",
+            "",
+        );
+        assert!(eff(&eps[0]).is_empty());
+        let eps = two(
+            "",
+            "SSLProtocol all\nSSLOpenSSLConfCmd MaxProtocol TLSv1.2",
+            "",
+        );
+        assert_eq!(eff(&eps[0]), ["TLSv1", "TLSv1.1", "TLSv1.2"]);
+    }
+
+    #[test]
+    fn sni_keeps_the_first_virtual_hosts_options_and_unset_range() {
+        // the first one's `Protocol -X` stays in force for every name
+        let eps = two(
+            "",
+            "SSLProtocol all\nSSLOpenSSLConfCmd Protocol -TLSv1.2",
+            "SSLProtocol all",
+        );
+        assert_eq!(eff(&eps[1]), ["TLSv1", "TLSv1.1", "TLSv1.3"]);
+        assert!(eps[1].protocols_decided_by[0]
+            .0
+            .reason
+            .contains("SSLOpenSSLConfCmd Protocol"));
+        // without SSLProtocol here or in the main server, the own
+        // MinProtocol is not used: the first one's range is
+        let eps = two(
+            "",
+            "SSLProtocol TLSv1.2",
+            "SSLOpenSSLConfCmd MinProtocol TLSv1",
+        );
+        assert_eq!(eff(&eps[1]), ["TLSv1.2"]);
+        // with it, it is
+        let eps = two(
+            "",
+            "SSLProtocol TLSv1.2",
+            "SSLProtocol TLSv1.2\nSSLOpenSSLConfCmd MinProtocol TLSv1",
+        );
+        assert_eq!(eff(&eps[1]), ["TLSv1", "TLSv1.1", "TLSv1.2"]);
+        let eps = two(
+            "SSLProtocol TLSv1.2",
+            "SSLOpenSSLConfCmd MaxProtocol TLSv1.3",
+            "SSLOpenSSLConfCmd MinProtocol TLSv1.1",
+        );
+        assert_eq!(eff(&eps[0]), ["TLSv1.2", "TLSv1.3"]);
+        assert_eq!(eff(&eps[1]), ["TLSv1.1", "TLSv1.2"]);
+        let eps = two(
+            "",
+            "SSLProtocol TLSv1.3",
+            "SSLOpenSSLConfCmd Protocol -ALL,TLSv1.1",
+        );
+        assert!(eff(&eps[1]).is_empty());
+        // nothing left in the first one: nothing for any name
+        let eps = two(
+            "SSLOpenSSLConfCmd Protocol -TLSv1.2\nSSLProtocol TLSv1.2",
+            "",
+            "SSLOpenSSLConfCmd MinProtocol None\nSSLProtocol TLSv1.3",
+        );
+        assert!(eff(&eps[0]).is_empty());
+        assert_eq!(eps[1].protocols.value, ["TLSv1", "TLSv1.1", "TLSv1.3"]);
+        assert!(eff(&eps[1]).is_empty());
+        // SSLHonorCipherOrder on and SSLSessionTickets off of the first
+        // virtual host hold for every name; the selected one's add to them
+        let eps = two(
+            "",
+            "SSLHonorCipherOrder on\nSSLSessionTickets off",
+            "SSLHonorCipherOrder off",
+        );
+        assert!(eps[1].prefer_server_ciphers.value);
+        assert!(!eps[1].session_tickets.value);
+        assert!(matches!(
+            eps[1].prefer_server_ciphers.source,
+            Source::Inherited(_)
+        ));
+        let eps = two(
+            "",
+            "SSLHonorCipherOrder off",
+            "SSLHonorCipherOrder on\nSSLSessionTickets off",
+        );
+        assert!(!eps[0].prefer_server_ciphers.value && eps[1].prefer_server_ciphers.value);
+        assert!(eps[0].session_tickets.value && !eps[1].session_tickets.value);
+    }
+
+    #[test]
+    fn the_first_virtual_host_decides_the_groups() {
+        let eps = two(
+            "",
+            "SSLOpenSSLConfCmd Curves X25519",
+            "SSLOpenSSLConfCmd Curves secp384r1",
+        );
+        let groups = |e: &Endpoint| -> Vec<(String, String)> {
+            e.conf_commands
+                .value
+                .iter()
+                .filter(|(k, _)| k == "Curves" || k == "Groups")
+                .cloned()
+                .collect()
+        };
+        assert_eq!(groups(&eps[1]), [("Curves".into(), "X25519".into())]);
+        let spans = &eps[1].apache.as_ref().unwrap().conf_command_spans;
+        assert_eq!(spans.len(), eps[1].conf_commands.value.len());
+        assert_eq!(spans[0].line, 7); // a.test's line
+                                      // the main server's groups reach b.test through a.test, b.test's own never
+        let eps = two(
+            "SSLOpenSSLConfCmd Groups P-256",
+            "",
+            "SSLOpenSSLConfCmd Groups P-384",
+        );
+        assert_eq!(groups(&eps[1]), [("Groups".into(), "P-256".into())]);
+        // none in the first: OpenSSL's defaults, b.test's own dropped
+        let eps = two(
+            "",
+            "SSLOpenSSLConfCmd Options -SessionTicket",
+            "SSLOpenSSLConfCmd Curves P-384",
+        );
+        assert!(groups(&eps[1]).is_empty());
+        assert_eq!(eps[1].ecdh_curve.value, "auto");
+        assert!(matches!(eps[1].ecdh_curve.source, Source::Default { .. }));
+    }
+
+    #[test]
+    fn hsts_from_both_tables_the_always_one_is_heeded() {
+        // httpd 2.4.71 sends both on 200, the `always` one first; only it on errors
+        let eps = two(
+            "Header always set Strict-Transport-Security max-age=1",
+            "Header set Strict-Transport-Security max-age=2",
+            "Header always set Strict-Transport-Security max-age=2\nHeader set Strict-Transport-Security max-age=3",
+        );
+        let h = |e: &Endpoint| e.hsts.value.clone().map(|h| (h.value, h.always));
+        assert_eq!(h(&eps[0]), Some(("max-age=1".into(), true)));
+        assert!(matches!(eps[0].hsts.source, Source::Inherited(_)));
+        assert_eq!(h(&eps[1]), Some(("max-age=2".into(), true)));
+        let eps = two(
+            "Header set Strict-Transport-Security max-age=1",
+            "",
+            "Header always unset Strict-Transport-Security",
+        );
+        assert_eq!(h(&eps[1]), Some(("max-age=1".into(), false)));
+    }
+
+    #[test]
+    fn a_virtual_host_without_server_name() {
+        // on an IP address: named by reverse DNS, not the main server's name
+        let (eps, _) = resolve_text(
+            "ServerName main.test\nLoadModule ssl_module m.so\n<VirtualHost 127.0.0.1:443>\nServerName a.test\nSSLEngine on\n</VirtualHost>\n<VirtualHost 127.0.0.1:443>\nSSLEngine on\n</VirtualHost>\n<VirtualHost *:8443>\nSSLEngine on\n</VirtualHost>\n",
+        );
+        assert!(eps[1].server_names.is_empty());
+        assert_eq!(eps[2].server_names, ["main.test"]);
+    }
+
+    #[test]
+    fn ssl_engine_takes_on_off_only() {
+        let (eps, plain) = resolve_text(
+            "LoadModule ssl_module m.so\n<VirtualHost *:443>\nSSLEngine *:443\n</VirtualHost>\n<VirtualHost *:8443>\nSSLEngine optional\n</VirtualHost>\n",
+        );
+        assert_eq!(eps.len(), 1);
+        let r = &eps[0].apache.as_ref().unwrap().refused;
+        assert_eq!(r[0].error, "Argument must be On or Off");
+        assert_eq!(plain.len(), 1); // optional: no TLS on connect
+    }
+
+    #[test]
+    fn certificate_positions_knock_out_up_to_three() {
+        let mut conf = String::from("LoadModule ssl_module m.so\n");
+        for i in 0..4 {
+            conf.push_str(&format!("SSLCertificateFile /m{i}.pem\n"));
+        }
+        conf.push_str("<VirtualHost *:443>\nSSLEngine on\n");
+        for i in 0..4 {
+            conf.push_str(&format!("SSLCertificateFile /v{i}.pem\n"));
+        }
+        conf.push_str("</VirtualHost>\n");
+        let (eps, _) = resolve_text(&conf);
+        let got: Vec<String> = eps[0]
+            .certificates
+            .iter()
+            .map(|c| c.certificate.value.clone())
+            .collect();
+        assert_eq!(got, ["/v0.pem", "/v1.pem", "/v2.pem", "/m3.pem", "/v3.pem"]);
     }
 }
