@@ -303,3 +303,60 @@ fn ssl_engine_on_without_a_certificate() {
     );
     assert!(of(&lint(&conf, &[]), "TLS905").is_empty());
 }
+
+/// (code, help) of every finding.
+fn helps(conf: &str) -> Vec<(String, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("apache2.conf");
+    std::fs::write(&main, conf).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tlslint"))
+        .arg(&main)
+        .args(["--format", "json", "--no-config"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["help"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn first_virtual_hosts_protocol_command_and_sslengine_address_get_their_own_fixes() {
+    // the first virtual host's `Protocol -X` holds for every name (live:
+    // tests/live_apache_settings.rs): the fix moves the command
+    let conf = tree(
+        "",
+        &[
+            (
+                "first.example",
+                "    SSLProtocol -all +TLSv1.2 +TLSv1.3\n    SSLOpenSSLConfCmd Protocol -TLSv1.2",
+            ),
+            ("www.example", "    SSLProtocol -all +TLSv1.2 +TLSv1.3"),
+        ],
+    );
+    let h = helps(&conf);
+    let t: Vec<_> = h.iter().filter(|(c, _)| c == "TLS103").collect();
+    assert_eq!(t.len(), 1, "{h:?}");
+    assert!(
+        t[0].1.starts_with(
+            "move the `SSLOpenSSLConfCmd Protocol` out of the first virtual host of *:443"
+        ),
+        "{t:?}"
+    );
+    // `SSLEngine ADDRESS` is not mod_ssl syntax: httpd refuses it
+    let conf = format!(
+        "{HEAD}<VirtualHost *:443>\n    ServerName www.example\n    SSLEngine *:443\n    SSLCertificateFile /etc/ssl/a.pem\n</VirtualHost>\n"
+    );
+    let h = helps(&conf);
+    let t: Vec<_> = h.iter().filter(|(c, _)| c == "TLS907").collect();
+    assert!(!t.is_empty(), "{h:?}");
+    assert!(t[0].1.contains("not an SSLEngine argument"), "{t:?}");
+}

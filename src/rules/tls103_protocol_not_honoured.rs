@@ -86,7 +86,23 @@ fn apache(
     };
     let honoured =
         cx.target.apache >= Version::new(2, 4, 42) && cx.target.openssl >= Version::new(1, 1, 1);
-    let (label, help) = if honoured && matches!(ep.protocols.source, Source::Default { .. }) {
+    let (label, help) = if by.reason.contains("`SSLOpenSSLConfCmd Protocol`") {
+        (
+            "narrowed by the first virtual host's Protocol command".to_string(),
+            format!(
+                "move the `SSLOpenSSLConfCmd Protocol` out of the first virtual host of {} (into the main server config if every name should have it), and limit versions with SSLProtocol, which each virtual host keeps; {}",
+                by.socket, by.reason
+            ),
+        )
+    } else if by.reason.contains("no protocol version left") {
+        (
+            "no handshake possible on this address".to_string(),
+            format!(
+                "give the first virtual host of {} at least one protocol version (`SSLProtocol -all +TLSv1.2 +TLSv1.3`); {}",
+                by.socket, by.reason
+            ),
+        )
+    } else if honoured && matches!(ep.protocols.source, Source::Default { .. }) {
         (
             "no SSLProtocol here or in the main server config".to_string(),
             format!(

@@ -61,6 +61,11 @@ impl Rule for Tls907 {
 /// How to correct a value httpd refuses.
 fn apache_help(cx: &Context<'_>, value: &str, error: &str) -> String {
     let name = value.trim_start_matches(['+', '-']);
+    if error.starts_with("Argument must be") || error.starts_with("SSLEngine takes") {
+        return format!(
+            "write `SSLEngine on` inside each TLS <VirtualHost> (or `SSLEngine off`); `{value}` is not an SSLEngine argument — the address form belongs to mod_tls's TLSEngine"
+        );
+    }
     if error.starts_with("protocol '") {
         return "the first argument of SSLCipherSuite is `SSL` (TLS ≤ 1.2 suites, also the default) or `TLSv1.3` (TLS 1.3 suites, httpd ≥ 2.4.36 with OpenSSL ≥ 1.1.1), spelled exactly so".into();
     }
