@@ -46,8 +46,27 @@ pub fn finding(sm: &SourceMap, f: &Finding) -> Value {
     })
 }
 
+/// One endpoint as the report shows it: its settings, the facts of its
+/// certificates, and the tree it is in.
+fn endpoint_json(c: &crate::lint::Checked, e: &crate::model::Endpoint) -> Value {
+    let mut v = e.to_json(c.tree.sources());
+    for (i, p) in e.certificates.iter().enumerate() {
+        if let Some(f) = c.files.facts_json(p) {
+            v["certificates"][i]["facts"] = f;
+        }
+    }
+    v["tree"] = Value::String(c.label.clone());
+    v
+}
+
 /// The whole report as one JSON object.
 pub fn document(report: &crate::lint::Report) -> Value {
+    document_with(report, true)
+}
+
+/// The report; without `endpoints` (an empty list) when `with_endpoints` is
+/// false, for [`emit`] to write them one by one.
+fn document_with(report: &crate::lint::Report, with_endpoints: bool) -> Value {
     let mut findings = Vec::new();
     let mut endpoints = Vec::new();
     let mut errors = Vec::new();
@@ -74,15 +93,10 @@ pub fn document(report: &crate::lint::Report) -> Value {
         for f in post.map(|p| p.baselined.as_slice()).unwrap_or_default() {
             baselined.push(finding(&c.tree.sources(), f));
         }
-        for e in &c.endpoints {
-            let mut v = e.to_json(&c.tree.sources());
-            for (i, p) in e.certificates.iter().enumerate() {
-                if let Some(f) = c.files.facts_json(p) {
-                    v["certificates"][i]["facts"] = f;
-                }
+        if with_endpoints {
+            for e in &c.endpoints {
+                endpoints.push(endpoint_json(c, e));
             }
-            v["tree"] = Value::String(c.label.clone());
-            endpoints.push(v);
         }
         for p in &c.probes {
             let mut p = p.clone();
@@ -118,7 +132,7 @@ pub fn document(report: &crate::lint::Report) -> Value {
     let mut doc = json!({
         "tool": { "name": "tlslint", "version": env!("CARGO_PKG_VERSION") },
         "profile": { "name": p.name, "guideline": p.guideline, "source": p.source },
-        "target": { "nginx": report.target.nginx.to_string(), "openssl": report.target.openssl.to_string() },
+        "target": { "nginx": report.target.nginx.to_string(), "openssl": report.target.openssl.to_string(), "apache": report.target.apache.to_string() },
         "trees": trees,
         "errors": errors,
         "summary": summary,
@@ -136,11 +150,76 @@ pub fn document(report: &crate::lint::Report) -> Value {
 }
 
 pub fn emit(report: &crate::lint::Report, out: &mut dyn std::io::Write) {
-    // written as it is serialised: no second copy of a large document
-    let doc = document(report);
+    use std::io::Write;
+    // the endpoints (with their certificates' facts, most of a large
+    // report) are serialised one at a time into the document's place for
+    // them, so that the whole document never is in memory at once; the
+    // bytes are those of `to_writer_pretty(document(report))`
+    let doc = document_with(report, false);
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    drop(doc);
     let mut w = std::io::BufWriter::new(out);
-    let _ = serde_json::to_writer_pretty(&mut w, &doc);
-    let _ = std::io::Write::write_all(&mut w, b"\n");
-    let _ = std::io::Write::flush(&mut w);
-    std::mem::forget(doc);
+    let marker = "\n  \"endpoints\": []";
+    let n: usize = report.checked.iter().map(|c| c.endpoints.len()).sum();
+    match text.find(marker) {
+        Some(at) if n > 0 => {
+            let _ = w.write_all(text[..at].as_bytes());
+            let _ = w.write_all(b"\n  \"endpoints\": [");
+            let mut first = true;
+            for c in &report.checked {
+                for e in &c.endpoints {
+                    let v = endpoint_json(c, e);
+                    let one = serde_json::to_string_pretty(&v).unwrap_or_default();
+                    let _ = w.write_all(if first { b"\n" } else { b",\n" });
+                    first = false;
+                    for (i, line) in one.lines().enumerate() {
+                        if i > 0 {
+                            let _ = w.write_all(b"\n");
+                        }
+                        let _ = w.write_all(b"    ");
+                        let _ = w.write_all(line.as_bytes());
+                    }
+                }
+            }
+            let _ = w.write_all(b"\n  ]");
+            let _ = w.write_all(text[at + marker.len()..].as_bytes());
+        }
+        _ => {
+            let _ = w.write_all(text.as_bytes());
+        }
+    }
+    let _ = w.write_all(b"\n");
+    let _ = w.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    /// The streamed output is byte for byte the document written whole.
+    #[test]
+    fn streamed_endpoints_equal_the_whole_document() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/nginx/nginx.conf");
+        let (profile, _) = crate::profile::Profile::builtin("intermediate", None).unwrap();
+        let opts = crate::lint::LintOptions {
+            target: Default::default(),
+            profile: profile.clone(),
+            prefix: None,
+            files: Default::default(),
+            apache: Default::default(),
+        };
+        let c = crate::lint::lint_root(&crate::input::Root::File(root), &opts);
+        assert!(c.endpoints.len() > 1);
+        let report = crate::lint::Report {
+            checked: vec![c],
+            notes: vec!["a note".into()],
+            profile,
+            target: Default::default(),
+            post: Vec::new(),
+        };
+        let mut whole = serde_json::to_string_pretty(&super::document(&report)).unwrap();
+        whole.push('\n');
+        let mut streamed = Vec::new();
+        super::emit(&report, &mut streamed);
+        assert_eq!(String::from_utf8(streamed).unwrap(), whole);
+    }
 }
