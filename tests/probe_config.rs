@@ -23,10 +23,10 @@ mod probe_servers;
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use probe_servers::{free_port, make_pki, INTERMEDIATE_CIPHERS, OLD_CIPHERS};
+use probe_servers::{apache_bin, httpd, make_pki, vhost, INTERMEDIATE_CIPHERS, OLD_CIPHERS};
 
 /// `openssl version` → `3.0.22`.
 fn openssl_version() -> Option<String> {
@@ -343,104 +343,6 @@ fn nginx_as_run_and_edited() {
 }
 
 // ------------------------------------------------------------------ Apache
-
-fn apache_bin(what: &str) -> Option<PathBuf> {
-    let p = ["/usr/sbin/apache2", "/usr/sbin/httpd"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.exists());
-    if p.is_none() {
-        common::skip_or_fail(what, "apache2 is not installed");
-    }
-    p
-}
-
-/// A running httpd, stopped (`-k stop`, then the port closes) on drop.
-struct Httpd {
-    bin: PathBuf,
-    conf: PathBuf,
-    port: u16,
-}
-
-impl Drop for Httpd {
-    fn drop(&mut self) {
-        let _ = Command::new(&self.bin)
-            .arg("-f")
-            .arg(&self.conf)
-            .args(["-k", "stop"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
-        let start = Instant::now();
-        while start.elapsed() < Duration::from_secs(10) {
-            if TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-                // the pid file goes last
-                let pid = self.conf.with_extension("pid");
-                while pid.exists() && start.elapsed() < Duration::from_secs(10) {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-/// Start httpd on 127.0.0.1 with `vhosts` (`{port}` and `{dir}` replaced).
-fn httpd(bin: &Path, dir: &Path, name: &str, vhosts: &str) -> Httpd {
-    let port = free_port();
-    let d = dir.display().to_string();
-    let user = if common::is_root() {
-        "User nobody\nGroup nogroup\n"
-    } else {
-        ""
-    };
-    let m = "/usr/lib/apache2/modules";
-    let conf = dir.join(format!("{name}.conf"));
-    let text = format!(
-        "ServerRoot {d}\nServerName main.test\nPidFile {pid}\nDefaultRuntimeDir {d}\nErrorLog {d}/{name}-error.log\n{user}\
-LoadModule mpm_event_module {m}/mod_mpm_event.so\n\
-LoadModule authz_core_module {m}/mod_authz_core.so\n\
-LoadModule headers_module {m}/mod_headers.so\n\
-LoadModule socache_shmcb_module {m}/mod_socache_shmcb.so\n\
-LoadModule ssl_module {m}/mod_ssl.so\n\
-Listen 127.0.0.1:{port}\n{vhosts}",
-        pid = conf.with_extension("pid").display(),
-        vhosts = vhosts.replace("{port}", &port.to_string()).replace("{dir}", &d),
-    );
-    std::fs::write(&conf, text).unwrap();
-    let o = Command::new(bin)
-        .arg("-f")
-        .arg(&conf)
-        .args(["-k", "start"])
-        .output()
-        .unwrap();
-    let h = Httpd {
-        bin: bin.to_path_buf(),
-        conf: conf.clone(),
-        port,
-    };
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "httpd {name} did not start: {}{}",
-            String::from_utf8_lossy(&o.stderr),
-            std::fs::read_to_string(dir.join(format!("{name}-error.log"))).unwrap_or_default()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    h
-}
-
-/// A virtual host on 127.0.0.1:{port} for `name` with cert.pem and HSTS.
-fn vhost(name: &str, extra: &str) -> String {
-    format!(
-        "<VirtualHost 127.0.0.1:{{port}}>\n    ServerName {name}\n    SSLEngine on\n    \
-         SSLCertificateFile {{dir}}/cert.pem\n    SSLCertificateKeyFile {{dir}}/key.pem\n    \
-         Header always set Strict-Transport-Security \"max-age=63072000\"\n{extra}</VirtualHost>\n"
-    )
-}
 
 fn apache_cases() -> Vec<(&'static str, String, Vec<Edit>)> {
     vec![

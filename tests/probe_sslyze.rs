@@ -1,7 +1,8 @@
 //! Cross-check of `tlslint probe` with sslyze on the same servers (nginx
-//! Modern / Intermediate / Old / DHE-1024, and an `openssl s_server` that
-//! speaks only TLS 1.0 with `ALL:@SECLEVEL=0`): the same accepted protocol
-//! versions and the same accepted suites per version.
+//! Modern / Intermediate / Old / DHE-1024, Apache httpd Modern /
+//! Intermediate / Old with its automatic DH parameters, and an `openssl
+//! s_server` that speaks only TLS 1.0 with `ALL:@SECLEVEL=0`): the same
+//! accepted protocol versions and the same accepted suites per version.
 //!
 //! sslyze comes from `TLSLINT_SSLYZE` (e.g. a venv: `python3 -m venv
 //! /tmp/venv-sslyze && /tmp/venv-sslyze/bin/pip install sslyze`), else
@@ -136,18 +137,53 @@ fn probe_agrees_with_sslyze() {
         "s_server-tls1-all",
         &["-tls1", "-cipher", "ALL:@SECLEVEL=0"],
     ));
-    for s in &servers {
-        let theirs = sslyze_scan(&bin, s.port, dir.path());
-        let mine = ours(s.port);
+    let mut ports: Vec<(String, u16)> = servers.iter().map(|s| (s.name.clone(), s.port)).collect();
+    // Apache httpd, as the probe_config tests run it
+    let mut httpds = Vec::new();
+    if let Some(httpd_bin) = apache_bin(what) {
+        for (name, extra) in [
+            (
+                "apache-modern",
+                "    SSLProtocol -all +TLSv1.3
+"
+                .to_string(),
+            ),
+            (
+                "apache-intermediate",
+                format!(
+                    "    SSLProtocol -all +TLSv1.2 +TLSv1.3
+    SSLCipherSuite {INTERMEDIATE_CIPHERS}
+"
+                ),
+            ),
+            (
+                "apache-old",
+                format!(
+                    "    SSLProtocol -all +TLSv1 +TLSv1.1 +TLSv1.2 +TLSv1.3
+    SSLCipherSuite {OLD_CIPHERS}
+    SSLHonorCipherOrder on
+"
+                ),
+            ),
+        ] {
+            let h = httpd(&httpd_bin, dir.path(), name, &vhost("localhost", &extra));
+            ports.push((name.to_string(), h.port));
+            httpds.push(h);
+        }
+    }
+    for (name, port) in &ports {
+        let (name, port) = (name.as_str(), *port);
+        let theirs = sslyze_scan(&bin, port, dir.path());
+        let mine = ours(port);
         assert_eq!(
             mine, theirs,
-            "{}: tlslint (left) and sslyze (right) differ",
-            s.name
+            "{name}: tlslint (left) and sslyze (right) differ"
         );
         assert!(
             mine.values().any(|v| !v.is_empty()),
-            "{}: nothing accepted",
-            s.name
+            "{name}: nothing accepted"
         );
     }
+    drop(httpds);
+    drop(servers);
 }
