@@ -160,6 +160,26 @@ if [ -n "$sslyze" ]; then
     printf '| sslyze | %s | %.1fx | `%s` |\n' "$t" "$ratio" \
         "sslyze --sslv2 --sslv3 --tlsv1 --tlsv1_1 --tlsv1_2 --tlsv1_3 --certinfo --mozilla_config disable" >>"$out"
 fi
+# the same results: accepted versions and suites per version, tlslint vs sslyze
+if [ -n "$sslyze" ] && [ -s "$work/sslyze.json" ]; then
+    same=$(python3 -c '
+import json, sys
+ours = json.load(open(sys.argv[1]))["versions"]
+theirs = json.load(open(sys.argv[2]))["server_scan_results"][0]["scan_result"]
+keys = {"SSLv3": "ssl_3_0_cipher_suites", "TLSv1": "tls_1_0_cipher_suites",
+        "TLSv1.1": "tls_1_1_cipher_suites", "TLSv1.2": "tls_1_2_cipher_suites",
+        "TLSv1.3": "tls_1_3_cipher_suites"}
+diff = []
+for v, k in keys.items():
+    a = sorted(ours.get(v, {}).get("ciphers", []) if ours.get(v, {}).get("accepted") else [])
+    b = sorted(c["cipher_suite"]["name"] for c in (theirs[k]["result"] or {}).get("accepted_cipher_suites", []))
+    if a != b:
+        diff.append("%s: tlslint %d, sslyze %d" % (v, len(a), len(b)))
+print("same versions and suites as sslyze" if not diff else "DIFFERENT from sslyze: " + "; ".join(diff))
+' "$work/tlslint.json" "$work/sslyze.json")
+    echo "results: $same"
+    printf '\nResults: %s.\n' "$same" >>"$out"
+fi
 if [ -n "$testssl" ]; then
     tcmd=("$testssl" --quiet --color 0 --warnings off --ip 127.0.0.1 -p -e -P -S "localhost:$port")
     t=$(median "${tcmd[@]}")
