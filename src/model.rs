@@ -194,7 +194,7 @@ pub struct Endpoint {
     /// `ssl_session_ticket_key` files (static ticket keys; the list inherits whole).
     pub session_ticket_keys: Setting<Vec<String>>,
     /// Settings only Apache has (None for nginx).
-    pub apache: Option<ApacheFacts>,
+    pub apache: Option<Box<ApacheFacts>>,
 }
 
 /// mod_ssl settings without an nginx counterpart.

@@ -1,6 +1,7 @@
 //! A tree of 20,000 servers sharing 1,000 distinct certificates (and 100
 //! keys) reads each certificate and key file once; linting it again in the
-//! same process reads nothing.
+//! same process reads nothing. The same for an Apache tree of 20,000
+//! virtual hosts.
 
 mod certgen;
 
@@ -86,4 +87,42 @@ fn twenty_thousand_servers_read_each_file_once() {
     let again = cache.reads();
     let _ = lint_root(&Root::File(main), &opts);
     assert_eq!(cache.reads(), again, "unchanged files are not read again");
+
+    // the same for an Apache tree of 20,000 virtual hosts (a copy of the
+    // files: the cache would otherwise have read them already)
+    let cp = Command::new("cp")
+        .args(["-r", "ssl", "ssl-apache"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(cp.success());
+    let mut conf = String::from("Listen 443\n");
+    for i in 0..SERVERS {
+        let c = i % CERTS;
+        conf.push_str(&format!(
+            "<VirtualHost *:443>\n    ServerName s{c}.example\n    SSLEngine on\n    SSLCertificateFile ssl-apache/c{c}.pem\n    SSLCertificateKeyFile ssl-apache/k{}.key\n</VirtualHost>\n",
+            c % KEYS
+        ));
+    }
+    let main = d.join("apache2.conf");
+    std::fs::write(&main, conf).unwrap();
+    let root = Root::Apache(tlslint::input::ApacheRoot {
+        main,
+        server_root: None,
+    });
+    let before = cache.reads();
+    let t = Instant::now();
+    let c = lint_root(&root, &opts);
+    assert_eq!(c.endpoints.len(), SERVERS);
+    let reads = cache.reads() - before;
+    eprintln!(
+        "{SERVERS} Apache virtual hosts, {CERTS} certificates, {KEYS} keys: {reads} file reads, lint {:.1?}",
+        t.elapsed()
+    );
+    assert_eq!(reads, CERTS + KEYS, "each certificate and key file read once");
+    assert!(c.findings.iter().any(|f| f.code == "TLS310"));
+    assert!(!c
+        .findings
+        .iter()
+        .any(|f| ["TLS301", "TLS302", "TLS308"].contains(&f.code)));
 }

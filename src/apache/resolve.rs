@@ -1486,7 +1486,7 @@ fn endpoint(
         ssl_on: None,
         default_for,
         session_ticket_keys,
-        apache: Some(apache),
+        apache: Some(Box::new(apache)),
     };
     (ep, sni)
 }
