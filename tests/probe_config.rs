@@ -590,5 +590,38 @@ fn outputs_and_standalone_probe_findings() {
     // the default --fail-on for `tlslint probe` is never: 0 when probed
     let o = run(&["probe", &target, "--format", "json"]);
     assert_eq!(o.code, Some(0));
+    // the same findings as SARIF (valid against the 2.1.0 schema) and as
+    // GitHub annotations, located in the probe's evidence
+    let o = run(&["probe", &target, "--sni", "localhost", "--format", "sarif"]);
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif/sarif-schema-2.1.0.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft4::options().build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "SARIF invalid: {errors:?}");
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), findings.len());
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert_eq!(uri, format!("probe://{target}"));
+        assert_eq!(r["properties"]["evidence"], "probe");
+    }
+    let o = run(&["probe", &target, "--sni", "localhost", "--format", "github"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(text.lines().count(), findings.len(), "{text}");
+    // GitHub escapes `:` in properties
+    let file = format!("probe://{target}").replace(':', "%3A");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with(&format!("::error file={file},"))),
+        "{text}"
+    );
     drop(server);
 }

@@ -716,6 +716,10 @@ pub enum ProbeFormat {
     Human,
     /// one JSON object
     Json,
+    /// the profile findings as SARIF 2.1.0 (located in `probe://HOST:PORT`)
+    Sarif,
+    /// the profile findings as GitHub Actions workflow commands
+    Github,
 }
 
 /// `tlslint probe` flags.
@@ -815,6 +819,24 @@ pub fn command(a: &ProbeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     let _ = writeln!(err, "error: {e}");
                     return 2;
                 }
+            }
+        }
+        ProbeFormat::Sarif => {
+            let notes: Vec<String> = rep.error.iter().chain(rep.notes.iter()).cloned().collect();
+            let doc = crate::report::sarif::probe_document(&sm, &findings, &notes);
+            match serde_json::to_string_pretty(&doc) {
+                Ok(s) => {
+                    let _ = writeln!(out, "{s}");
+                }
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    return 2;
+                }
+            }
+        }
+        ProbeFormat::Github => {
+            for f in &findings {
+                let _ = writeln!(out, "{}", crate::report::github::annotation(&sm, f));
             }
         }
         ProbeFormat::Human => {

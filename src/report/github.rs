@@ -32,6 +32,9 @@ fn command(s: Severity) -> &'static str {
 }
 
 fn display_path(p: &Path) -> String {
+    if p.to_str().is_some_and(|s| s.starts_with("probe://")) {
+        return p.to_string_lossy().into_owned();
+    }
     let abs =
         crate::fsx::lexical_normal(&std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf()));
     match std::env::current_dir().ok().and_then(|c| {

@@ -217,6 +217,13 @@ struct Paths {
 
 impl Paths {
     fn artifact(&self, path: &Path) -> ArtifactLocation {
+        // `tlslint probe`'s evidence: located in `probe://host:port`
+        if let Some(rest) = path.to_str().and_then(|p| p.strip_prefix("probe://")) {
+            return ArtifactLocation {
+                uri: format!("probe://{rest}"),
+                uri_base_id: None,
+            };
+        }
         let abs = crate::fsx::lexical_normal(
             &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
         );
@@ -367,6 +374,25 @@ fn result(p: &Paths, sm: &SourceMap, f: &Finding, fp: Option<&String>) -> SarifR
 }
 
 /// The whole report as a SARIF log.
+/// `tlslint probe`'s findings (located in the probe's own report text) as
+/// a SARIF log.
+pub fn probe_document(sm: &SourceMap, findings: &[Finding], notes: &[String]) -> serde_json::Value {
+    let cwd = std::env::current_dir()
+        .ok()
+        .map(|c| crate::fsx::lexical_normal(&c));
+    let p = Paths { cwd: cwd.clone() };
+    let results = findings.iter().map(|f| result(&p, sm, f, None)).collect();
+    let notifications = notes
+        .iter()
+        .map(|n| Notification {
+            level: "note",
+            message: Text { text: n.clone() },
+            locations: Vec::new(),
+        })
+        .collect();
+    log(cwd, results, notifications, true)
+}
+
 pub fn document(report: &Report) -> serde_json::Value {
     let cwd = std::env::current_dir()
         .ok()
@@ -413,6 +439,16 @@ pub fn document(report: &Report) -> serde_json::Value {
             });
         }
     }
+    log(cwd, results, notifications, !report.load_failed())
+}
+
+/// The SARIF log of one run.
+fn log(
+    cwd: Option<std::path::PathBuf>,
+    results: Vec<SarifResult>,
+    notifications: Vec<Notification>,
+    ok: bool,
+) -> serde_json::Value {
     let mut bases = BTreeMap::new();
     if let Some(c) = &cwd {
         bases.insert(
@@ -438,7 +474,7 @@ pub fn document(report: &Report) -> serde_json::Value {
             original_uri_base_ids: bases,
             column_kind: "unicodeCodePoints",
             invocations: vec![Invocation {
-                execution_successful: !report.load_failed(),
+                execution_successful: ok,
                 tool_execution_notifications: notifications,
             }],
             results,
