@@ -119,7 +119,11 @@ fn twenty_thousand_servers_read_each_file_once() {
         "{SERVERS} Apache virtual hosts, {CERTS} certificates, {KEYS} keys: {reads} file reads, lint {:.1?}",
         t.elapsed()
     );
-    assert_eq!(reads, CERTS + KEYS, "each certificate and key file read once");
+    assert_eq!(
+        reads,
+        CERTS + KEYS,
+        "each certificate and key file read once"
+    );
     assert!(c.findings.iter().any(|f| f.code == "TLS310"));
     assert!(!c
         .findings
