@@ -159,6 +159,13 @@ pub struct ProbeFlags {
     /// Probe connections at once, over all sockets [default: 16]
     #[arg(long, value_name = "N", requires = "probe")]
     pub probe_jobs: Option<usize>,
+    /// A client certificate (PEM) to present where the server asks for one, so that endpoints
+    /// requiring client certificates complete their handshakes (with --probe-client-key)
+    #[arg(long, value_name = "FILE", requires_all = ["probe", "probe_client_key"])]
+    pub probe_client_cert: Option<std::path::PathBuf>,
+    /// The private key (PEM) of --probe-client-cert
+    #[arg(long, value_name = "FILE", requires_all = ["probe", "probe_client_cert"])]
+    pub probe_client_key: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

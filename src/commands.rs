@@ -514,6 +514,12 @@ fn probe_settings(
     if let Some(j) = f.probe_jobs {
         cp.jobs = j.clamp(1, 256);
     }
+    if let (Some(c), Some(k)) = (&f.probe_client_cert, &f.probe_client_key) {
+        cp.client_identity = Some(
+            crate::probe::modern::load_client_identity(c, k)
+                .map_err(|e| crate::error::Error::new(format!("--probe-client-cert: {e}")))?,
+        );
+    }
     if let Some(h) = &f.probe_host {
         let h = h.trim().trim_start_matches('[').trim_end_matches(']');
         if h.is_empty() || h.contains(['/', ' ']) {

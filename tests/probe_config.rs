@@ -625,3 +625,74 @@ fn outputs_and_standalone_probe_findings() {
     );
     drop(server);
 }
+
+/// `--probe-client-cert/--probe-client-key`: an endpoint that requires
+/// client certificates completes its handshakes, and the response behind
+/// it is the one compared (nginx answers 400 without a certificate).
+#[test]
+fn client_certificate_for_mtls_endpoints() {
+    let Some(nginx) = probe_servers::nginx_bin("--probe with a client certificate") else {
+        return;
+    };
+    if !certgen::require_openssl("--probe with a client certificate") {
+        return;
+    }
+    let (Some(nv), Some(ov)) = (nginx_version(&nginx), openssl_version()) else {
+        common::skip_or_fail(
+            "--probe with a client certificate",
+            "no nginx or openssl version",
+        );
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    make_pki(dir);
+    let (_, blocks, _) = nginx_cases()
+        .into_iter()
+        .find(|(n, _, _)| *n == "mtls")
+        .unwrap();
+    let blocks = blocks.replace("{dir}", &dir.display().to_string());
+    let server = probe_servers::nginx(&nginx, dir, "mtls-client", &blocks);
+    let conf = dir.join("mtls-client").join("nginx.conf");
+    let status = |extra: &[&str]| -> (Vec<String>, Vec<String>) {
+        let mut c = Command::new(common::tlslint());
+        c.arg(&conf)
+            .args([
+                "--probe",
+                "--format",
+                "json",
+                "--no-config",
+                "--probe-timeout",
+                "3",
+            ])
+            .args(["--nginx-version", &nv, "--openssl-version", &ov])
+            .args(extra);
+        let o = common::run(&mut c, Duration::from_secs(120)).expect("tlslint finishes");
+        let v: serde_json::Value =
+            serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", o.stderr));
+        let statuses = v["probes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["report"]["http_status"].as_str().unwrap_or("").to_string())
+            .collect();
+        let probe_codes = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .filter(|c| c.starts_with("TLS6"))
+            .collect();
+        (statuses, probe_codes)
+    };
+    let (without, codes) = status(&[]);
+    assert!(codes.is_empty(), "{codes:?}");
+    // no certificate: no response at all, or nginx's 400
+    assert!(without.iter().all(|s| !s.contains("200")), "{without:?}");
+    let cert = dir.join("client.pem").display().to_string();
+    let key = dir.join("client.key").display().to_string();
+    let (with, codes) = status(&["--probe-client-cert", &cert, "--probe-client-key", &key]);
+    assert!(codes.is_empty(), "{codes:?}");
+    assert!(with.iter().all(|s| s.contains("200")), "{with:?}");
+    drop(server);
+}

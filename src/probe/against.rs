@@ -28,6 +28,8 @@ pub struct ConfigProbe {
     pub jobs: usize,
     /// Seconds before looking again for a missing OCSP staple (nginx).
     pub staple_wait: Duration,
+    /// A client certificate for endpoints that require one (`--probe-client-cert`).
+    pub client_identity: Option<std::sync::Arc<rustls::sign::CertifiedKey>>,
 }
 
 impl Default for ConfigProbe {
@@ -37,6 +39,7 @@ impl Default for ConfigProbe {
             timeout: Duration::from_secs(5),
             jobs: 16,
             staple_wait: Duration::from_secs(1),
+            client_identity: None,
         }
     }
 }
@@ -161,7 +164,7 @@ pub fn run(c: &mut Checked, opts: &LintOptions, cp: &ConfigProbe) -> Vec<String>
     let popts = ProbeOptions {
         timeout: cp.timeout,
         jobs: inner,
-        client_identity: None,
+        client_identity: cp.client_identity.clone(),
         progress: false,
     };
     let tasks: Vec<Task<'_, ProbeReport>> = jobs
