@@ -543,3 +543,70 @@ fn encrypted_keys_and_password_files() {
         );
     }
 }
+
+/// `ssl_dhparam` below what the cipher string's security level accepts:
+/// OpenSSL refuses the parameters when nginx loads them ("dh key too
+/// small") and nginx does not start — checked against `nginx -t`.
+#[test]
+fn dh_parameters_below_the_security_level_stop_nginx() {
+    if !certgen::require_openssl("DH parameters and the security level") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    certgen::setup(
+        d.path(),
+        "key a.key rsa:2048\ncert a.pem key=a.key san=DNS:www.example.org\ndh dh1024.pem dsa:1024\n",
+    );
+    let nginx = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"]
+        .into_iter()
+        .find(|p| Path::new(p).exists());
+    // no @SECLEVEL: Debian's OpenSSL (the one installed here) defaults to 2
+    for (level, refused) in [(Some(1), false), (Some(2), true), (None, true)] {
+        let at = level.map(|l| format!(":@SECLEVEL={l}")).unwrap_or_default();
+        let text = conf("a.pem", "a.key").replace(
+            "  }\n}",
+            &format!(
+                "    ssl_dhparam dh1024.pem;\n    ssl_ciphers DHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256{at};\n  }}\n}}"
+            ),
+        );
+        std::fs::write(d.path().join("nginx.conf"), &text).unwrap();
+        let v = json(
+            d.path(),
+            &[
+                "nginx.conf",
+                "--now",
+                "2026-01-01",
+                "--openssl-version",
+                "3.0",
+            ],
+        );
+        let said = v["findings"].as_array().unwrap().iter().any(|f| {
+            f["code"] == "TLS208" && f["message"].as_str().unwrap().contains("refuses to start")
+        });
+        assert_eq!(said, refused, "level {level:?}: {}", v["findings"]);
+        match nginx {
+            Some(bin) => {
+                let o = Command::new(bin)
+                    .args(["-t", "-p"])
+                    .arg(d.path())
+                    .args(["-c", "nginx.conf", "-e", "/dev/null"])
+                    .args(["-g", "pid nginx.pid; error_log /dev/null;"])
+                    .output()
+                    .unwrap();
+                let err = String::from_utf8_lossy(&o.stderr);
+                assert_eq!(
+                    err.contains("dh key too small"),
+                    refused,
+                    "nginx -t at level {level:?}: {err}"
+                );
+            }
+            None => {
+                assert!(
+                    std::env::var("CI").as_deref() != Ok("true"),
+                    "nginx is required when CI=true"
+                );
+                eprintln!("skipped the nginx -t half: nginx is not installed");
+            }
+        }
+    }
+}

@@ -674,7 +674,12 @@ fn client_certificate_for_mtls_endpoints() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| p["report"]["http_status"].as_str().unwrap_or("").to_string())
+            .map(|p| {
+                p["report"]["http_status"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
             .collect();
         let probe_codes = v["findings"]
             .as_array()

@@ -1098,6 +1098,18 @@ fn refused(l: &Lookup<'_, '_>, t: &Target) -> Vec<crate::model::Refused> {
             }
         }
     }
+    // the SSLProtocol in force leaves no version: mod_ssl stops at startup
+    // (AH02231); `SSLOpenSSLConfCmd` applies later and cannot prevent it
+    if let Some((d, _)) = l.find("SSLProtocol") {
+        let (set, _) = parse_protocol_checked(&d.values(), t, "SSLProtocol");
+        if !set.iter().any(|p| canonical_protocol(p).is_some()) {
+            out.push(crate::model::Refused {
+                span: d.span,
+                value: d.values().join(" "),
+                error: "No SSL protocols available [hint: SSLProtocol] (AH02231)".into(),
+            });
+        }
+    }
     out
 }
 
@@ -1534,6 +1546,20 @@ mod tests {
         let old = t("2.4.29", "1.0.2");
         assert_eq!(p("all", &old), ["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"]);
         assert_eq!(p("+TLSv1.3", &old), ["+TLSv1.3"]);
+    }
+
+    #[test]
+    fn sslprotocol_without_a_version_is_refused() {
+        let (eps, _) = resolve_text(
+            "Listen 443\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile a.pem\nSSLProtocol -all +TLSv1.1 -TLSv1.1\n</VirtualHost>\n",
+        );
+        let r = &eps[0].apache.as_ref().unwrap().refused;
+        assert!(r.iter().any(|x| x.error.contains("AH02231")), "{r:?}");
+        // a version left: nothing refused
+        let (eps, _) = resolve_text(
+            "Listen 443\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile a.pem\nSSLProtocol -all +TLSv1.2\n</VirtualHost>\n",
+        );
+        assert!(eps[0].apache.as_ref().unwrap().refused.is_empty());
     }
 
     #[test]

@@ -34,13 +34,18 @@ impl Rule for Tls208 {
     }
 
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+        let Ok(exp) = expansion(cx, ep) else { return };
         if !tls12_enabled(cx, ep) {
+            // no DHE without TLS ≤ 1.2, but nginx still loads the file at
+            // startup: a missing or refused one stops it
+            if let (Some(file), ServerKind::Nginx) = (&ep.dhparam.value, ep.server) {
+                weak_file(cx, ep, file, &exp, false, out);
+            }
             return;
         }
-        let Ok(exp) = expansion(cx, ep) else { return };
         match (&ep.dhparam.value, ep.server) {
             (None, ServerKind::Nginx) => no_params(cx, ep, &exp, out),
-            (Some(file), _) => weak_file(cx, ep, file, &exp, out),
+            (Some(file), _) => weak_file(cx, ep, file, &exp, true, out),
             // Apache: DH parameters appended to the first certificate file
             (None, ServerKind::Apache) => {
                 if let Some(p) = ep.certificates.first() {
@@ -93,11 +98,43 @@ fn no_params(
 }
 
 /// The size of the DH parameters in a file, against the profile.
+/// nginx loads `ssl_dhparam` after the cipher string, whose security level
+/// then decides whether OpenSSL (1.1.0 and later) takes the parameters at
+/// all: `@SECLEVEL=N` in the string, else the build's default — 1 upstream,
+/// but 2 in Debian's and Ubuntu's builds (compiled in) and under RHEL's
+/// DEFAULT crypto policy, where most servers run, so an implicit level is
+/// taken as 2. Returns the level, the bits it needs (SP 800-57 sizes: 80,
+/// 112, 128, 192, 256-bit security) and whether the level was written.
+fn refused_by_seclevel(
+    cx: &Context<'_>,
+    ep: &Endpoint,
+    exp: &crate::openssl::Expansion,
+    bits: u32,
+) -> Option<(u8, u32, bool)> {
+    if ep.server != ServerKind::Nginx || cx.target.openssl < crate::version::Version::new(1, 1, 0) {
+        return None;
+    }
+    let (level, written) = match exp.seclevel {
+        Some(l) => (l, true),
+        None => (2, false),
+    };
+    let need = match level {
+        0 => 0,
+        1 => 1024,
+        2 => 2048,
+        3 => 3072,
+        4 => 7680,
+        _ => 15360,
+    };
+    (bits < need).then_some((level, need, written))
+}
+
 fn weak_file(
     cx: &Context<'_>,
     ep: &Endpoint,
     file: &str,
     exp: &crate::openssl::Expansion,
+    profile_checks: bool,
     out: &mut Vec<Finding>,
 ) {
     let d = directive(ep, "ssl_dhparam", "SSLOpenSSLConfCmd DHParameters");
@@ -130,6 +167,25 @@ fn weak_file(
                     format!("{d} {}: {e}", shown(file)),
                     "invalid DH parameters".to_string(),
                 ),
+                Some(Ok(p)) if refused_by_seclevel(cx, ep, exp, p.bits).is_some() => {
+                    let (level, need, written) =
+                        refused_by_seclevel(cx, ep, exp, p.bits).unwrap_or((0, 0, true));
+                    let whose = if written {
+                        format!("at the security level the cipher string sets (@SECLEVEL={level})")
+                    } else {
+                        "at security level 2, the default of Debian's, Ubuntu's and RHEL's OpenSSL builds (upstream's default 1 takes 1024 bits; write @SECLEVEL=1 to rely on that)".to_string()
+                    };
+                    (
+                        format!(
+                            "{d} {} holds {}-bit DH parameters, below the {need} bits OpenSSL {} accepts {whose}: nginx refuses to start (\"dh key too small\")",
+                            shown(file),
+                            p.bits,
+                            cx.target.openssl
+                        ),
+                        format!("{}-bit DH parameters refused", p.bits),
+                    )
+                }
+                Some(Ok(_)) if !profile_checks => return,
                 Some(Ok(p)) => {
                     let Some(min) = cx.profile.dh_param_size else {
                         return;

@@ -44,7 +44,7 @@ pub fn compare<'a>(
         if !vr.accepted || !want.expected.contains(&version.as_str()) {
             continue; // TLS601's business
         }
-        let Ok(expected) = pf::expected_suites(cx, o.ep, version) else {
+        let Ok(expected) = pf::expected_suites(cx, o, version) else {
             continue;
         };
         let wire: BTreeSet<&str> = vr.ciphers.iter().map(String::as_str).collect();
@@ -83,10 +83,17 @@ pub fn compare<'a>(
         pf::relate(&mut f, o, src);
         out.push(f);
     }
-    if let Some(d) = modern {
-        let (_, src, set) = tls13_suites(cx, o.ep);
+    if let Some(mut d) = modern {
+        let ep = pf::suites_ep(cx, o, "TLSv1.3");
+        if ep.span != o.ep.span {
+            d.push_str(&format!(
+                "; the socket's default {} decides the TLS 1.3 suites",
+                crate::rules::cipher_facts::server_noun(ep)
+            ));
+        }
+        let (_, src, set) = tls13_suites(cx, ep);
         let span = if set {
-            conf_command_span(o.ep, &["Ciphersuites"])
+            conf_command_span(ep, &["Ciphersuites"])
         } else {
             src.span()
         };

@@ -174,6 +174,6 @@ fn no_suite_left<'a>(cx: &Context<'a>, o: &crate::rules::probe_facts::Observed<'
         .collect();
     !configured.is_empty()
         && configured.iter().all(|p| {
-            crate::rules::probe_facts::expected_suites(cx, o.ep, p).is_ok_and(|s| s.is_empty())
+            crate::rules::probe_facts::expected_suites(cx, o, p).is_ok_and(|s| s.is_empty())
         })
 }

@@ -60,10 +60,17 @@ pub fn compare<'a>(
     } else {
         crate::probe::legacy::legacy_groups().into_iter().collect()
     };
+    // TLS ≤ 1.2 with ECDSA-only ECDHE: the certificates' curves only
+    let limit = if tls13 {
+        None
+    } else {
+        pf::legacy_group_limit(cx, o)
+    };
     let config: BTreeSet<&str> = parsed
         .groups
         .iter()
         .filter(|g| tested.contains(&g.id))
+        .filter(|g| limit.as_ref().is_none_or(|l| l.contains(&g.id)))
         .map(|g| name_of(g.id))
         .collect();
     let wire: BTreeSet<&str> = r
@@ -100,6 +107,11 @@ pub fn compare<'a>(
         config.iter().copied().collect::<Vec<_>>().join(", "),
         difference(&wire, &config)
     );
+    if limit.is_some() {
+        message.push_str(
+            "; only ECDSA suites use ECDHE here, so only the EC certificates' curves can be seen",
+        );
+    }
     if ep.span != o.ep.span {
         message.push_str(&format!(
             "; the socket's default {} decides the groups",

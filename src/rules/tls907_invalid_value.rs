@@ -61,6 +61,11 @@ impl Rule for Tls907 {
 /// How to correct a value httpd refuses.
 fn apache_help(cx: &Context<'_>, value: &str, error: &str) -> String {
     let name = value.trim_start_matches(['+', '-']);
+    if error.starts_with("No SSL protocols available") {
+        return format!(
+            "`SSLProtocol {value}` leaves no protocol version: write `SSLProtocol -all +TLSv1.2 +TLSv1.3`"
+        );
+    }
     if error.starts_with("Argument must be") || error.starts_with("SSLEngine takes") {
         return format!(
             "write `SSLEngine on` inside each TLS <VirtualHost> (or `SSLEngine off`); `{value}` is not an SSLEngine argument — the address form belongs to mod_tls's TLSEngine"

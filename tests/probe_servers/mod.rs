@@ -60,21 +60,29 @@ impl Drop for Server {
 
 /// Wait until 127.0.0.1:port accepts connections.
 fn wait_port(child: &mut Child, port: u16, log: &Path, what: &str) {
+    if let Err(e) = try_wait_port(child, port, log, what) {
+        panic!("{e}");
+    }
+}
+
+/// [`wait_port`], with the reason as an error (the child exited: its log).
+fn try_wait_port(child: &mut Child, port: u16, log: &Path, what: &str) -> Result<(), String> {
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let start = Instant::now();
     loop {
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return;
+            return Ok(());
         }
         if let Ok(Some(st)) = child.try_wait() {
-            panic!(
+            return Err(format!(
                 "{what} exited ({st}) before listening on {port}:\n{}",
                 std::fs::read_to_string(log).unwrap_or_default()
-            );
+            ));
         }
         if start.elapsed() > Duration::from_secs(10) {
             let _ = child.kill();
-            panic!("{what} did not listen on {port} within 10 s");
+            let _ = child.wait();
+            return Err(format!("{what} did not listen on {port} within 10 s"));
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -119,17 +127,22 @@ pub fn s_server(dir: &Path, name: &str, args: &[&str]) -> Server {
 }
 
 /// Spawn `cmd` and wait until it listens on `port`.
-fn start(mut cmd: Command, port: u16, log: PathBuf, name: &str) -> Server {
+fn start(cmd: Command, port: u16, log: PathBuf, name: &str) -> Server {
+    try_start(cmd, port, log, name).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`start`]; Err: the process exited first (or never listened), and why.
+fn try_start(mut cmd: Command, port: u16, log: PathBuf, name: &str) -> Result<Server, String> {
     let mut child = cmd
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {name}: {e}"));
-    wait_port(&mut child, port, &log, name);
-    Server {
+    try_wait_port(&mut child, port, &log, name)?;
+    Ok(Server {
         child,
         port,
         name: name.to_string(),
         log,
-    }
+    })
 }
 
 /// nginx (or None, skipped with a reason, when it is not installed).
@@ -144,6 +157,16 @@ pub fn nginx_bin(what: &str) -> Option<PathBuf> {
 /// Run nginx in the foreground with `server_blocks` in its http block
 /// (`{port}` and `{dir}` are replaced).
 pub fn nginx(nginx: &Path, dir: &Path, name: &str, server_blocks: &str) -> Server {
+    try_nginx(nginx, dir, name, server_blocks).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`nginx`]; Err: nginx refused the configuration (its error log).
+pub fn try_nginx(
+    nginx: &Path,
+    dir: &Path,
+    name: &str,
+    server_blocks: &str,
+) -> Result<Server, String> {
     let port = free_port();
     let prefix = dir.join(name);
     std::fs::create_dir_all(prefix.join("tmp")).expect("prefix");
@@ -180,7 +203,7 @@ pub fn nginx(nginx: &Path, dir: &Path, name: &str, server_blocks: &str) -> Serve
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
-    start(cmd, port, log, name)
+    try_start(cmd, port, log, name)
 }
 
 /// A server block on 127.0.0.1:{port} serving cert.pem for localhost, with HSTS
@@ -363,6 +386,12 @@ impl Drop for Httpd {
 
 /// Start httpd on 127.0.0.1 with `vhosts` (`{port}` and `{dir}` replaced).
 pub fn httpd(bin: &Path, dir: &Path, name: &str, vhosts: &str) -> Httpd {
+    try_httpd(bin, dir, name, vhosts).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// [`httpd`]; Err: httpd refused the configuration (`-k start` failed or
+/// nothing listened within 10 s), with its output and error log.
+pub fn try_httpd(bin: &Path, dir: &Path, name: &str, vhosts: &str) -> Result<Httpd, String> {
     let port = free_port();
     let d = dir.display().to_string();
     let user = if common::is_root() {
@@ -390,6 +419,17 @@ Listen 127.0.0.1:{port}\n{vhosts}",
         .args(["-k", "start"])
         .output()
         .unwrap();
+    let why = || {
+        format!(
+            "httpd {name} did not start: {}{}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+            std::fs::read_to_string(dir.join(format!("{name}-error.log"))).unwrap_or_default()
+        )
+    };
+    if !o.status.success() {
+        return Err(why());
+    }
     let h = Httpd {
         bin: bin.to_path_buf(),
         conf: conf.clone(),
@@ -397,15 +437,12 @@ Listen 127.0.0.1:{port}\n{vhosts}",
     };
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "httpd {name} did not start: {}{}",
-            String::from_utf8_lossy(&o.stderr),
-            std::fs::read_to_string(dir.join(format!("{name}-error.log"))).unwrap_or_default()
-        );
+        if start.elapsed() > Duration::from_secs(10) {
+            return Err(why()); // h stops whatever started
+        }
         std::thread::sleep(Duration::from_millis(20));
     }
-    h
+    Ok(h)
 }
 
 /// A virtual host on 127.0.0.1:{port} for `name` with cert.pem and HSTS.
