@@ -80,6 +80,7 @@ fn every_fixture_validates_against_the_sarif_schema() {
         .collect();
     dirs.sort();
     dirs.push(manifest().join("examples/nginx"));
+    dirs.push(manifest().join("examples/apache"));
     assert!(dirs.len() > 10, "fixtures missing: {dirs:?}");
     // the validator does reject what is not SARIF
     let bad = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {}}, "results": [{"level": "loud", "message": {"text": "x"}}]}]});
