@@ -136,7 +136,8 @@ pub struct CheckArgs {
     /// not be read)
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
-    /// Live probe: --probe, --probe-host, --probe-timeout, --probe-jobs
+    /// Live probe: --probe, --probe-host, --probe-timeout, --probe-jobs, --probe-client-cert,
+    /// --probe-client-key
     #[command(flatten)]
     pub probe: ProbeFlags,
 }

@@ -8,6 +8,10 @@ use std::sync::Arc;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct FileId(pub u32);
 
+/// The scheme of the synthetic source `tlslint probe` locates its findings
+/// in (`probe://HOST:PORT`, whose text is the probe's report).
+pub const PROBE_SCHEME: &str = "probe://";
+
 /// A byte range in one file, with the 1-based line and column of its start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {

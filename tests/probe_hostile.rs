@@ -139,4 +139,28 @@ fn nobody_listening_is_a_clear_error() {
     drop(l);
     let o = probe(port, "2");
     assert_fails_fast(&o, Duration::from_secs(5), "cannot connect to 127.0.0.1");
+    // as SARIF: an unsuccessful run that says why
+    let mut c = std::process::Command::new(common::tlslint());
+    c.args([
+        "probe",
+        &format!("127.0.0.1:{port}"),
+        "--timeout",
+        "2",
+        "--format",
+        "sarif",
+    ]);
+    let o = common::run(&mut c, Duration::from_secs(60)).expect("tlslint probe ends");
+    assert_eq!(o.code, Some(2));
+    let log: serde_json::Value = serde_json::from_slice(&o.stdout).expect("SARIF on stdout");
+    let inv = &log["runs"][0]["invocations"][0];
+    assert_eq!(inv["executionSuccessful"], false, "{inv}");
+    let n = &inv["toolExecutionNotifications"][0];
+    assert_eq!(n["level"], "error", "{inv}");
+    assert!(
+        n["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("cannot connect"),
+        "{inv}"
+    );
 }

@@ -343,12 +343,7 @@ fn staple_retries(
             ep.server == crate::model::ServerKind::Nginx
                 && ep.stapling.value
                 && r.ocsp_stapled == Some(false)
-                && (ep.stapling_responder.value.is_some()
-                    || ep
-                        .certificates
-                        .iter()
-                        .filter_map(|p| c.files.leaf(p))
-                        .any(|l| !l.ocsp_urls.is_empty()))
+                && crate::rules::probe_facts::can_staple(&c.files, ep)
         })
         .collect();
     if !wanted.iter().any(|w| *w) {

@@ -185,10 +185,22 @@ pub fn legacy_groups() -> Vec<u16> {
         .map(|g| g.id)
         .collect();
     // the usual ones first
-    v.sort_by_key(|id| (![29, 23, 24, 25, 30].contains(id), *id));
+    v.sort_by_key(|id| {
+        (
+            PREFERRED
+                .iter()
+                .position(|p| p == id)
+                .unwrap_or(PREFERRED.len()),
+            *id,
+        )
+    });
     v.dedup();
     v
 }
+
+/// The groups clients usually offer, in the order they offer them: x25519,
+/// P-256, P-384, P-521, x448.
+const PREFERRED: [u16; 5] = [29, 23, 24, 25, 30];
 
 /// Groups offered in TLS 1.3 ClientHellos (x25519 first, with its key share).
 pub fn tls13_groups() -> Vec<u16> {
@@ -197,7 +209,15 @@ pub fn tls13_groups() -> Vec<u16> {
         .filter(|g| g.kind != "pq")
         .map(|g| g.id)
         .collect();
-    v.sort_by_key(|id| (![29, 23, 24, 25, 30].contains(id), *id));
+    v.sort_by_key(|id| {
+        (
+            PREFERRED
+                .iter()
+                .position(|p| p == id)
+                .unwrap_or(PREFERRED.len()),
+            *id,
+        )
+    });
     v.dedup();
     v
 }

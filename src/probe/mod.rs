@@ -340,25 +340,38 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
         sni: target.sni.clone(),
         ..ProbeReport::default()
     };
-    let addr = match (target.host.as_str(), target.port).to_socket_addrs() {
-        Ok(mut a) => match a.next() {
-            Some(a) => a,
-            None => {
-                rep.error = Some(format!("{}: no address", target.host));
-                return rep;
-            }
-        },
+    let addrs: Vec<SocketAddr> = match (target.host.as_str(), target.port).to_socket_addrs() {
+        Ok(a) => a.take(16).collect(),
         Err(e) => {
             rep.error = Some(format!("cannot resolve {}: {e}", target.host));
             return rep;
         }
     };
-    rep.address = Some(addr.to_string());
-    if let Err(e) = wire::connect(&addr, opts.timeout) {
-        rep.error = Some(format!("cannot connect to {addr}: {e}"));
-        rep.timings.total_ms = ms(t0.elapsed());
+    if addrs.is_empty() {
+        rep.error = Some(format!("{}: no address", target.host));
         return rep;
     }
+    // the first address that takes a connection (a name such as localhost
+    // may resolve to ::1 first while the server listens on 127.0.0.1 only)
+    let mut failed = Vec::new();
+    let mut chosen = None;
+    for a in &addrs {
+        match wire::connect(a, opts.timeout) {
+            Ok(_) => {
+                chosen = Some(*a);
+                break;
+            }
+            Err(wire::WireError::Connect(e)) => failed.push(format!("{a}: {e}")),
+            Err(e) => failed.push(format!("{a}: {e}")),
+        }
+    }
+    let Some(addr) = chosen else {
+        rep.address = addrs.first().map(|a| a.to_string());
+        rep.error = Some(format!("cannot connect to {}", failed.join("; ")));
+        rep.timings.total_ms = ms(t0.elapsed());
+        return rep;
+    };
+    rep.address = Some(addr.to_string());
     rep.reachable = true;
     let progress = if opts.progress {
         let pb = indicatif::ProgressBar::new_spinner();
@@ -377,7 +390,17 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
     ctx.progress = progress;
     // the reachability check above
     ctx.connections.store(1, Ordering::Relaxed);
-    run(&ctx, target, opts, &mut rep);
+    // a defect in the enumeration must not take the whole run down: it
+    // becomes this target's error
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run(&ctx, target, opts, &mut rep)
+    }));
+    if ran.is_err() {
+        rep.error = Some(format!(
+            "internal error while probing {} (a tlslint defect; please report it)",
+            target.display()
+        ));
+    }
     ctx.progress.finish_and_clear();
     rep.timings.connections = ctx.connections.load(Ordering::Relaxed);
     rep.timings.total_ms = ms(t0.elapsed());
@@ -822,8 +845,12 @@ pub fn command(a: &ProbeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             }
         }
         ProbeFormat::Sarif => {
-            let notes: Vec<String> = rep.error.iter().chain(rep.notes.iter()).cloned().collect();
-            let doc = crate::report::sarif::probe_document(&sm, &findings, &notes);
+            let doc = crate::report::sarif::probe_document(
+                &sm,
+                &findings,
+                &rep.notes,
+                rep.error.as_deref(),
+            );
             match serde_json::to_string_pretty(&doc) {
                 Ok(s) => {
                     let _ = writeln!(out, "{s}");

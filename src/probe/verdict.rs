@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 
-use crate::finding::{Evidence, Finding, Severity};
+use crate::finding::{Evidence, Finding};
 use crate::profile::Profile;
 use crate::source::{FileId, SourceMap, Span};
 
@@ -22,7 +22,7 @@ use super::ProbeReport;
 pub fn source(rep: &ProbeReport) -> (SourceMap, FileId) {
     let mut sm = SourceMap::new();
     let id = sm.add(
-        PathBuf::from(format!("probe://{}", rep.target)),
+        PathBuf::from(format!("{}{}", crate::source::PROBE_SCHEME, rep.target)),
         super::text::render(rep),
     );
     (sm, id)
@@ -359,9 +359,4 @@ pub fn check(
     }
     out.sort_by_key(|f| (f.span.start, f.code));
     out
-}
-
-/// The worst severity among findings.
-pub fn worst(findings: &[Finding]) -> Option<Severity> {
-    findings.iter().map(|f| f.severity).max()
 }

@@ -1,7 +1,8 @@
 //! TLS on the wire, by hand: a ClientHello builder, a bounded record reader
 //! with a deadline, and small nom-8 parsers for what a server sends in the
 //! clear (records, ServerHello / HelloRetryRequest, Certificate,
-//! CertificateStatus, ServerKeyExchange, CertificateRequest, Alert).
+//! CertificateStatus, ServerKeyExchange, Alert; a CertificateRequest is
+//! recognised by its message type).
 //!
 //! Nothing here trusts the peer: every length is checked before use, a record
 //! longer than 2^14 + 2048 bytes, a handshake message or flight larger than
@@ -117,13 +118,6 @@ impl fmt::Display for WireError {
             WireError::Malformed(e) => write!(f, "not TLS: {e}"),
             WireError::TooLarge(e) => write!(f, "oversized: {e}"),
         }
-    }
-}
-
-impl WireError {
-    /// The peer answered with something that is not TLS (or not within bounds).
-    pub fn is_garbage(&self) -> bool {
-        matches!(self, WireError::Malformed(_) | WireError::TooLarge(_))
     }
 }
 

@@ -32,7 +32,9 @@ fn command(s: Severity) -> &'static str {
 }
 
 fn display_path(p: &Path) -> String {
-    if p.to_str().is_some_and(|s| s.starts_with("probe://")) {
+    if p.to_str()
+        .is_some_and(|s| s.starts_with(crate::source::PROBE_SCHEME))
+    {
         return p.to_string_lossy().into_owned();
     }
     let abs =

@@ -218,9 +218,10 @@ struct Paths {
 impl Paths {
     fn artifact(&self, path: &Path) -> ArtifactLocation {
         // `tlslint probe`'s evidence: located in `probe://host:port`
-        if let Some(rest) = path.to_str().and_then(|p| p.strip_prefix("probe://")) {
+        let scheme = crate::source::PROBE_SCHEME;
+        if let Some(rest) = path.to_str().and_then(|p| p.strip_prefix(scheme)) {
             return ArtifactLocation {
-                uri: format!("probe://{rest}"),
+                uri: format!("{scheme}{rest}"),
                 uri_base_id: None,
             };
         }
@@ -373,26 +374,34 @@ fn result(p: &Paths, sm: &SourceMap, f: &Finding, fp: Option<&String>) -> SarifR
     }
 }
 
-/// The whole report as a SARIF log.
 /// `tlslint probe`'s findings (located in the probe's own report text) as
-/// a SARIF log.
-pub fn probe_document(sm: &SourceMap, findings: &[Finding], notes: &[String]) -> serde_json::Value {
+/// a SARIF log; `error` (the target could not be probed) makes the run
+/// unsuccessful.
+pub fn probe_document(
+    sm: &SourceMap,
+    findings: &[Finding],
+    notes: &[String],
+    error: Option<&str>,
+) -> serde_json::Value {
     let cwd = std::env::current_dir()
         .ok()
         .map(|c| crate::fsx::lexical_normal(&c));
     let p = Paths { cwd: cwd.clone() };
     let results = findings.iter().map(|f| result(&p, sm, f, None)).collect();
-    let notifications = notes
-        .iter()
-        .map(|n| Notification {
-            level: "note",
-            message: Text { text: n.clone() },
+    let notifications = error
+        .map(|e| ("error", e.to_string()))
+        .into_iter()
+        .chain(notes.iter().map(|n| ("note", n.clone())))
+        .map(|(level, text)| Notification {
+            level,
+            message: Text { text },
             locations: Vec::new(),
         })
         .collect();
-    log(cwd, results, notifications, true)
+    log(cwd, results, notifications, error.is_none())
 }
 
+/// The whole report as a SARIF log.
 pub fn document(report: &Report) -> serde_json::Value {
     let cwd = std::env::current_dir()
         .ok()

@@ -6,7 +6,9 @@
 //! - **versions**: the protocols of the server that decides them on the
 //!   socket (`Endpoint::protocols_decided_by`), those the modelled OpenSSL
 //!   has, minus SSLv3/TLS 1.0/1.1 on OpenSSL 3 at security level ≥ 1 (the
-//!   level of the deciding server's cipher string: `@SECLEVEL=0` lowers it),
+//!   level of the answering server's cipher string — the handshake
+//!   signature is checked after the switch to the SNI server; `@SECLEVEL=0`
+//!   lowers it),
 //!   minus versions for which no suite is left (a handshake then fails);
 //! - **TLS ≤ 1.2 suites**: the cipher string's expansion, without the
 //!   suites the server cannot negotiate (`cipher_facts::usable`: DHE
@@ -534,4 +536,15 @@ mod tests {
             &t("1.22.1", "3.0.22")
         ));
     }
+}
+
+/// Whether the endpoint can staple at all: a responder URL configured, or
+/// one in a certificate it serves.
+pub fn can_staple(files: &crate::certs::TreeFiles, ep: &Endpoint) -> bool {
+    ep.stapling_responder.value.is_some()
+        || ep
+            .certificates
+            .iter()
+            .filter_map(|p| files.leaf(p))
+            .any(|c| !c.ocsp_urls.is_empty())
 }

@@ -100,13 +100,7 @@ pub fn compare<'a>(
         return;
     };
     let stapled = stapled || o.staple_retry == Some(true);
-    let can_staple = ep.stapling_responder.value.is_some()
-        || ep
-            .certificates
-            .iter()
-            .filter_map(|p| cx.files.leaf(p))
-            .any(|c| !c.ocsp_urls.is_empty());
-    let want = ep.stapling.value && can_staple;
+    let want = ep.stapling.value && pf::can_staple(cx.files, ep);
     if want == stapled {
         return;
     }
