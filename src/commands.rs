@@ -343,7 +343,9 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             },
         };
         for r in &roots {
-            if let crate::input::Root::File(p) = r {
+            if let crate::input::Root::File(p)
+            | crate::input::Root::Apache(crate::input::ApacheRoot { main: p, .. }) = r
+            {
                 // a tree that two settings files' paths both lead to is linted once
                 if !linted.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())) {
                     continue;

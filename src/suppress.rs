@@ -55,8 +55,9 @@ pub fn parse_comment(text: &str) -> Option<Parsed> {
         None => (rest, ""),
     };
     let head = head.trim();
-    let (kind, codes) = match head.find(|c: char| c.is_whitespace() || c == '=' || c == ':') {
-        Some(i) => (&head[..i], head[i + 1..].trim_start_matches(['=', ':'])),
+    // split at the first separator, whatever its width (U+00A0 is two bytes)
+    let (kind, codes) = match head.split_once(|c: char| c.is_whitespace() || c == '=' || c == ':') {
+        Some((k, rest)) => (k, rest.trim_start_matches(['=', ':'])),
         None => (head, ""),
     };
     let mut p = Parsed {
@@ -289,6 +290,19 @@ pub fn apply<T>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn wide_separators_do_not_panic() {
+        let p = super::parse_comment("# tlslint: ignore\u{a0}TLS101 -- a reason").unwrap();
+        assert_eq!(p.codes, vec!["TLS101"]);
+        for text in [
+            "# tlslint: ignore\u{3000}",
+            "# tlslint:\u{2003}",
+            "# tlslint: ignore=\u{a0}é -- x",
+        ] {
+            let _ = super::parse_comment(text);
+        }
+    }
+
     use super::*;
 
     #[test]

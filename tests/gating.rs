@@ -246,6 +246,19 @@ fn excluded_files_drop_findings_and_are_not_roots() {
     let v = json(&o);
     assert_eq!(v["trees"].as_array().unwrap().len(), 1, "{}", v["trees"]);
     assert!(s(&o.stderr).is_empty() || !s(&o.stderr).contains("error"));
+    // an Apache tree there is excluded too (even one that would not read)
+    write(p, "legacy/a/apache2.conf", "<VirtualHost *:443>\n");
+    let o = run_in(p, &[".", "--format", "json"]);
+    let v = json(&o);
+    assert_eq!(v["trees"].as_array().unwrap().len(), 1, "{}", v["trees"]);
+    assert_eq!(o.status.code(), Some(1), "{}", s(&o.stderr));
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("legacy/a/apache2.conf is excluded"),
+        "{}",
+        v["notes"]
+    );
 }
 
 fn suppression_tree(p: &Path, main: &str, site: &str) -> Value {
