@@ -74,6 +74,10 @@ struct Scope<'t> {
     nested: Vec<(&'t Directive, &'t Directive)>,
     /// `dirs` by lower-case name (positions, in order), built by [`Scope::index`].
     by_name: HashMap<String, Vec<usize>>,
+    /// This scope's `https://` proxy targets and the values httpd refuses in
+    /// it, worked out once (the main server's serve every virtual host).
+    proxy_targets: std::cell::OnceCell<Vec<(&'t Directive, String)>>,
+    refusals: std::cell::OnceCell<Vec<crate::model::Refused>>,
 }
 
 impl<'t> Scope<'t> {
@@ -100,6 +104,52 @@ impl<'t> Scope<'t> {
     fn all(&self, name: &str) -> Vec<&'t Directive> {
         self.positions(name).iter().map(|&i| self.dirs[i]).collect()
     }
+    /// Server-level and per-directory directives, in order.
+    fn everything(&self) -> impl Iterator<Item = &'t Directive> + '_ {
+        self.dirs
+            .iter()
+            .copied()
+            .chain(self.nested.iter().map(|(d, _)| *d))
+    }
+    /// `ProxyPass`, `ProxyPassMatch`, `RewriteRule [P]` and `BalancerMember`
+    /// towards `https://`, with their targets.
+    fn proxy_targets(&self) -> &[(&'t Directive, String)] {
+        self.proxy_targets.get_or_init(|| {
+            let mut out = Vec::new();
+            for d in self.everything() {
+                let target = if d.is("ProxyPass") || d.is("ProxyPassMatch") {
+                    d.values().into_iter().find(|a| a.contains("://"))
+                } else if d.is("RewriteRule") {
+                    let v = d.values();
+                    v.get(1).filter(|_| rewrite_proxies(&v)).cloned()
+                } else if d.is("BalancerMember") {
+                    d.values().into_iter().next()
+                } else {
+                    None
+                };
+                if let Some(tg) = target.filter(|s| s.to_ascii_lowercase().starts_with("https://"))
+                {
+                    out.push((d, tg));
+                }
+            }
+            out
+        })
+    }
+    /// The values httpd refuses in this scope (it then does not start).
+    /// (`t` is the same for every call during one resolve.)
+    fn refusals(&self, t: &Target) -> &[crate::model::Refused] {
+        self.refusals.get_or_init(|| scope_refusals(self, t))
+    }
+}
+
+/// `RewriteRule pattern target [flags]`: whether the flags include `P`
+/// (proxy).
+fn rewrite_proxies(v: &[String]) -> bool {
+    v.get(2).is_some_and(|f| {
+        f.trim_matches(|c| c == '[' || c == ']')
+            .split(',')
+            .any(|x| x.eq_ignore_ascii_case("P"))
+    })
 }
 
 fn collect(tree: &Tree) -> (Scope<'_>, Vec<Scope<'_>>) {
@@ -421,7 +471,7 @@ fn socket_key(l: &Listen) -> String {
 /// table. When both carry the header, a 2xx response has two of them, the
 /// `always` one first (httpd 2.4.71), and a user agent heeds only the first
 /// (RFC 6797 8.1): the `always` one decides.
-fn hsts(main: Option<&Scope<'_>>, own: &Scope<'_>, anchor: Span) -> Setting<Option<Hsts>> {
+fn hsts<'t>(main: Option<&Scope<'t>>, own: &Scope<'t>, anchor: Span) -> Setting<Option<Hsts>> {
     // [onsuccess, always]: the value and where it was (last) written
     let mut tables: [Option<(String, Source)>; 2] = [None, None];
     let scopes: Vec<(&Scope<'_>, bool)> = main
@@ -535,12 +585,7 @@ fn is_https_redirect(d: &Directive) -> bool {
         let target_https = v
             .get(1)
             .is_some_and(|a| a.to_ascii_lowercase().starts_with("https://"));
-        let proxy = v.get(2).is_some_and(|f| {
-            f.trim_matches(|c| c == '[' || c == ']')
-                .split(',')
-                .any(|x| x.eq_ignore_ascii_case("P"))
-        });
-        return target_https && !proxy;
+        return target_https && !rewrite_proxies(&v);
     }
     false
 }
@@ -558,35 +603,12 @@ fn redirects(scope: &Scope<'_>) -> bool {
 
 /// The `proxy_pass`-like directives towards https upstreams.
 fn upstreams(l: &Lookup<'_, '_>, t: &Target) -> Vec<UpstreamTls> {
-    let mut targets: Vec<(&Directive, String)> = Vec::new();
-    let scopes: Vec<&Scope<'_>> = l.main.into_iter().chain(std::iter::once(l.own)).collect();
-    for scope in scopes {
-        let all = scope
-            .dirs
-            .iter()
-            .copied()
-            .chain(scope.nested.iter().map(|(d, _)| *d));
-        for d in all {
-            let v = d.values();
-            let target = if d.is("ProxyPass") || d.is("ProxyPassMatch") {
-                v.iter().find(|a| a.contains("://")).cloned()
-            } else if d.is("RewriteRule") {
-                let proxy = v.get(2).is_some_and(|f| {
-                    f.trim_matches(|c| c == '[' || c == ']')
-                        .split(',')
-                        .any(|x| x.eq_ignore_ascii_case("P"))
-                });
-                v.get(1).filter(|_| proxy).cloned()
-            } else if d.is("BalancerMember") {
-                v.first().cloned()
-            } else {
-                None
-            };
-            if let Some(tg) = target.filter(|s| s.to_ascii_lowercase().starts_with("https://")) {
-                targets.push((d, tg));
-            }
-        }
-    }
+    let targets: Vec<(&Directive, String)> = l
+        .main
+        .into_iter()
+        .chain(std::iter::once(l.own))
+        .flat_map(|scope| scope.proxy_targets().iter().cloned())
+        .collect();
     targets
         .into_iter()
         .map(|(d, target)| {
@@ -1049,55 +1071,59 @@ fn cert_pairs(l: &Lookup<'_, '_>) -> Vec<CertPair> {
 /// The values httpd refuses while reading the configuration, in the
 /// virtual host and the main server: SSLProtocol / SSLProxyProtocol words
 /// and the protocol argument of SSLCipherSuite / SSLProxyCipherSuite.
-fn refused(l: &Lookup<'_, '_>, t: &Target) -> Vec<crate::model::Refused> {
+/// The values httpd refuses among a scope's directives.
+fn scope_refusals(scope: &Scope<'_>, t: &Target) -> Vec<crate::model::Refused> {
     let has_tls13 = t.openssl >= Version::new(1, 1, 1) && t.apache >= Version::new(2, 4, 36);
     let mut out = Vec::new();
-    for scope in l.main.into_iter().chain(std::iter::once(l.own)) {
-        let all = scope
-            .dirs
-            .iter()
-            .copied()
-            .chain(scope.nested.iter().map(|(d, _)| *d));
-        for d in all {
-            if d.is("SSLEngine") {
-                if let Some((value, error)) = engine_refused(d, t) {
-                    out.push(crate::model::Refused {
-                        span: d.span,
-                        value,
-                        error,
-                    });
-                }
-                continue;
-            }
-            let name = if d.is("SSLProtocol") {
-                "SSLProtocol"
-            } else if d.is("SSLProxyProtocol") {
-                "SSLProxyProtocol"
-            } else if d.is("SSLCipherSuite") || d.is("SSLProxyCipherSuite") {
-                // `SSLCipherSuite [SSL|TLSv1.3] spec`: the protocol is
-                // compared case-sensitively
-                if let [proto, _] = d.values().as_slice() {
-                    if !(proto == "SSL" || proto == "TLSv1.3" && has_tls13) {
-                        out.push(crate::model::Refused {
-                            span: d.span,
-                            value: proto.clone(),
-                            error: format!("protocol '{proto}' not supported"),
-                        });
-                    }
-                }
-                continue;
-            } else {
-                continue;
-            };
-            for (value, error) in parse_protocol_checked(&d.values(), t, name).1 {
+    for d in scope.everything() {
+        if d.is("SSLEngine") {
+            if let Some((value, error)) = engine_refused(d, t) {
                 out.push(crate::model::Refused {
                     span: d.span,
                     value,
                     error,
                 });
             }
+            continue;
+        }
+        let name = if d.is("SSLProtocol") {
+            "SSLProtocol"
+        } else if d.is("SSLProxyProtocol") {
+            "SSLProxyProtocol"
+        } else if d.is("SSLCipherSuite") || d.is("SSLProxyCipherSuite") {
+            // `SSLCipherSuite [SSL|TLSv1.3] spec`: the protocol is
+            // compared case-sensitively
+            if let [proto, _] = d.values().as_slice() {
+                if !(proto == "SSL" || proto == "TLSv1.3" && has_tls13) {
+                    out.push(crate::model::Refused {
+                        span: d.span,
+                        value: proto.clone(),
+                        error: format!("protocol '{proto}' not supported"),
+                    });
+                }
+            }
+            continue;
+        } else {
+            continue;
+        };
+        for (value, error) in parse_protocol_checked(&d.values(), t, name).1 {
+            out.push(crate::model::Refused {
+                span: d.span,
+                value,
+                error,
+            });
         }
     }
+    out
+}
+
+fn refused(l: &Lookup<'_, '_>, t: &Target) -> Vec<crate::model::Refused> {
+    let mut out: Vec<crate::model::Refused> = l
+        .main
+        .into_iter()
+        .chain(std::iter::once(l.own))
+        .flat_map(|scope| scope.refusals(t).iter().cloned())
+        .collect();
     // the SSLProtocol in force leaves no version: mod_ssl stops at startup
     // (AH02231); `SSLOpenSSLConfCmd` applies later and cannot prevent it
     if let Some((d, _)) = l.find("SSLProtocol") {

@@ -17,58 +17,55 @@ static META: RuleMeta = RuleMeta {
     severity: Severity::Info,
 };
 
-/// nginx server_name matching for exact names and `*.x` / `.x` wildcards.
-fn name_matches(pattern: &str, name: &str) -> bool {
-    let p = pattern.to_ascii_lowercase();
-    let n = name.to_ascii_lowercase();
-    if p == n {
-        return true;
-    }
-    if let Some(suffix) = p.strip_prefix("*.") {
-        return n.ends_with(&format!(".{suffix}"));
-    }
-    if let Some(suffix) = p.strip_prefix('.') {
-        return n == suffix || n.ends_with(&format!(".{suffix}"));
-    }
-    if let Some(prefix) = p.strip_suffix(".*") {
-        return n.starts_with(&format!("{prefix}."));
-    }
-    false
-}
-
-/// The plain servers on port 80, indexed by name as nginx looks them up:
-/// exact names first, then wildcards, then the default server of the socket.
+/// The plain servers on port 80, indexed by name as nginx looks them up
+/// (Apache's `*.x` ServerAlias matches the same names): exact names first,
+/// then the longest `*.x` / `.x` wildcard, then the longest `x.*` one, then
+/// the default server of the socket. Lookups are by the name's suffixes and
+/// prefixes, so many wildcards cost nothing per name.
 pub struct PlainIndex {
     exact: HashMap<String, usize>,
-    wildcards: Vec<(String, usize)>,
+    /// `*.x` by `x`: names that end in `.x`.
+    star: HashMap<String, usize>,
+    /// `.x` by `x`: `x` and names that end in `.x`.
+    dot: HashMap<String, usize>,
+    /// `x.*` by `x`: names that start with `x.`.
+    tail: HashMap<String, usize>,
     default: Option<usize>,
 }
 
 impl PlainIndex {
     pub fn new(plain: &[PlainServer]) -> PlainIndex {
-        let mut exact = HashMap::new();
-        let mut wildcards = Vec::new();
-        let mut default = None;
+        let mut ix = PlainIndex {
+            exact: HashMap::new(),
+            star: HashMap::new(),
+            dot: HashMap::new(),
+            tail: HashMap::new(),
+            default: None,
+        };
         for (i, p) in plain.iter().enumerate() {
             if !p.listen.iter().any(|l| l.port == Some(80)) {
                 continue;
             }
             for n in &p.server_names {
-                if n.starts_with('*') || n.starts_with('.') || n.ends_with(".*") {
-                    wildcards.push((n.to_ascii_lowercase(), i));
-                } else if !n.starts_with('~') {
-                    exact.entry(n.to_ascii_lowercase()).or_insert(i);
-                }
+                let n = n.to_ascii_lowercase();
+                let (map, key) = if let Some(x) = n.strip_prefix("*.") {
+                    (&mut ix.star, x.to_string())
+                } else if let Some(x) = n.strip_prefix('.') {
+                    (&mut ix.dot, x.to_string())
+                } else if let Some(x) = n.strip_suffix(".*") {
+                    (&mut ix.tail, x.to_string())
+                } else if n.starts_with('~') || n.contains('*') {
+                    continue;
+                } else {
+                    (&mut ix.exact, n)
+                };
+                map.entry(key).or_insert(i);
             }
-            if default.is_none() && !p.default_for.is_empty() {
-                default = Some(i);
+            if ix.default.is_none() && !p.default_for.is_empty() {
+                ix.default = Some(i);
             }
         }
-        PlainIndex {
-            exact,
-            wildcards,
-            default,
-        }
+        ix
     }
 
     /// The plain server that answers `name` on port 80.
@@ -79,12 +76,26 @@ impl PlainIndex {
     /// The plain server that lists `name` (exactly or by a wildcard).
     pub fn by_name(&self, name: &str) -> Option<usize> {
         let n = name.to_ascii_lowercase();
-        self.exact.get(&n).copied().or_else(|| {
-            self.wildcards
-                .iter()
-                .find(|(p, _)| name_matches(p, &n))
-                .map(|(_, i)| *i)
-        })
+        if let Some(&i) = self.exact.get(&n).or_else(|| self.dot.get(&n)) {
+            return Some(i);
+        }
+        // longest suffix first: for a.b.c, `b.c` then `c`
+        let mut rest = n.as_str();
+        while let Some((_, suffix)) = rest.split_once('.') {
+            if let Some(&i) = self.star.get(suffix).or_else(|| self.dot.get(suffix)) {
+                return Some(i);
+            }
+            rest = suffix;
+        }
+        // longest prefix first: for a.b.c, `a.b` then `a`
+        let mut head = n.as_str();
+        while let Some((prefix, _)) = head.rsplit_once('.') {
+            if let Some(&i) = self.tail.get(prefix) {
+                return Some(i);
+            }
+            head = prefix;
+        }
+        None
     }
 }
 
@@ -152,10 +163,43 @@ impl Rule for Tls508 {
 mod tests {
     #[test]
     fn names() {
-        assert!(super::name_matches("*.example.com", "a.example.com"));
-        assert!(!super::name_matches("*.example.com", "example.com"));
-        assert!(super::name_matches(".example.com", "example.com"));
-        assert!(super::name_matches("www.*", "www.example.com"));
-        assert!(super::name_matches("A.example", "a.example"));
+        use crate::model::{Listen, PlainServer};
+        use crate::source::{FileId, Span};
+        let span = Span {
+            file: FileId(0),
+            start: 0,
+            end: 0,
+            line: 1,
+            col: 1,
+        };
+        let plain = |names: &[&str]| PlainServer {
+            span,
+            server_names: names.iter().map(|s| s.to_string()).collect(),
+            listen: vec![Listen {
+                addr: "*".into(),
+                port: Some(80),
+                default_server: false,
+                ssl: false,
+                quic: false,
+                http2: false,
+                span,
+            }],
+            default_for: Vec::new(),
+            redirects_to_https: false,
+        };
+        let ix = super::PlainIndex::new(&[
+            plain(&["*.example.com"]),
+            plain(&[".example.org", "www.*"]),
+            plain(&["*.a.example.com", "A.example"]),
+        ]);
+        assert_eq!(ix.by_name("x.example.com"), Some(0));
+        assert_eq!(ix.by_name("example.com"), None);
+        // the longest wildcard wins
+        assert_eq!(ix.by_name("x.a.example.com"), Some(2));
+        assert_eq!(ix.by_name("example.org"), Some(1));
+        assert_eq!(ix.by_name("deep.x.example.org"), Some(1));
+        assert_eq!(ix.by_name("www.example.net"), Some(1));
+        assert_eq!(ix.by_name("a.example"), Some(2));
+        assert_eq!(ix.by_name("other.net"), None);
     }
 }
