@@ -271,6 +271,13 @@ fn bundled_example_shows_findings() {
     let o = run(&[concat!(env!("CARGO_MANIFEST_DIR"), "/examples/nginx")]);
     assert_eq!(o.status.code(), Some(1), "{}", s(&o.stderr));
     assert!(s(&o.stdout).contains("TLS101"));
+    // the Apache example: its findings, read without a warning
+    let o = run(&[concat!(env!("CARGO_MANIFEST_DIR"), "/examples/apache")]);
+    assert_eq!(o.status.code(), Some(1), "{}", s(&o.stderr));
+    for code in ["TLS101", "TLS402", "TLS405", "TLS503", "TLS901"] {
+        assert!(s(&o.stdout).contains(code), "{code}: {}", s(&o.stdout));
+    }
+    assert!(!s(&o.stderr).contains("warning"), "{}", s(&o.stderr));
 }
 
 #[test]

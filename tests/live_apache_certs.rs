@@ -17,15 +17,12 @@
 //! prints why it skips; with CI=true it fails.
 
 mod certgen;
+mod common;
 
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn ci() -> bool {
-    std::env::var("CI").as_deref() == Ok("true")
-}
 
 fn tool(paths: &[&'static str]) -> Option<&'static str> {
     paths.iter().copied().find(|p| Path::new(p).exists())
@@ -143,7 +140,10 @@ fn httpd_sends_the_certificates_tlslint_says() {
         tool(&["/usr/sbin/apache2", "/usr/sbin/httpd"]),
         tool(&["/usr/bin/openssl", "/usr/local/bin/openssl"]),
     ) else {
-        assert!(!ci(), "apache2 and openssl are required when CI=true");
+        assert!(
+            !common::ci(),
+            "apache2 and openssl are required when CI=true"
+        );
         eprintln!("skipped: apache2 or openssl is not installed");
         return;
     };

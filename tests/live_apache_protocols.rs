@@ -14,6 +14,8 @@
 //! Without apache2 or openssl the test prints why it skips; with CI=true it
 //! fails.
 
+mod common;
+
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -45,10 +47,6 @@ const WORDS: &[&str] = &[
     "-SSLv3",
     "+TLSv1 +TLSv1.1",
 ];
-
-fn ci() -> bool {
-    std::env::var("CI").as_deref() == Ok("true")
-}
 
 fn tool(paths: &[&'static str]) -> Option<&'static str> {
     paths.iter().copied().find(|p| Path::new(p).exists())
@@ -137,7 +135,10 @@ fn negotiated_protocols_are_the_resolved_ones() {
         tool(&["/usr/sbin/apache2", "/usr/sbin/httpd"]),
         tool(&["/usr/bin/openssl"]),
     ) else {
-        assert!(!ci(), "apache2 and openssl are required when CI=true");
+        assert!(
+            !common::ci(),
+            "apache2 and openssl are required when CI=true"
+        );
         eprintln!("skipped: apache2 or openssl is not installed");
         return;
     };

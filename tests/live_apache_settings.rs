@@ -19,6 +19,8 @@
 //! Without apache2, openssl or curl the test prints why it skips; with
 //! CI=true it fails.
 
+mod common;
+
 use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -47,10 +49,6 @@ const GROUPS: &[(&str, &[&str])] = &[
     ("P-256", &["P-256", "prime256v1", "secp256r1"]),
     ("P-384", &["P-384", "secp384r1"]),
 ];
-
-fn ci() -> bool {
-    std::env::var("CI").as_deref() == Ok("true")
-}
 
 fn tool(paths: &[&'static str]) -> Option<&'static str> {
     paths.iter().copied().find(|p| Path::new(p).exists())
@@ -161,7 +159,10 @@ fn each_name_gets_the_resolved_settings() {
         tool(&["/usr/bin/openssl"]),
         tool(&["/usr/bin/curl"]),
     ) else {
-        assert!(!ci(), "apache2, openssl and curl are required when CI=true");
+        assert!(
+            !common::ci(),
+            "apache2, openssl and curl are required when CI=true"
+        );
         eprintln!("skipped: apache2, openssl or curl is not installed");
         return;
     };

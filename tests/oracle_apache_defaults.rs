@@ -10,6 +10,8 @@
 //! default of that socket. Without apache2 the test prints why it skips;
 //! with CI=true it fails.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
@@ -82,7 +84,7 @@ fn httpd_defaults(text: &str) -> BTreeMap<String, u32> {
 fn default_virtual_host_of_each_address_is_httpds() {
     let Some(httpd) = httpd() else {
         assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
+            !common::ci(),
             "apache2 is not installed, and CI=true requires it"
         );
         eprintln!("skipped: apache2 is not installed");
