@@ -142,6 +142,26 @@ impl<'t> Scope<'t> {
     }
 }
 
+/// Whether mod_ssl checks a backend certificate's name: unless
+/// `SSLProxyCheckPeerName off`, and then only if `SSLProxyCheckPeerCN` is
+/// not off or `SSLProxyCheckPeerName on` is written (both unset by default;
+/// mod_ssl tests `name != FALSE && (cn != FALSE || name == TRUE)`).
+fn proxy_checks_name(l: &Lookup<'_, '_>) -> Setting<bool> {
+    let name = l.first_value("SSLProxyCheckPeerName");
+    let cn = l.first_value("SSLProxyCheckPeerCN");
+    let on = |v: &(String, Source)| v.0.eq_ignore_ascii_case("on");
+    match (&name, &cn) {
+        (Some(n), _) if !on(n) => Setting::new(false, n.1.clone()),
+        (Some(n), _) => Setting::new(true, n.1.clone()),
+        (None, Some(c)) if !on(c) => Setting::new(false, c.1.clone()),
+        (None, Some(c)) => Setting::new(true, c.1.clone()),
+        (None, None) => Setting::new(
+            true,
+            l.default("httpd's default: SSLProxyCheckPeerName and SSLProxyCheckPeerCN unset, the name is checked"),
+        ),
+    }
+}
+
 /// `RewriteRule pattern target [flags]`: whether the flags include `P`
 /// (proxy).
 fn rewrite_proxies(v: &[String]) -> bool {
@@ -649,11 +669,7 @@ fn upstreams(l: &Lookup<'_, '_>, t: &Target) -> Vec<UpstreamTls> {
                     "DEFAULT",
                     "httpd's default: OpenSSL's DEFAULT list",
                 ),
-                check_name: Some(l.flag(
-                    "SSLProxyCheckPeerName",
-                    true,
-                    "httpd's default SSLProxyCheckPeerName on",
-                )),
+                check_name: Some(proxy_checks_name(l)),
             }
         })
         .collect()
@@ -1586,6 +1602,22 @@ mod tests {
             "Listen 443\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile a.pem\nSSLProtocol -all +TLSv1.2\n</VirtualHost>\n",
         );
         assert!(eps[0].apache.as_ref().unwrap().refused.is_empty());
+    }
+
+    #[test]
+    fn backend_name_check_follows_peername_and_peercn() {
+        let check = |lines: &str| {
+            let (eps, _) = resolve_text(&format!(
+                "Listen 443\n<VirtualHost *:443>\nSSLEngine on\nSSLCertificateFile a.pem\nSSLProxyEngine on\n{lines}\nProxyPass / https://b.internal/\n</VirtualHost>\n"
+            ));
+            eps[0].upstreams[0].check_name.as_ref().unwrap().value
+        };
+        assert!(check(""));
+        assert!(!check("SSLProxyCheckPeerName off"));
+        assert!(!check("SSLProxyCheckPeerCN off"));
+        assert!(check("SSLProxyCheckPeerCN off\nSSLProxyCheckPeerName on"));
+        assert!(check("SSLProxyCheckPeerCN on"));
+        assert!(!check("SSLProxyCheckPeerCN on\nSSLProxyCheckPeerName off"));
     }
 
     #[test]

@@ -54,7 +54,7 @@ impl Rule for Tls405 {
         &META
     }
 
-    fn check(&self, _cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
+    fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
         for u in &ep.upstreams {
             if loopback(&u.target) {
                 continue;
@@ -100,11 +100,21 @@ impl Rule for Tls405 {
                             "write `SSLProxyVerify require` and `SSLProxyCACertificateFile /etc/ssl/certs/ca-certificates.crt` (or your internal CA) in this virtual host; SSLProxyCheckPeerName is on by default".to_string(),
                         )
                     } else if let Some(c) = u.check_name.as_ref().filter(|c| !c.value) {
+                        // off by SSLProxyCheckPeerName, or by SSLProxyCheckPeerCN
+                        // where SSLProxyCheckPeerName is not written
+                        let what = if text_at(cx, c.source.span())
+                            .to_ascii_lowercase()
+                            .contains("peercn")
+                        {
+                            "SSLProxyCheckPeerCN off (and no SSLProxyCheckPeerName on)"
+                        } else {
+                            "SSLProxyCheckPeerName off"
+                        };
                         (
                             at(u, &c.source),
-                            format!("TLS to {} with SSLProxyCheckPeerName off: any certificate from a trusted CA is accepted, whatever its name", u.target),
+                            format!("TLS to {} with {what}: any certificate from a trusted CA is accepted, whatever its name", u.target),
                             "backend name not checked".to_string(),
-                            "remove `SSLProxyCheckPeerName off` (it is on by default)".to_string(),
+                            format!("remove `{}`, or write `SSLProxyCheckPeerName on`, which checks the name whatever SSLProxyCheckPeerCN says", what.split(" (").next().unwrap_or(what)),
                         )
                     } else {
                         continue;
@@ -121,4 +131,14 @@ impl Rule for Tls405 {
             out.push(f);
         }
     }
+}
+
+/// The text a span covers: the directive that set a value (SSLProxyCheckPeerName
+/// or SSLProxyCheckPeerCN).
+fn text_at<'a>(cx: &'a Context<'_>, span: crate::source::Span) -> &'a str {
+    cx.sources
+        .get(span.file)
+        .text
+        .get(span.start as usize..span.end as usize)
+        .unwrap_or("")
 }
