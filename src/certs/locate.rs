@@ -97,17 +97,21 @@ fn normal(p: &Path) -> PathBuf {
 
 /// Locate a configured value. `base` is the prefix / ServerRoot as read here
 /// (already local); `roots` are the `--root` mappings (none: absolute paths
-/// are read where they are).
-pub fn locate(value: &str, base: &Path, roots: &[RootMap]) -> Where {
+/// are read where they are). `literal`: the value is a file name whatever
+/// it holds — Apache's, whose `${VAR}` the reader has substituted (an
+/// undefined one stays in the name httpd opens) and which has no `data:`.
+pub fn locate(value: &str, base: &Path, roots: &[RootMap], literal: bool) -> Where {
     if value.is_empty() {
         return Where::Empty;
     }
-    if let Some(pem) = value.strip_prefix("data:") {
-        return Where::Inline(pem.to_string());
-    }
-    let vars = variables(value);
-    if !vars.is_empty() {
-        return Where::Variables(vars);
+    if !literal {
+        if let Some(pem) = value.strip_prefix("data:") {
+            return Where::Inline(pem.to_string());
+        }
+        let vars = variables(value);
+        if !vars.is_empty() {
+            return Where::Variables(vars);
+        }
     }
     let p = Path::new(value);
     if !p.is_absolute() {
@@ -138,23 +142,23 @@ mod tests {
     fn locates() {
         let base = Path::new("/srv/repo/nginx");
         assert_eq!(
-            locate("a.pem", base, &[]),
+            locate("a.pem", base, &[], false),
             Where::Path("/srv/repo/nginx/a.pem".into())
         );
         assert_eq!(
-            locate("/etc/ssl/a.pem", base, &[]),
+            locate("/etc/ssl/a.pem", base, &[], false),
             Where::Path("/etc/ssl/a.pem".into())
         );
         assert_eq!(
-            locate("/etc/nginx/certs/$ssl_server_name.pem", base, &[]),
+            locate("/etc/nginx/certs/$ssl_server_name.pem", base, &[], false),
             Where::Variables(vec!["$ssl_server_name".into()])
         );
         assert_eq!(
-            locate("${host}.pem", base, &[]),
+            locate("${host}.pem", base, &[], false),
             Where::Variables(vec!["$host".into()])
         );
         assert!(matches!(
-            locate("data:-----BEGIN", base, &[]),
+            locate("data:-----BEGIN", base, &[], false),
             Where::Inline(_)
         ));
         let roots = vec![
@@ -162,22 +166,32 @@ mod tests {
             RootMap::parse("/etc=/srv/repo/etc").unwrap(),
         ];
         assert_eq!(
-            locate("/etc/nginx/ssl/a.pem", base, &roots),
+            locate("/etc/nginx/ssl/a.pem", base, &roots, false),
             Where::Path("/srv/repo/nginx/ssl/a.pem".into())
         );
         assert_eq!(
-            locate("/etc/ssl/../ssl/b.pem", base, &roots),
+            locate("/etc/ssl/../ssl/b.pem", base, &roots, false),
             Where::Path("/srv/repo/etc/ssl/b.pem".into())
         );
         assert_eq!(
-            locate("/opt/x.pem", base, &roots),
+            locate("/opt/x.pem", base, &roots, false),
             Where::Unmapped("/opt/x.pem".into())
         );
         let sysroot = vec![RootMap::parse("rootfs").unwrap()];
         assert_eq!(
-            locate("/etc/ssl/a.pem", base, &sysroot),
+            locate("/etc/ssl/a.pem", base, &sysroot, false),
             Where::Path("rootfs/etc/ssl/a.pem".into())
         );
         assert!(RootMap::parse("/etc/nginx=").is_err());
+        // Apache: a file name whatever it holds (an undefined `${VAR}` stays
+        // in the name httpd opens; no `data:`)
+        assert_eq!(
+            locate("${CERTDIR}/a.pem", base, &[], true),
+            Where::Path("/srv/repo/nginx/${CERTDIR}/a.pem".into())
+        );
+        assert_eq!(
+            locate("data:x", base, &[], true),
+            Where::Path("/srv/repo/nginx/data:x".into())
+        );
     }
 }

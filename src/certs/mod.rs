@@ -316,7 +316,7 @@ fn read_password_file(
     denied: &mut Vec<String>,
     unmapped: &mut Vec<String>,
 ) -> Result<(String, unlock::PassPhrases), Unlocked> {
-    let path = match locate::locate(value, base, &opts.roots) {
+    let path = match locate::locate(value, base, &opts.roots, false) {
         Where::Empty => return Err(Unlocked::NotRead(Located::Empty)),
         Where::Unmapped(p) => {
             unmapped.push(p.display().to_string());
@@ -383,7 +383,8 @@ impl TreeFiles {
         for ep in endpoints {
             for v in values(ep) {
                 if seen.insert(v) {
-                    wheres.push((v.to_string(), locate::locate(v, base, &opts.roots)));
+                    let literal = ep.server == crate::model::ServerKind::Apache;
+                    wheres.push((v.to_string(), locate::locate(v, base, &opts.roots, literal)));
                 }
             }
         }
