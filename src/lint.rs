@@ -188,6 +188,15 @@ pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
     let mut notes = Vec::new();
     if let Loaded::Apache(t) = &tree {
         notes.extend(t.notes.iter().map(|n| format!("{label}: {n}")));
+        // what httpd logs while reading (an undefined ${VAR}, ...)
+        notes.extend(t.warnings.iter().map(|w| {
+            format!(
+                "{}:{}: httpd warns: {}",
+                w.path.display(),
+                w.line,
+                w.message
+            )
+        }));
     }
     if tree.has_errors() {
         return Checked {

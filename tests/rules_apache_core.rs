@@ -360,3 +360,37 @@ fn first_virtual_hosts_protocol_command_and_sslengine_address_get_their_own_fixe
     assert!(!t.is_empty(), "{h:?}");
     assert!(t[0].1.contains("not an SSLEngine argument"), "{t:?}");
 }
+
+#[test]
+fn undefined_variables_are_a_note_and_the_literal_name_is_read() {
+    // httpd warns and opens the literal `${CERTDIR}/a.pem`, which does not exist
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("apache2.conf");
+    std::fs::write(
+        &main,
+        format!("{HEAD}<VirtualHost *:443>\n    ServerName www.example\n    SSLEngine on\n    SSLCertificateFile ${{CERTDIR}}/a.pem\n    SSLCertificateKeyFile a.key\n</VirtualHost>\n"),
+    )
+    .unwrap();
+    // one file the tree names exists here, so the missing one is a finding
+    std::fs::write(dir.path().join("a.key"), "").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tlslint"))
+        .arg(&main)
+        .args(["--format", "json", "--no-config", "--enable", "TLS301"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["notes"]
+            .to_string()
+            .contains("httpd warns: Config variable ${CERTDIR} is not defined"),
+        "{}",
+        v["notes"]
+    );
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "TLS301", "{v}");
+    assert!(
+        f["message"].as_str().unwrap().contains("${CERTDIR}/a.pem"),
+        "{f}"
+    );
+    assert!(!f["message"].as_str().unwrap().contains("variables"), "{f}");
+}
