@@ -420,6 +420,21 @@ fn includes_as_httpd_does_them() {
     )]);
     assert!(t.ok());
     assert_eq!(t.read_order().len(), 1);
+    // IncludeOptional ignores a missing plain path from httpd 2.4.30 only
+    let files = [("/e/httpd.conf", "IncludeOptional missing.conf\n")];
+    let old = LoadOptions {
+        version: Some("2.4.29".parse().unwrap()),
+        ..LoadOptions::default()
+    };
+    let t = load_with(&files, &old);
+    let (file, line, msg) = first_error(&t);
+    assert_eq!((file.as_str(), line), ("/e/httpd.conf", 1), "{msg}");
+    assert!(msg.contains("/e/missing.conf"), "{msg}");
+    let new = LoadOptions {
+        version: Some("2.4.30".parse().unwrap()),
+        ..LoadOptions::default()
+    };
+    assert!(load_with(&files, &new).ok());
 }
 
 #[test]

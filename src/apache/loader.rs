@@ -1574,7 +1574,10 @@ impl<'a> Loader<'a> {
             *depth -= 1;
             return Ok(());
         }
-        if optional && kind.is_none() {
+        // IncludeOptional ignores a path that does not exist from 2.4.30
+        // ("Silently ignore a not existent file path"); before, only a
+        // wildcard that matches nothing
+        if optional && kind.is_none() && self.env.version >= Version::new(2, 4, 30) {
             return Ok(());
         }
         self.read_file(Path::new(path), out)
