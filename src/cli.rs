@@ -10,10 +10,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "tlslint",
     version,
     about = "Lint the TLS side of nginx and Apache httpd configuration",
-    long_about = "Lint the TLS side of nginx (and, later, Apache httpd) configuration trees \
+    long_about = "Lint the TLS side of nginx and Apache httpd configuration trees \
 against Mozilla/TLSRef profiles.\n\nWith no subcommand, `tlslint PATH...` checks the trees at PATH: \
-a main file, a directory (every nginx.conf below it), an `nginx -T` dump (`-` reads stdin), or a \
-file that a tree includes.\n\nSettings come from `.tlslint.yaml` (or `.tlslint.yml`), found upward \
+a main file, a directory (every nginx.conf, apache2.conf, httpd.conf below it), an `nginx -T` dump \
+(`-` reads stdin), or a file that a tree includes.\n\nSettings come from `.tlslint.yaml` (or `.tlslint.yml`), found upward \
 from each PATH up to the enclosing git checkout, or from --config; flags override it.\n\nExit codes: \
 0 nothing at or above --fail-on, 1 findings at or above --fail-on (default: warning), 2 the tree could \
 not be read or parsed, or bad usage.",

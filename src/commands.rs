@@ -35,7 +35,12 @@ pub fn parse(a: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Ok(r) => r,
         Err(e) => return fail(err, &e),
     };
-    let tree = root.load(a.prefix.as_deref(), true);
+    let Some(tree) = root.load_nginx(a.prefix.as_deref()) else {
+        return fail(
+            err,
+            &crate::error::Error::new("not an nginx configuration root"),
+        );
+    };
     if a.format == ParseFormat::Files {
         for p in tree.read_order() {
             let _ = writeln!(out, "{}", p.display());

@@ -44,35 +44,42 @@ impl Root {
         }
     }
 
-    /// Read an nginx root (an Apache root reads as an empty nginx tree:
-    /// use [`Root::load_any`]).
-    pub fn load(&self, prefix: Option<&Path>, keep_going: bool) -> Tree {
+    /// Read an nginx root (a main file or a dump); None for an Apache root.
+    pub fn load_nginx(&self, prefix: Option<&Path>) -> Option<Tree> {
         let opts = LoadOptions {
             prefix: prefix.map(Path::to_path_buf),
-            keep_going,
+            keep_going: true,
         };
         match self {
-            Root::File(p) => loader::load(&RealFs, p, &opts),
-            Root::Dump { fs, main, .. } => loader::load(fs, main, &opts),
-            Root::Apache(a) => loader::load(&MemFs::default(), &a.main, &opts),
+            Root::File(p) => Some(loader::load(&RealFs, p, &opts)),
+            Root::Dump { fs, main, .. } => Some(loader::load(fs, main, &opts)),
+            Root::Apache(_) => None,
         }
     }
 
     /// Read the root with the reader of its server.
-    pub fn load_any(&self, prefix: Option<&Path>, apache: &ApacheOptions) -> crate::lint::Loaded {
-        match self {
-            Root::Apache(a) => {
-                let opts = crate::apache::loader::LoadOptions {
-                    server_root: apache.server_root.clone(),
-                    default_root: a.server_root.clone(),
-                    defines: apache.defines.clone(),
-                    version: apache.version,
-                    envvars: crate::apache::loader::Envvars::Auto,
+    pub fn load(&self, prefix: Option<&Path>, apache: &ApacheOptions) -> crate::lint::Loaded {
+        let a = match self {
+            Root::Apache(a) => a,
+            _ => {
+                let opts = LoadOptions {
+                    prefix: prefix.map(Path::to_path_buf),
+                    keep_going: true,
                 };
-                crate::lint::Loaded::Apache(crate::apache::loader::load(&RealFs, &a.main, &opts))
+                return crate::lint::Loaded::Nginx(match self {
+                    Root::Dump { fs, main, .. } => loader::load(fs, main, &opts),
+                    _ => loader::load(&RealFs, self.label(), &opts),
+                });
             }
-            _ => crate::lint::Loaded::Nginx(self.load(prefix, true)),
-        }
+        };
+        let opts = crate::apache::loader::LoadOptions {
+            server_root: apache.server_root.clone(),
+            default_root: a.server_root.clone(),
+            defines: apache.defines.clone(),
+            version: apache.version,
+            envvars: crate::apache::loader::Envvars::Auto,
+        };
+        crate::lint::Loaded::Apache(crate::apache::loader::load(&RealFs, &a.main, &opts))
     }
 }
 

@@ -38,6 +38,30 @@ pub struct TreeError {
     pub span: Option<Span>,
 }
 
+impl From<&crate::nginx::loader::LoadError> for TreeError {
+    fn from(e: &crate::nginx::loader::LoadError) -> TreeError {
+        TreeError {
+            message: e.message.clone(),
+            path: e.path.clone(),
+            line: e.line,
+            col: e.col,
+            span: e.span,
+        }
+    }
+}
+
+impl From<&crate::apache::loader::LoadError> for TreeError {
+    fn from(e: &crate::apache::loader::LoadError) -> TreeError {
+        TreeError {
+            message: e.message.clone(),
+            path: e.path.clone(),
+            line: e.line,
+            col: e.col,
+            span: e.span,
+        }
+    }
+}
+
 impl TreeError {
     pub fn to_error(&self) -> crate::error::Error {
         crate::error::Error::located(
@@ -66,28 +90,8 @@ impl Loaded {
     }
     pub fn errors(&self) -> Vec<TreeError> {
         match self {
-            Loaded::Nginx(t) => t
-                .errors
-                .iter()
-                .map(|e| TreeError {
-                    message: e.message.clone(),
-                    path: e.path.clone(),
-                    line: e.line,
-                    col: e.col,
-                    span: e.span,
-                })
-                .collect(),
-            Loaded::Apache(t) => t
-                .errors
-                .iter()
-                .map(|e| TreeError {
-                    message: e.message.clone(),
-                    path: e.path.clone(),
-                    line: e.line,
-                    col: e.col,
-                    span: e.span,
-                })
-                .collect(),
+            Loaded::Nginx(t) => t.errors.iter().map(TreeError::from).collect(),
+            Loaded::Apache(t) => t.errors.iter().map(TreeError::from).collect(),
         }
     }
     pub fn has_errors(&self) -> bool {
@@ -183,7 +187,7 @@ impl Report {
 /// Load, resolve and check one root. A tree that cannot be read is not
 /// checked (a partial tree would mislead); its errors are in `tree.errors`.
 pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
-    let tree = root.load_any(opts.prefix.as_deref(), &opts.apache);
+    let tree = root.load(opts.prefix.as_deref(), &opts.apache);
     let label = root.label().display().to_string();
     let mut notes = Vec::new();
     if let Loaded::Apache(t) = &tree {

@@ -186,7 +186,7 @@ pub fn discover_all(
         let target = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
         let mut including = Vec::new();
         for c in candidates(p) {
-            let tree = c.load_any(None, &input::ApacheOptions::default());
+            let tree = c.load(None, &input::ApacheOptions::default());
             let includes = tree.read_order().iter().any(|f| {
                 std::fs::canonicalize(f)
                     .map(|x| x == target)

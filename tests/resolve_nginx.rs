@@ -234,3 +234,25 @@ fn upstream_tls_settings_inherit_through_locations() {
     assert!(matches!(u.verify.source, Source::Inherited(_)));
     assert_eq!(u.trusted_certificate.value.as_deref(), Some("ca.pem"));
 }
+
+#[test]
+fn conf_command_protocol_all_is_what_the_openssl_build_has() {
+    let conf = "events {}\nhttp {\n  server {\n    listen 443 ssl;\n    ssl_protocols TLSv1.2;\n    ssl_conf_command Protocol ALL;\n  }\n}\n";
+    let eps = tree(&[("nginx.conf", conf)], "1.30.4", "3.0").0;
+    assert_eq!(
+        eps[0].effective_protocols().value,
+        ["TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
+    );
+    let eps = tree(&[("nginx.conf", conf)], "1.20.2", "1.0.2").0;
+    assert_eq!(
+        eps[0].effective_protocols().value,
+        ["SSLv2", "SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"]
+    );
+    // `-TLSv1.1` takes one away
+    let conf = conf.replace("Protocol ALL", "Protocol \"ALL,-TLSv1.1\"");
+    let eps = tree(&[("nginx.conf", &conf)], "1.30.4", "3.0").0;
+    assert_eq!(
+        eps[0].effective_protocols().value,
+        ["TLSv1", "TLSv1.2", "TLSv1.3"]
+    );
+}

@@ -1410,10 +1410,10 @@ fn endpoint(
         .find(|c| c.0.eq_ignore_ascii_case("Curves") || c.0.eq_ignore_ascii_case("Groups"))
         .map(|(k, v, src)| (k.clone(), v.clone(), src.span()));
     let (protocols, ciphers) = if t.openssl >= Version::new(1, 1, 0) {
-        let (_, ciphers) = apply_conf_commands(protocols.clone(), ciphers, &cmds);
+        let (_, ciphers) = apply_conf_commands(protocols.clone(), ciphers, &cmds, t.openssl);
         (apache_protocols(protocols, &cmds, t, &mut sni), ciphers)
     } else {
-        apply_conf_commands(protocols, ciphers, &cmds)
+        apply_conf_commands(protocols, ciphers, &cmds, t.openssl)
     };
     let verify_client = match l.first_value("SSLVerifyClient") {
         Some((v, src)) => {

@@ -193,6 +193,7 @@ impl<'a, 't> Levels<'a, 't> {
         &self,
         protocols: Setting<Vec<String>>,
         ciphers: Setting<String>,
+        t: &Target,
     ) -> (Setting<Vec<String>>, Setting<String>) {
         let Some((ds, lvl)) = self.all("ssl_conf_command") else {
             return (protocols, ciphers);
@@ -204,7 +205,7 @@ impl<'a, 't> Levels<'a, 't> {
                 Some((a.first()?.clone(), a.get(1)?.clone(), self.src(lvl, d)))
             })
             .collect();
-        apply_conf_commands(protocols, ciphers, &cmds)
+        apply_conf_commands(protocols, ciphers, &cmds, t.openssl)
     }
 
     /// The protocols in force for a server: ssl_protocols, then the
@@ -212,7 +213,7 @@ impl<'a, 't> Levels<'a, 't> {
     fn effective_protocols(&self, t: &Target) -> Setting<Vec<String>> {
         let p = self.protocols("ssl_protocols", t);
         let c = self.string("ssl_ciphers", defaults::DEFAULT_CIPHERS, "");
-        self.with_conf_commands(p, c).0
+        self.with_conf_commands(p, c, t).0
     }
 }
 
@@ -233,16 +234,27 @@ fn sort_protocols(mut v: Vec<String>) -> Vec<String> {
     v
 }
 
-/// The protocols and cipher string after OpenSSL configuration commands
-/// (nginx `ssl_conf_command`, Apache `SSLOpenSSLConfCmd`), which the servers
-/// apply after their own settings: `CipherString` replaces the cipher string;
-/// `Protocol` enables (`-`: disables) versions; `MinProtocol` and
-/// `MaxProtocol` bound them.
+/// The protocols and cipher string after OpenSSL configuration commands, as
+/// a server that sets versions by `SSL_OP_NO_*` options applies them after
+/// its own settings (nginx's `ssl_conf_command`; Apache's `SSLOpenSSLConfCmd`
+/// with OpenSSL before 1.1.0 — later, Apache sets a minimum and maximum: see
+/// `apache::resolve`): `CipherString` replaces the cipher string; `Protocol`
+/// enables (`-`: disables) versions, `ALL` being those the OpenSSL build has;
+/// `MinProtocol` and `MaxProtocol` bound them.
 pub fn apply_conf_commands(
     protocols: Setting<Vec<String>>,
     ciphers: Setting<String>,
     cmds: &[(String, String, Source)],
+    openssl: crate::version::Version,
 ) -> (Setting<Vec<String>>, Setting<String>) {
+    use crate::version::Version;
+    // SSLv2 went in OpenSSL 1.1.0, SSLv3 is not built by default since
+    // 1.1.0, TLSv1.3 came in 1.1.1
+    let built = |p: &&str| match *p {
+        "SSLv2" | "SSLv3" => openssl < Version::new(1, 1, 0),
+        "TLSv1.3" => openssl >= Version::new(1, 1, 1),
+        _ => true,
+    };
     let (mut protocols, mut ciphers) = (protocols, ciphers);
     let (mut min, mut max): (Option<usize>, Option<usize>) = (None, None);
     let mut bound_src: Option<Source> = None;
@@ -257,7 +269,7 @@ pub fn apply_conf_commands(
                     None => (false, item.strip_prefix('+').unwrap_or(item)),
                 };
                 let names: Vec<&str> = if name.eq_ignore_ascii_case("ALL") {
-                    PROTOCOLS.to_vec()
+                    PROTOCOLS.iter().copied().filter(built).collect()
                 } else {
                     canonical_protocol(name).into_iter().collect()
                 };
@@ -722,7 +734,7 @@ fn build_endpoint<'t>(
         defaults::DEFAULT_CIPHERS,
         format!("nginx default: ssl_ciphers {}", defaults::DEFAULT_CIPHERS),
     );
-    let ciphers = lv.with_conf_commands(protocols.clone(), ciphers).1;
+    let ciphers = lv.with_conf_commands(protocols.clone(), ciphers, target).1;
     Endpoint {
         server: ServerKind::Nginx,
         context: context.to_string(),

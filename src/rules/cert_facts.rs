@@ -122,14 +122,6 @@ pub fn when(t: i64, now: i64) -> String {
     )
 }
 
-/// "server" (nginx) / "virtual host" (Apache), for messages.
-pub fn server_word(ep: &Endpoint) -> &'static str {
-    match ep.server {
-        ServerKind::Nginx => "server",
-        ServerKind::Apache => "virtual host",
-    }
-}
-
 /// The setting that writes the `i`-th certificate a pair sends: the
 /// certificate file, or (Apache) SSLCertificateChainFile for all but the first.
 pub fn sent_setting(pair: &CertPair, i: usize) -> &Setting<String> {

@@ -193,23 +193,6 @@ pub fn set_here(ep: &Endpoint) -> &'static str {
     }
 }
 
-/// `crate::rules::origin` (kept for the rules that call it by this name).
-pub fn origin_of(ep: &Endpoint, src: &Source) -> String {
-    crate::rules::origin(ep, src)
-}
-
-/// `crate::rules::related_endpoint` in the endpoint's server's terms.
-pub fn related_to(f: &mut crate::finding::Finding, ep: &Endpoint, src: &Source) {
-    if ep.server == ServerKind::Nginx {
-        crate::rules::related_endpoint(f, ep, src);
-    } else if !matches!(src, Source::Set(_)) {
-        f.related.push(crate::finding::Related {
-            span: ep.span,
-            message: "the virtual host it applies to".into(),
-        });
-    }
-}
-
 /// The line that enables exactly `versions`: `ssl_protocols A B;` /
 /// `SSLProtocol -all +A +B`.
 pub fn protocols_line(ep: &Endpoint, versions: &[&str]) -> String {

@@ -76,7 +76,8 @@ pub struct Context<'a> {
     pub profile: &'a Profile,
     pub sources: &'a SourceMap,
     pub target: &'a Target,
-    /// Servers that answer plain HTTP (nginx), for the redirect check.
+    /// Servers (nginx) and virtual hosts (Apache) that answer plain HTTP, for
+    /// the redirect check.
     pub plain: &'a [PlainServer],
     /// `plain` indexed by server name.
     pub plain_index: &'a tls508_http_not_redirected::PlainIndex,

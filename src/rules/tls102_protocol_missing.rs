@@ -3,7 +3,7 @@
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
 use crate::model::ServerKind;
-use crate::rules::cipher_facts::{origin_of, protocols_line, related_to, version_available};
+use crate::rules::cipher_facts::{protocols_line, version_available};
 use crate::rules::tls101_protocol_outside_profile::ORDER;
 use crate::rules::{finding, origin, Context, Rule, RuleMeta};
 
@@ -85,11 +85,14 @@ impl Rule for Tls102 {
                 cx.profile.title(),
                 cx.profile.tls_versions.join(", ")
             ),
-            format!("{list} missing ({})", origin_of(ep, &setting.source)),
+            format!(
+                "{list} missing ({})",
+                crate::rules::origin(ep, &setting.source)
+            ),
             Some(help),
             ep,
         );
-        related_to(&mut f, ep, &setting.source);
+        crate::rules::related_endpoint(&mut f, ep, &setting.source);
         out.push(f);
     }
 }

@@ -5,8 +5,8 @@ use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
 use crate::model::ServerKind;
 use crate::rules::cipher_facts::{
-    directive, expansion, origin_of, profile_allows, profile_cipher_string, related_to, short_list,
-    stmt, tls12_enabled, unusable_note, usable,
+    directive, expansion, profile_allows, profile_cipher_string, short_list, stmt, tls12_enabled,
+    unusable_note, usable,
 };
 use crate::rules::{finding, Context, Rule, RuleMeta};
 
@@ -67,12 +67,12 @@ impl Rule for Tls201 {
             format!(
                 "{}; {}",
                 unusable_note(ep, exp.suites.len(), suites.len()),
-                origin_of(ep, &ep.ciphers.source)
+                crate::rules::origin(ep, &ep.ciphers.source)
             ),
             Some(help),
             ep,
         );
-        related_to(&mut f, ep, &ep.ciphers.source);
+        crate::rules::related_endpoint(&mut f, ep, &ep.ciphers.source);
         out.push(f);
     }
 }

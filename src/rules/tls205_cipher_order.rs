@@ -3,7 +3,7 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::{Endpoint, ServerKind};
-use crate::rules::cipher_facts::{origin_of, related_to, stmt};
+use crate::rules::cipher_facts::stmt;
 use crate::rules::{finding, Context, Rule, RuleMeta};
 
 pub struct Tls205;
@@ -55,7 +55,7 @@ impl Rule for Tls205 {
             format!(
                 "{directive} {} ({})",
                 if s.value { on } else { off },
-                origin_of(ep, &s.source)
+                crate::rules::origin(ep, &s.source)
             ),
             Some({
                 let line = format!("{directive} {}", if want { on } else { off });
@@ -63,7 +63,7 @@ impl Rule for Tls205 {
             }),
             ep,
         );
-        related_to(&mut f, ep, &s.source);
+        crate::rules::related_endpoint(&mut f, ep, &s.source);
         out.push(f);
     }
 }

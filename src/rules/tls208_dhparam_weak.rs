@@ -219,7 +219,7 @@ fn weak_file(
         )),
         ep,
     );
-    crate::rules::cipher_facts::related_to(&mut f, ep, &ep.dhparam.source);
+    crate::rules::related_endpoint(&mut f, ep, &ep.dhparam.source);
     out.push(f);
 }
 

@@ -4,8 +4,7 @@
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
 use crate::rules::cipher_facts::{
-    directive, expansion, origin_of, profile_cipher_string, related_to, short_list, stmt,
-    tls12_enabled, usable,
+    directive, expansion, profile_cipher_string, short_list, stmt, tls12_enabled, usable,
 };
 use crate::rules::{finding, Context, Rule, RuleMeta};
 
@@ -55,7 +54,7 @@ impl Rule for Tls209 {
                 short_list(&missing, 6),
                 cx.profile.oldest_clients.join(", ")
             ),
-            format!("profile suites missing ({})", origin_of(ep, &ep.ciphers.source)),
+            format!("profile suites missing ({})", crate::rules::origin(ep, &ep.ciphers.source)),
             Some({
                 let line = format!(
                     "{} {}",
@@ -66,7 +65,7 @@ impl Rule for Tls209 {
             }),
             ep,
         );
-        related_to(&mut f, ep, &ep.ciphers.source);
+        crate::rules::related_endpoint(&mut f, ep, &ep.ciphers.source);
         out.push(f);
     }
 }

@@ -69,7 +69,7 @@ impl Rule for Tls308 {
                 ServerKind::Nginx => "server_name",
                 ServerKind::Apache => "ServerName/ServerAlias",
             };
-            let w = crate::rules::cert_facts::server_word(ep);
+            let w = crate::rules::cipher_facts::server_noun(ep);
             let mut f = finding(
                 &META,
                 pair.certificate.source.span(),

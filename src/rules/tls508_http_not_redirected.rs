@@ -151,7 +151,7 @@ impl Rule for Tls508 {
                 span: ep.span,
                 message: format!(
                     "the TLS {} for {name}",
-                    crate::rules::cert_facts::server_word(ep)
+                    crate::rules::cipher_facts::server_noun(ep)
                 ),
             });
             out.push(f);

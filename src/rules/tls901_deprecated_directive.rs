@@ -85,6 +85,6 @@ fn apache(cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
         Some("append the intermediate certificates to the SSLCertificateFile, after the server certificate, and remove SSLCertificateChainFile".into()),
         ep,
     );
-    crate::rules::cipher_facts::related_to(&mut f, ep, &chain.source);
+    crate::rules::related_endpoint(&mut f, ep, &chain.source);
     out.push(f);
 }

@@ -110,7 +110,7 @@ impl Rule for Tls902 {
                     Some(help.into()),
                     ep,
                 );
-                crate::rules::cipher_facts::related_to(
+                crate::rules::related_endpoint(
                     &mut f,
                     ep,
                     &if by_options {

@@ -53,7 +53,7 @@ impl Rule for Tls903 {
             } else {
                 a.insecure_renegotiation.source.clone()
             };
-            crate::rules::cipher_facts::related_to(&mut f, ep, &src);
+            crate::rules::related_endpoint(&mut f, ep, &src);
             out.push(f);
             return;
         }
