@@ -109,36 +109,50 @@ fn servers(tree: &Tree) -> HashMap<(FileId, u32), String> {
     m
 }
 
-/// The names of the virtual host each directive of an Apache tree sits in.
+/// The names of the virtual host each directive of an Apache tree sits in
+/// (its ServerName and ServerAliases, wherever they are read from: an
+/// `Include` or a macro inside the section counts); empty outside one.
 fn vhosts(tree: &crate::apache::loader::Tree) -> HashMap<(FileId, u32), String> {
-    let mut m = HashMap::new();
-    let mut current = String::new();
-    let mut current_span = None;
+    // first the names of each virtual host (by its opening line), then every
+    // directive with the names of the one it is in
+    let mut names: HashMap<(FileId, u32), (Option<String>, Vec<String>)> = HashMap::new();
     tree.walk(&mut |d, parents| {
-        if d.is("VirtualHost") {
-            let mut names: Vec<String> = Vec::new();
-            for n in d
-                .items()
-                .iter()
-                .filter_map(crate::apache::ast::Node::as_directive)
-            {
-                if n.is("ServerName") || n.is("ServerAlias") {
-                    names.extend(n.values());
-                }
+        if let Some(v) = parents.iter().find(|p| p.is("VirtualHost")) {
+            let e = names.entry((v.span.file, v.span.start)).or_default();
+            if d.is("ServerName") {
+                e.0 = d.values().into_iter().next();
+            } else if d.is("ServerAlias") {
+                e.1.extend(d.values());
             }
-            current = names.join(" ");
-            current_span = Some(d.span);
         }
-        let inside = parents.iter().any(|p| p.is("VirtualHost")) || d.is("VirtualHost");
-        let name = if inside {
-            current.clone()
+        true
+    });
+    let joined: HashMap<(FileId, u32), String> = names
+        .into_iter()
+        .map(|(k, (name, aliases))| {
+            (
+                k,
+                name.into_iter()
+                    .chain(aliases)
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        })
+        .collect();
+    let mut m = HashMap::new();
+    tree.walk(&mut |d, parents| {
+        let vh = if d.is("VirtualHost") {
+            Some(d)
         } else {
-            String::new()
+            parents.iter().find(|p| p.is("VirtualHost")).copied()
         };
+        let name = vh
+            .and_then(|v| joined.get(&(v.span.file, v.span.start)))
+            .cloned()
+            .unwrap_or_default();
         m.entry((d.span.file, d.span.start)).or_insert(name);
         true
     });
-    let _ = current_span;
     m
 }
 

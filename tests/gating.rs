@@ -715,3 +715,46 @@ fn only_the_baseline_file_is_written() {
     after.sort();
     assert_eq!(after, list(p));
 }
+
+/// An Apache tree's findings carry their virtual host's names in the
+/// fingerprint, also when ServerName comes from an Include inside the
+/// section: two hosts with the same directive differ, and a baseline keeps
+/// them apart.
+#[test]
+fn apache_baseline_tells_virtual_hosts_apart() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    write(p, ".git/HEAD", "");
+    let vhost = |name: &str| {
+        format!("<VirtualHost *:443>\n    Include names/{name}.conf\n    SSLEngine on\n    SSLProtocol all\n</VirtualHost>\n")
+    };
+    write(p, "names/a.conf", "ServerName a.example\n");
+    write(p, "names/b.conf", "ServerName b.example\n");
+    write(
+        p,
+        "apache2.conf",
+        &format!("Listen 443\n{}{}", vhost("a"), vhost("b")),
+    );
+    let args = [".", "--no-config", "--enable", "TLS101"];
+    let o = run_in(p, &[&args[..], &["--write-baseline", "b.json"]].concat());
+    assert_eq!(o.status.code(), Some(0), "{}", s(&o.stderr));
+    let b: Value =
+        serde_json::from_str(&std::fs::read_to_string(p.join("b.json")).unwrap()).unwrap();
+    let fps: Vec<&str> = b["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(fps.len(), 2, "{b}");
+    assert_ne!(fps[0], fps[1], "{b}");
+    // renaming one host makes its finding new; the other stays baselined
+    write(p, "names/b.conf", "ServerName c.example\n");
+    let o = run_in(
+        p,
+        &[&args[..], &["--baseline", "b.json", "--format", "json"]].concat(),
+    );
+    let v = json(&o);
+    assert_eq!(codes(&v, "findings"), vec!["TLS101"], "{v}");
+    assert_eq!(v["baselined"].as_array().unwrap().len(), 1, "{v}");
+}
