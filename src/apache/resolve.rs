@@ -398,7 +398,12 @@ fn parse_address(a: &str, span: Span) -> Listen {
             _ => (a.to_string(), None),
         }
     };
-    let addr = if addr == "_default_" {
+    // httpd files `_default_`, `0.0.0.0` and `[::]` under `*` (its
+    // DUMP_VHOSTS lists them all as `*:port`; tests/oracle_apache_defaults.rs)
+    let addr = if matches!(
+        addr.as_str(),
+        "_default_" | "0.0.0.0" | "[::]" | "[0:0:0:0:0:0:0:0]"
+    ) {
         "*".to_string()
     } else {
         addr
