@@ -166,6 +166,8 @@ pub fn run(c: &mut Checked, opts: &LintOptions, cp: &ConfigProbe) -> Vec<String>
         jobs: inner,
         client_identity: cp.client_identity.clone(),
         progress: false,
+        // the chains are checked against the same roots as the files (--ca-file)
+        trust: opts.files.trust.clone(),
     };
     let tasks: Vec<Task<'_, ProbeReport>> = jobs
         .iter()
@@ -365,6 +367,7 @@ fn staple_retries(
                     sni: j.sni.as_deref(),
                     alpn: &[],
                     http_host: None,
+                    sigalgs: None,
                 },
             );
             Some(f.ocsp_len > 0)

@@ -21,6 +21,8 @@ pub struct CertInfo {
     pub not_after: String,
     /// `RSA 2048`, `ECDSA prime256v1` ...
     pub key: String,
+    /// `RSA`, `ECDSA`, `Ed25519`, `Ed448`, `DSA` (empty when unreadable).
+    pub key_type: String,
     pub signature_algorithm: String,
     pub dns_names: Vec<String>,
     /// Set when the DER could not be read as a certificate.
@@ -50,6 +52,7 @@ fn info(der: &[u8]) -> (CertInfo, Option<Arc<Cert>>) {
                 not_before: time::rfc3339(c.not_before),
                 not_after: time::rfc3339(c.not_after),
                 key: c.key_description(),
+                key_type: c.key_kind.label().to_string(),
                 signature_algorithm: c.signature_algorithm.clone(),
                 dns_names: c.dns_names.clone(),
                 error: None,
@@ -64,6 +67,7 @@ fn info(der: &[u8]) -> (CertInfo, Option<Arc<Cert>>) {
                 not_before: String::new(),
                 not_after: String::new(),
                 key: String::new(),
+                key_type: String::new(),
                 signature_algorithm: String::new(),
                 dns_names: Vec::new(),
                 error: Some(e),
@@ -71,6 +75,87 @@ fn info(der: &[u8]) -> (CertInfo, Option<Arc<Cert>>) {
             None,
         ),
     }
+}
+
+/// The chain served for one key type of the leaf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyedChain {
+    /// The leaf's key: `RSA`, `ECDSA`, `Ed25519` ...
+    pub key_type: String,
+    /// The signature algorithms offered that got it: `any` (every one
+    /// rustls verifies: the main chain), `RSA`, `ECDSA`, `Ed25519`.
+    pub asked: Vec<String>,
+    pub chain: ChainInfo,
+}
+
+/// The distinct chains of the handshakes that offered one family of
+/// signature algorithms each (`keyed`: family, handshake), with the main
+/// chain (`any`), by the leaf's key type; the families that got no
+/// certificate, and why; notes (two chains of one key type).
+pub fn by_key_type(
+    sni: Option<&str>,
+    main: Option<&ChainInfo>,
+    keyed: &[(&'static str, super::modern::Full)],
+    store: &TrustStore,
+) -> (
+    Vec<KeyedChain>,
+    std::collections::BTreeMap<String, String>,
+    Vec<String>,
+) {
+    let mut out: Vec<KeyedChain> = Vec::new();
+    let mut not_served = std::collections::BTreeMap::new();
+    let mut notes = Vec::new();
+    let mut candidates: Vec<(&str, ChainInfo)> = Vec::new();
+    if let Some(m) = main {
+        candidates.push(("any", m.clone()));
+    }
+    for (family, f) in keyed {
+        if f.chain.is_empty() {
+            not_served.insert(
+                family.to_string(),
+                f.error
+                    .clone()
+                    .unwrap_or_else(|| "no certificate received".into()),
+            );
+            continue;
+        }
+        candidates.push((family, chain_info(sni, &f.chain, store)));
+    }
+    for (asked, info) in candidates {
+        let Some(kt) = info
+            .certificates
+            .first()
+            .map(|c| c.key_type.clone())
+            .filter(|k| !k.is_empty())
+        else {
+            continue;
+        };
+        match out.iter_mut().find(|k| k.key_type == kt) {
+            Some(k) if k.chain.certificates == info.certificates => k.asked.push(asked.into()),
+            Some(k) => {
+                notes.push(format!(
+                    "two different {kt} chains: offering {} signature algorithms got {}, offering {asked} got {}",
+                    k.asked.join("/"),
+                    k.chain.certificates[0].sha256,
+                    info.certificates[0].sha256
+                ));
+                k.asked.push(asked.into());
+            }
+            None => out.push(KeyedChain {
+                key_type: kt,
+                asked: vec![asked.into()],
+                chain: info,
+            }),
+        }
+    }
+    let rank = |k: &str| {
+        ["RSA", "ECDSA", "Ed25519", "Ed448", "DSA"]
+            .iter()
+            .position(|x| *x == k)
+            .unwrap_or(9)
+    };
+    out.sort_by_key(|k| rank(&k.key_type));
+    (out, not_served, notes)
 }
 
 /// Facts and trust path of the certificates sent (leaf first).

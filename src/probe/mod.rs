@@ -111,6 +111,9 @@ pub struct ProbeOptions {
     pub client_identity: Option<Arc<rustls::sign::CertifiedKey>>,
     /// Show a progress bar (on a terminal only: the caller decides).
     pub progress: bool,
+    /// The roots the served chains are checked against (`--ca-file`);
+    /// None: Mozilla's (webpki-roots).
+    pub trust: Option<Arc<crate::certs::TrustStore>>,
 }
 
 impl Default for ProbeOptions {
@@ -120,6 +123,7 @@ impl Default for ProbeOptions {
             jobs: 16,
             client_identity: None,
             progress: false,
+            trust: None,
         }
     }
 }
@@ -146,6 +150,32 @@ pub struct Chains {
     /// With the SNI (None: no SNI to send, or no handshake got a certificate).
     pub with_sni: Option<cert::ChainInfo>,
     pub without_sni: Option<cert::ChainInfo>,
+    /// Every distinct chain served for the probe's SNI (none: without SNI),
+    /// one per key type of the leaf: a server with several certificates
+    /// (RSA and ECDSA) sends each to clients that can verify only its
+    /// signatures. Asked with every signature algorithm (`any`, the chain
+    /// above) and with only RSA, only ECDSA, only Ed25519 ones.
+    pub by_key_type: Vec<cert::KeyedChain>,
+    /// The signature algorithm families (`RSA`, `ECDSA`, `Ed25519`) that
+    /// got no certificate, and why (the handshake failed).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_served: BTreeMap<String, String>,
+}
+
+impl Chains {
+    /// The chain served for the probe's SNI (or without SNI when it sends none).
+    pub fn main(&self, sni: bool) -> Option<&cert::ChainInfo> {
+        if sni {
+            self.with_sni.as_ref()
+        } else {
+            self.without_sni.as_ref()
+        }
+    }
+
+    /// The chain served for a key type (`RSA`, `ECDSA`, `Ed25519`).
+    pub fn for_key_type(&self, key_type: &str) -> Option<&cert::KeyedChain> {
+        self.by_key_type.iter().find(|k| k.key_type == key_type)
+    }
 }
 
 /// Session resumption by ticket.
@@ -186,6 +216,12 @@ pub struct ProbeReport {
     pub groups: Vec<String>,
     /// How groups were tested.
     pub groups_method: Option<String>,
+    /// The groups are exactly the default list of these OpenSSL versions
+    /// (`OpenSSL 3.0 to 3.4`), as far as the method sees groups: what nginx's
+    /// `ssl_ecdh_curve auto` (its default) and httpd without
+    /// `SSLOpenSSLConfCmd Curves` take.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups_default: Option<String>,
     /// Size of the DH prime of the DHE suites (the smallest, when it depends on the suite).
     pub dh_bits: Option<u32>,
     pub certificate_chain: Chains,
@@ -410,6 +446,8 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
 enum P1 {
     Version(legacy::Attempt),
     Full(modern::Full),
+    /// Only this family's signature algorithms offered.
+    Keyed(&'static str, modern::Full),
 }
 
 fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeReport) {
@@ -443,6 +481,7 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
                 sni,
                 alpn: &["http/1.1"],
                 http_host: Some(hh),
+                sigalgs: None,
             },
         ))
     }));
@@ -453,6 +492,7 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
                 sni,
                 alpn: &["h2"],
                 http_host: None,
+                sigalgs: None,
             },
         ))
     }));
@@ -464,16 +504,35 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
                     sni: None,
                     alpn: &[],
                     http_host: None,
+                    sigalgs: None,
                 },
             ))
         }));
     }
+    for fam in modern::SIG_FAMILIES {
+        tasks.push(Box::new(move || {
+            P1::Keyed(
+                fam.key_type,
+                modern::handshake(
+                    ctx,
+                    &modern::FullOptions {
+                        sni,
+                        alpn: &[],
+                        http_host: None,
+                        sigalgs: Some(fam.schemes),
+                    },
+                ),
+            )
+        }));
+    }
     let mut attempts = Vec::new();
     let mut fulls = Vec::new();
+    let mut keyed = Vec::new();
     for r in pool(jobs, tasks) {
         match r {
             P1::Version(a) => attempts.push(a),
             P1::Full(f) => fulls.push(f),
+            P1::Keyed(k, f) => keyed.push((k, f)),
         }
     }
     rep.timings.versions_ms = ms(t1.elapsed());
@@ -653,7 +712,23 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
         rep.groups = curves12.iter().map(|&g| group_name(g)).collect();
         rep.groups_method = Some("ECDHE ServerKeyExchange (one curve offered)".into());
     }
-    let store = crate::certs::TrustStore::mozilla();
+    if rep.groups_method.is_some() {
+        let seen: Vec<u16> = if tls13 {
+            groups13.clone()
+        } else {
+            curves12.clone()
+        };
+        let tested: Vec<u16> = if tls13 {
+            group_ids.clone()
+        } else {
+            legacy::legacy_groups()
+        };
+        rep.groups_default = openssl_default_list(&seen, &tested);
+    }
+    let store = opts
+        .trust
+        .clone()
+        .unwrap_or_else(crate::certs::TrustStore::mozilla);
     // the TLS 1.2-and-below flight of the highest such version accepted
     let legacy_flight = VERSIONS
         .iter()
@@ -668,7 +743,14 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
             .filter(|a| !a.flight.certificates.is_empty())
             .map(|a| a.flight.certificates.clone())
     };
-    let main_info = main_chain.map(|c| cert::chain_info(sni_of(ctx), &c, &store));
+    let main_info = main_chain
+        .as_ref()
+        .map(|c| cert::chain_info(sni_of(ctx), c, &store));
+    let (by_key, not_served, key_notes) =
+        cert::by_key_type(sni_of(ctx), main_info.as_ref(), &keyed, &store);
+    rep.certificate_chain.by_key_type = by_key;
+    rep.certificate_chain.not_served = not_served;
+    rep.notes.extend(key_notes);
     if ctx.sni.is_some() {
         rep.certificate_chain.with_sni = main_info;
         let c = match &nosni {
@@ -727,6 +809,45 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
     }
 }
 
+/// The OpenSSL versions whose default group list (`default_groups`),
+/// restricted to the groups `tested`, is exactly `seen`.
+pub fn openssl_default_list(seen: &[u16], tested: &[u16]) -> Option<String> {
+    use crate::version::Version;
+    let mut seen: Vec<u16> = seen.to_vec();
+    seen.sort_unstable();
+    seen.dedup();
+    if seen.is_empty() {
+        return None;
+    }
+    // (first version of a default list, first and last release names)
+    let lists = [
+        ((1, 1, 0), "1.1.0", "1.1.0"),
+        ((1, 1, 1), "1.1.1", "1.1.1"),
+        ((3, 0, 0), "3.0", "3.4"),
+        ((3, 5, 0), "3.5", ""),
+    ];
+    let same: Vec<(&str, &str)> = lists
+        .iter()
+        .filter(|((a, b, c), _, _)| {
+            let mut d: Vec<u16> = crate::openssl::default_groups(&Version::new(*a, *b, *c))
+                .iter()
+                .map(|g| g.id)
+                .filter(|id| tested.contains(id))
+                .collect();
+            d.sort_unstable();
+            d.dedup();
+            d == seen
+        })
+        .map(|(_, from, to)| (*from, *to))
+        .collect();
+    let (first, last) = (same.first()?.0, same.last()?.1);
+    Some(match last {
+        "" => format!("OpenSSL {first} and later"),
+        l if l == first => format!("OpenSSL {first}"),
+        l => format!("OpenSSL {first} to {l}"),
+    })
+}
+
 fn sni_of(ctx: &Ctx) -> Option<&str> {
     ctx.sni.as_deref()
 }
@@ -768,6 +889,10 @@ pub struct ProbeArgs {
     /// The client certificate's private key (PEM)
     #[arg(long, value_name = "FILE", requires = "client_cert")]
     pub client_key: Option<PathBuf>,
+    /// The roots the served chains are checked against, for a private PKI (PEM; replaces
+    /// Mozilla's root store, as `tlslint PATH --ca-file` does)
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
     /// The profile the evidence is checked against: modern, intermediate or old
     #[arg(long, value_name = "NAME", default_value = "intermediate")]
     pub profile: String,
@@ -805,11 +930,30 @@ pub fn command(a: &ProbeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         },
         _ => None,
     };
+    let trust = match &a.ca_file {
+        None => None,
+        Some(f) => {
+            let args = crate::certs::CertArgs {
+                root: Vec::new(),
+                now: None,
+                expiry_warn_days: None,
+                ca_file: Some(f.clone()),
+            };
+            match crate::certs::FileOptions::from_args(&args) {
+                Ok(o) => o.trust,
+                Err(e) => {
+                    let _ = writeln!(err, "error: {e}");
+                    return 2;
+                }
+            }
+        }
+    };
     let opts = ProbeOptions {
         timeout: Duration::from_secs_f64(a.timeout),
         jobs: a.jobs.clamp(1, 256),
         client_identity,
         progress: std::io::stderr().is_terminal(),
+        trust,
     };
     let profile = match crate::profile::Profile::builtin(&a.profile, a.guidelines.as_deref()) {
         Ok((p, _)) => p,
@@ -945,6 +1089,48 @@ mod tests {
         ] {
             assert!(ProbeTarget::parse(bad, None).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn default_group_lists_are_named() {
+        let id = |n: &str| {
+            crate::openssl::all_groups()
+                .iter()
+                .find(|g| g.group == n)
+                .map(|g| g.id)
+                .unwrap()
+        };
+        let all: Vec<u16> = crate::openssl::all_groups().iter().map(|g| g.id).collect();
+        // what nginx 1.22.1 with OpenSSL 3.0.22 and `ssl_ecdh_curve auto` took over TLS 1.3
+        let seen: Vec<u16> = [
+            "secp256r1",
+            "secp384r1",
+            "secp521r1",
+            "x25519",
+            "x448",
+            "ffdhe2048",
+            "ffdhe3072",
+            "ffdhe4096",
+            "ffdhe6144",
+            "ffdhe8192",
+        ]
+        .map(id)
+        .to_vec();
+        assert_eq!(
+            openssl_default_list(&seen, &all).as_deref(),
+            Some("OpenSSL 3.0 to 3.4")
+        );
+        // and over TLS 1.2 (EC curves only: 3.5 adds no EC curve)
+        let ec = legacy::legacy_groups();
+        let seen12: Vec<u16> = seen.iter().copied().filter(|g| ec.contains(g)).collect();
+        assert_eq!(
+            openssl_default_list(&seen12, &ec).as_deref(),
+            Some("OpenSSL 1.1.1 and later")
+        );
+        // an explicit list is not a default one
+        let explicit = ["x25519", "secp256r1", "secp384r1"].map(id).to_vec();
+        assert_eq!(openssl_default_list(&explicit, &all), None);
+        assert_eq!(openssl_default_list(&[], &all), None);
     }
 
     #[test]

@@ -37,6 +37,8 @@ struct Captured {
 struct Recorder {
     got: Mutex<Captured>,
     provider: Arc<CryptoProvider>,
+    /// The signature algorithms offered (None: all the provider verifies).
+    only: Option<&'static [SignatureScheme]>,
 }
 
 impl ServerCertVerifier for Recorder {
@@ -86,10 +88,17 @@ impl ServerCertVerifier for Recorder {
         )
     }
 
+    /// What the ClientHello's signature_algorithms lists: a server with
+    /// several certificates picks the one these can verify.
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
+        let all = self
+            .provider
             .signature_verification_algorithms
-            .supported_schemes()
+            .supported_schemes();
+        match self.only {
+            Some(only) => all.into_iter().filter(|s| only.contains(s)).collect(),
+            None => all,
+        }
     }
 }
 
@@ -162,7 +171,50 @@ pub struct FullOptions<'a> {
     pub alpn: &'a [&'a str],
     /// Send `GET /` with this Host header after the handshake.
     pub http_host: Option<&'a str>,
+    /// Offer only these signature algorithms (None: every one rustls verifies).
+    pub sigalgs: Option<&'static [SignatureScheme]>,
 }
+
+/// A family of signature algorithms, offered alone to get the chain a
+/// server holds for one key type (nginx: several `ssl_certificate`; httpd:
+/// several `SSLCertificateFile`). OpenSSL picks the certificate by the
+/// client's signature_algorithms in TLS 1.3 (`tls_choose_sigalg`) and by
+/// the suite's authentication, among the certificates those algorithms can
+/// verify (`tls1_check_chain`), below.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SigFamily {
+    /// `RSA`, `ECDSA`, `Ed25519`: the key type (`KeyKind::label`) it asks for.
+    pub key_type: &'static str,
+    pub schemes: &'static [SignatureScheme],
+}
+
+/// RSA (PSS with an rsaEncryption key, and PKCS#1 v1.5), ECDSA (P-256 and
+/// P-384: ring verifies no P-521, so a P-521 certificate is not asked for
+/// in TLS 1.3) and Ed25519 — what rustls with ring verifies.
+pub const SIG_FAMILIES: [SigFamily; 3] = [
+    SigFamily {
+        key_type: "RSA",
+        schemes: &[
+            SignatureScheme::RSA_PSS_SHA256,
+            SignatureScheme::RSA_PSS_SHA384,
+            SignatureScheme::RSA_PSS_SHA512,
+            SignatureScheme::RSA_PKCS1_SHA256,
+            SignatureScheme::RSA_PKCS1_SHA384,
+            SignatureScheme::RSA_PKCS1_SHA512,
+        ],
+    },
+    SigFamily {
+        key_type: "ECDSA",
+        schemes: &[
+            SignatureScheme::ECDSA_NISTP256_SHA256,
+            SignatureScheme::ECDSA_NISTP384_SHA384,
+        ],
+    },
+    SigFamily {
+        key_type: "Ed25519",
+        schemes: &[SignatureScheme::ED25519],
+    },
+];
 
 /// One rustls connection.
 pub fn handshake(ctx: &Ctx, o: &FullOptions<'_>) -> Full {
@@ -177,6 +229,7 @@ fn handshake_inner(ctx: &Ctx, o: &FullOptions<'_>) -> Full {
     let recorder = Arc::new(Recorder {
         got: Mutex::new(Captured::default()),
         provider: provider.clone(),
+        only: o.sigalgs,
     });
     let auth = Arc::new(ClientAuth {
         key: ctx.client_identity.clone(),

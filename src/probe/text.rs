@@ -55,6 +55,53 @@ fn chain(s: &mut String, title: &str, c: &Option<ChainInfo>, same_as: Option<&Ch
     }
 }
 
+/// The title of the chain served for a key type other than the main one's.
+pub fn keyed_title(r: &ProbeReport, key_type: &str) -> String {
+    match &r.sni {
+        Some(n) => format!("Certificate chain (SNI {n}, {key_type} key)"),
+        None => format!("Certificate chain (no SNI, {key_type} key)"),
+    }
+}
+
+/// The chains by key type: which one each family of signature algorithms
+/// got, and the chains not shown above.
+fn key_types(s: &mut String, r: &ProbeReport) {
+    let c = &r.certificate_chain;
+    if c.by_key_type.is_empty() && c.not_served.is_empty() {
+        return;
+    }
+    let main = c.main(r.sni.is_some());
+    let mut parts: Vec<String> = c
+        .by_key_type
+        .iter()
+        .map(|k| {
+            let same = main.is_some_and(|m| m.certificates == k.chain.certificates);
+            format!(
+                "{} ({}; asked with {})",
+                k.key_type,
+                if same { "the chain above" } else { "below" },
+                k.asked.join(", ")
+            )
+        })
+        .collect();
+    for (family, why) in &c.not_served {
+        parts.push(format!("no certificate asked with {family} only ({why})"));
+    }
+    let _ = writeln!(s);
+    let _ = writeln!(s, "Key types served:  {}", parts.join("; "));
+    for k in &c.by_key_type {
+        if main.is_some_and(|m| m.certificates == k.chain.certificates) {
+            continue;
+        }
+        chain(
+            s,
+            &keyed_title(r, &k.key_type),
+            &Some(k.chain.clone()),
+            None,
+        );
+    }
+}
+
 /// A readable report.
 pub fn render(r: &ProbeReport) -> String {
     let mut s = String::new();
@@ -93,6 +140,12 @@ pub fn render(r: &ProbeReport) -> String {
     match &r.groups_method {
         Some(m) => {
             let _ = writeln!(s, "Groups:            {}  [{m}]", r.groups.join(", "));
+            if let Some(d) = &r.groups_default {
+                let _ = writeln!(
+                    s,
+                    "                   {d}'s default list (nginx `ssl_ecdh_curve auto`, its default; httpd without `SSLOpenSSLConfCmd Curves`)"
+                );
+            }
         }
         None => {
             let _ = writeln!(
@@ -169,6 +222,7 @@ pub fn render(r: &ProbeReport) -> String {
             None,
         );
     }
+    key_types(&mut s, r);
     if !r.notes.is_empty() {
         let _ = writeln!(s);
         for n in &r.notes {

@@ -191,8 +191,10 @@ pub fn check(
             }
         }
     }
-    // groups
-    if rep.groups_method.is_some() && !profile.tls_curves.is_empty() {
+    // groups; OpenSSL's default list is not reported, as TLS206 does not
+    // report `ssl_ecdh_curve auto` or no list in a configuration
+    if rep.groups_method.is_some() && rep.groups_default.is_none() && !profile.tls_curves.is_empty()
+    {
         let allowed: Vec<u16> = profile
             .tls_curves
             .iter()
@@ -236,77 +238,20 @@ pub fn check(
             );
         }
     }
-    // the certificate served for the SNI (or without SNI)
-    let chain = if rep.sni.is_some() {
-        rep.certificate_chain.with_sni.as_ref()
-    } else {
-        rep.certificate_chain.without_sni.as_ref()
-    };
-    if let Some(c) = chain {
-        let chain_line = at.line(None, "Certificate chain");
-        if let Some(leaf) = c.certificates.first().filter(|l| l.error.is_none()) {
-            let span = at.line(Some("Certificate chain"), "valid ");
-            let now_s = crate::certs::time::rfc3339(now);
-            if leaf.not_after < now_s || leaf.not_before > now_s {
-                push(
-                    &mut out,
-                    "TLS303",
-                    span,
-                    format!(
-                        "{} sends {}, valid {} .. {}: {} at {now_s}",
-                        rep.target,
-                        leaf.subject,
-                        leaf.not_before,
-                        leaf.not_after,
-                        if leaf.not_after < now_s {
-                            "expired"
-                        } else {
-                            "not yet valid"
-                        }
-                    ),
-                    "validity",
-                    "",
-                );
-            }
-            if let Some(sni) = &rep.sni {
-                if !leaf
-                    .dns_names
-                    .iter()
-                    .any(|d| crate::certs::names::dns_matches(d, sni))
-                {
-                    push(
-                        &mut out,
-                        "TLS308",
-                        at.line(Some("Certificate chain"), "0  "),
-                        format!(
-                            "{} sends {} for the SNI {sni}, which none of its names covers ({})",
-                            rep.target,
-                            leaf.subject,
-                            if leaf.dns_names.is_empty() {
-                                "no DNS names".to_string()
-                            } else {
-                                leaf.dns_names.join(", ")
-                            }
-                        ),
-                        "the certificate served",
-                        "",
-                    );
-                }
-            }
+    // the certificate served for the SNI (or without SNI), and the chains
+    // of the other key types (a server with RSA and ECDSA certificates)
+    let chains = &rep.certificate_chain;
+    let main = chains.main(rep.sni.is_some());
+    if let Some(c) = main {
+        chain_findings(&mut out, &at, rep, c, "Certificate chain", "", now);
+    }
+    for k in &chains.by_key_type {
+        if main.is_some_and(|m| m.certificates == k.chain.certificates) {
+            continue;
         }
-        if !c.trust.starts_with("trusted") {
-            push(
-                &mut out,
-                "TLS310",
-                chain_line,
-                format!(
-                    "{}: the chain served does not reach a trusted root: {}",
-                    rep.target, c.trust
-                ),
-                "the chain served",
-                "",
-            );
-        }
+        let title = super::text::keyed_title(rep, &k.key_type);
+        let what = format!(" ({} key)", k.key_type);
+        chain_findings(&mut out, &at, rep, &k.chain, &title, &what, now);
     }
     // HSTS
     if rep.http_status.is_some() {
@@ -359,4 +304,81 @@ pub fn check(
     }
     out.sort_by_key(|f| (f.span.start, f.code));
     out
+}
+
+/// TLS303/308/310 on one chain served; `title` starts its section in the
+/// report's text, `what` qualifies it in messages (` (ECDSA key)`).
+fn chain_findings(
+    out: &mut Vec<Finding>,
+    at: &At<'_>,
+    rep: &ProbeReport,
+    c: &super::cert::ChainInfo,
+    title: &str,
+    what: &str,
+    now: i64,
+) {
+    let chain_line = at.line(None, title);
+    if let Some(leaf) = c.certificates.first().filter(|l| l.error.is_none()) {
+        let span = at.line(Some(title), "valid ");
+        let now_s = crate::certs::time::rfc3339(now);
+        if leaf.not_after < now_s || leaf.not_before > now_s {
+            push(
+                out,
+                "TLS303",
+                span,
+                format!(
+                    "{} sends {}{what}, valid {} .. {}: {} at {now_s}",
+                    rep.target,
+                    leaf.subject,
+                    leaf.not_before,
+                    leaf.not_after,
+                    if leaf.not_after < now_s {
+                        "expired"
+                    } else {
+                        "not yet valid"
+                    }
+                ),
+                "validity",
+                "",
+            );
+        }
+        if let Some(sni) = &rep.sni {
+            if !leaf
+                .dns_names
+                .iter()
+                .any(|d| crate::certs::names::dns_matches(d, sni))
+            {
+                push(
+                    out,
+                    "TLS308",
+                    at.line(Some(title), "0  "),
+                    format!(
+                        "{} sends {}{what} for the SNI {sni}, which none of its names covers ({})",
+                        rep.target,
+                        leaf.subject,
+                        if leaf.dns_names.is_empty() {
+                            "no DNS names".to_string()
+                        } else {
+                            leaf.dns_names.join(", ")
+                        }
+                    ),
+                    "the certificate served",
+                    "",
+                );
+            }
+        }
+    }
+    if !c.trust.starts_with("trusted") {
+        push(
+            out,
+            "TLS310",
+            chain_line,
+            format!(
+                "{}: the chain served{what} does not reach a trusted root: {}",
+                rep.target, c.trust
+            ),
+            "the chain served",
+            "",
+        );
+    }
 }

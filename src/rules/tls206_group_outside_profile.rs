@@ -34,6 +34,11 @@ impl Rule for Tls206 {
         // OpenSSL's own default list (nginx `auto`, nothing configured) is not
         // reported: clients negotiate within it, and no server can list fewer
         // defaults; an explicit list is the operator's choice and is checked.
+        // `tlslint probe` does the same on the wire: groups that are exactly
+        // an OpenSSL default list (`ProbeReport::groups_default`; nginx 1.22.1
+        // with OpenSSL 3.0 and `auto` takes x25519, secp256r1, x448,
+        // secp521r1, secp384r1 and ffdhe2048-8192, `default_groups`) are
+        // not reported, and TLS605 finds no difference for `auto`.
         if matches!(src, Source::Default { .. })
             || list == "auto"
             || cx.profile.tls_curves.is_empty()

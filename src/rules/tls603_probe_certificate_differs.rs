@@ -1,5 +1,9 @@
 //! TLS603 probe-certificate-differs: the chain the running server sends is
-//! not the one the configured files hold (compared by SHA-256).
+//! not the one the configured files hold (compared by SHA-256), for each
+//! key type: a server with an RSA and an ECDSA certificate (nginx: two
+//! `ssl_certificate`; httpd: two `SSLCertificateFile`) is asked with only
+//! RSA and only ECDSA (and Ed25519) signature algorithms, and each
+//! configured certificate is compared with the chain served for its key.
 
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
@@ -64,23 +68,224 @@ fn auto_chain(
     (chain.len() > 1).then(|| chain.iter().map(|c| c.sha256.clone()).collect())
 }
 
-/// Compare the served chain (with the SNI, or without for the default
-/// server) with the certificate files of the endpoint's pairs.
+/// One configured pair: its certificates as sent (SHA-256s) and its leaf.
+#[cfg(feature = "probe")]
+struct Pair<'a> {
+    pair: &'a crate::model::CertPair,
+    fps: Vec<String>,
+    leaf: Option<std::sync::Arc<crate::certs::Cert>>,
+}
+
+#[cfg(feature = "probe")]
+impl Pair<'_> {
+    fn key_type(&self) -> Option<&'static str> {
+        self.leaf.as_ref().map(|c| c.key_kind.label())
+    }
+
+    /// The pair is what `served` holds (or OpenSSL's own chain of it).
+    fn is(&self, cx: &Context<'_>, ep: &Endpoint, served: &ChainInfo) -> bool {
+        let got = served.certificates.iter().map(|c| c.sha256.as_str());
+        self.fps.iter().map(String::as_str).eq(got.clone())
+            || auto_chain(cx, ep, self.pair).is_some_and(|c| c.iter().map(String::as_str).eq(got))
+    }
+}
+
+#[cfg(feature = "probe")]
+use crate::probe::cert::ChainInfo;
+
+/// Whether the probe can ask for a certificate of this key with one family
+/// of signature algorithms (rustls with ring: RSA, ECDSA P-256 and P-384,
+/// Ed25519), and the wire shows a version and suite it authenticates: TLS
+/// 1.3 (any key, picked by signature algorithm), or a TLS 1.2 suite of its
+/// authentication.
+#[cfg(feature = "probe")]
+fn askable(r: &crate::probe::ProbeReport, c: &crate::certs::Cert) -> bool {
+    use crate::certs::facts::KeyKind;
+    let au = match c.key_kind {
+        KeyKind::Rsa => "RSA",
+        KeyKind::Ec
+            if matches!(
+                c.curve.as_deref(),
+                Some("prime256v1" | "secp384r1" | "P-256" | "P-384")
+            ) =>
+        {
+            "ECDSA"
+        }
+        KeyKind::Ed25519 => "ECDSA",
+        _ => return false,
+    };
+    let accepted = |v: &str| r.versions.get(v).is_some_and(|x| x.accepted);
+    accepted("TLSv1.3")
+        || (accepted("TLSv1.2")
+            && r.versions["TLSv1.2"]
+                .ciphers
+                .iter()
+                .any(|n| crate::openssl::suite_by_iana(n).is_some_and(|s| s.au == au)))
+}
+
+/// Compare the served chains (with the SNI, or without for the default
+/// server) with the certificate files of the endpoint's pairs. Where the
+/// probe got chains by key type (signature algorithms of one family
+/// offered at a time), each configured pair is compared with the chain
+/// served for its key type — OpenSSL keeps one certificate per key type,
+/// the last configured — and a key type served but not configured is
+/// reported too; else the one chain served must be one of the pairs.
 #[cfg(feature = "probe")]
 pub fn compare<'a>(
     cx: &Context<'a>,
     o: &crate::rules::probe_facts::Observed<'a>,
     out: &mut Vec<Finding>,
 ) {
+    let chains = &o.report.certificate_chain;
+    let Some(main) = chains.main(o.sni.is_some()) else {
+        return;
+    };
+    if main.certificates.is_empty() {
+        return;
+    }
+    let pairs: Vec<Pair<'_>> =
+        o.ep.certificates
+            .iter()
+            .map(|p| Pair {
+                pair: p,
+                fps: cx.files.sent(p).iter().map(|c| c.sha256.clone()).collect(),
+                leaf: cx.files.leaf(p),
+            })
+            .filter(|p| !p.fps.is_empty())
+            .collect();
+    if pairs.is_empty() {
+        return; // nothing readable to compare with (TLS301 says why)
+    }
+    let keyed = chains
+        .by_key_type
+        .iter()
+        .any(|k| k.asked.iter().any(|a| a != "any"));
+    if !keyed {
+        if pairs.iter().any(|p| p.is(cx, o.ep, main)) {
+            return;
+        }
+        let p = pairs
+            .iter()
+            .find(|p| p.fps[0] == main.certificates[0].sha256)
+            .unwrap_or(&pairs[0]);
+        differs(cx, o, main, p, "", out);
+        return;
+    }
+    // the pair OpenSSL keeps for each key type: the last of that type
+    let mut kept: Vec<&Pair<'_>> = Vec::new();
+    for p in &pairs {
+        let Some(kt) = p.key_type() else { continue };
+        kept.retain(|q| q.key_type() != Some(kt));
+        kept.push(p);
+    }
+    for p in &kept {
+        let kt = p.key_type().unwrap_or("");
+        match chains.for_key_type(kt) {
+            Some(k) => {
+                if !pairs
+                    .iter()
+                    .filter(|q| q.key_type() == Some(kt))
+                    .any(|q| q.is(cx, o.ep, &k.chain))
+                {
+                    differs(cx, o, &k.chain, p, &format!(" to {kt} clients"), out);
+                }
+            }
+            None => {
+                let Some(leaf) = p.leaf.as_ref().filter(|l| askable(o.report, l)) else {
+                    continue;
+                };
+                let got = match chains.not_served.get(kt) {
+                    Some(why) => format!("the handshake failed: {why}"),
+                    None => match chains
+                        .by_key_type
+                        .iter()
+                        .find(|k| k.asked.iter().any(|a| a == kt))
+                    {
+                        Some(k) => format!(
+                            "it sent {} ({} key, SHA-256 {})",
+                            k.chain.certificates[0].subject,
+                            k.key_type,
+                            short(&k.chain.certificates[0].sha256)
+                        ),
+                        None => "nothing".into(),
+                    },
+                };
+                let dir = crate::rules::cipher_facts::directive(
+                    o.ep,
+                    "ssl_certificate",
+                    "SSLCertificateFile",
+                );
+                at_certificate(o, p, format!(
+                        "{} serves no {kt} certificate: asked with {kt} signature algorithms only, {got}; the configuration has {} (SHA-256 {})",
+                        o.wire(),
+                        leaf.subject,
+                        short(&leaf.sha256)
+                    ),
+                    format!("{dir} names a {kt} certificate"), out);
+            }
+        }
+    }
+    // key types served that no pair has
+    for k in &chains.by_key_type {
+        if pairs
+            .iter()
+            .any(|p| p.key_type() == Some(k.key_type.as_str()))
+        {
+            continue;
+        }
+        let types: Vec<&str> = kept.iter().filter_map(|p| p.key_type()).collect();
+        let leaf = &k.chain.certificates[0];
+        let p = &pairs[0];
+        at_certificate(o, p, format!(
+                "{} sends {} ({} key, SHA-256 {}) to clients that ask for {} signatures, but the configuration has only {} certificates: a stale deploy (the certificate was removed since the server started: a missed reload), another server on the socket, or something in the middle",
+                o.wire(),
+                leaf.subject,
+                k.key_type,
+                short(&leaf.sha256),
+                k.key_type,
+                types.join(" and ")
+            ),
+            format!("no {} certificate configured", k.key_type), out);
+    }
+}
+
+/// A finding at the pair's certificate directive.
+#[cfg(feature = "probe")]
+fn at_certificate(
+    o: &crate::rules::probe_facts::Observed<'_>,
+    p: &Pair<'_>,
+    message: String,
+    label: String,
+    out: &mut Vec<Finding>,
+) {
+    use crate::rules::probe_facts as pf;
+    let src = &p.pair.certificate.source;
+    let mut f = pf::finding(
+        &META,
+        o,
+        src.span(),
+        message,
+        label,
+        Some(pf::reload_help(o.ep)),
+    );
+    pf::relate(&mut f, o, src);
+    out.push(f);
+}
+
+/// `served` is not `p`'s chain: the configured leaf with another chain, or
+/// another leaf (whose, if another endpoint has it). `to` qualifies the
+/// clients it is served to (` to ECDSA clients`).
+#[cfg(feature = "probe")]
+fn differs<'a>(
+    cx: &Context<'a>,
+    o: &crate::rules::probe_facts::Observed<'a>,
+    served: &ChainInfo,
+    p: &Pair<'_>,
+    to: &str,
+    out: &mut Vec<Finding>,
+) {
     use crate::rules::cipher_facts::directive;
     use crate::rules::probe_facts as pf;
-    let chains = &o.report.certificate_chain;
-    let served = if o.sni.is_some() {
-        chains.with_sni.as_ref()
-    } else {
-        chains.without_sni.as_ref()
-    };
-    let Some(served) = served else { return };
     let Some(leaf) = served.certificates.first() else {
         return;
     };
@@ -89,42 +294,21 @@ pub fn compare<'a>(
         .iter()
         .map(|c| c.sha256.as_str())
         .collect();
-    let pairs: Vec<(&crate::model::CertPair, Vec<String>)> =
-        o.ep.certificates
-            .iter()
-            .map(|p| {
-                (
-                    p,
-                    cx.files.sent(p).iter().map(|c| c.sha256.clone()).collect(),
-                )
-            })
-            .filter(|(_, v): &(_, Vec<String>)| !v.is_empty())
-            .collect();
-    if pairs.is_empty() {
-        return; // nothing readable to compare with (TLS301 says why)
-    }
-    if pairs.iter().any(|(p, fps)| {
-        fps.iter().map(String::as_str).eq(got.iter().copied())
-            || auto_chain(cx, o.ep, p)
-                .is_some_and(|c| c.iter().map(String::as_str).eq(got.iter().copied()))
-    }) {
-        return;
-    }
     let dir = directive(o.ep, "ssl_certificate", "SSLCertificateFile");
     // the configured leaf with another chain
-    if let Some((pair, fps)) = pairs.iter().find(|(_, fps)| fps[0] == leaf.sha256) {
-        let at = pair.chain.as_ref().unwrap_or(&pair.certificate);
+    if p.fps[0] == leaf.sha256 {
+        let at = p.pair.chain.as_ref().unwrap_or(&p.pair.certificate);
         let mut f = pf::finding(
             &META,
             o,
             at.source.span(),
             format!(
-                "{} sends the configured certificate with another chain: {} certificate(s) served ({}), {} in the files ({})",
+                "{} sends the configured certificate{to} with another chain: {} certificate(s) served ({}), {} in the files ({})",
                 o.wire(),
                 got.len(),
                 got.iter().map(|s| short(s)).collect::<Vec<_>>().join(", "),
-                fps.len(),
-                fps.iter().map(|s| short(s)).collect::<Vec<_>>().join(", ")
+                p.fps.len(),
+                p.fps.iter().map(|s| short(s)).collect::<Vec<_>>().join(", ")
             ),
             "the chain the files hold".into(),
             Some(pf::reload_help(o.ep)),
@@ -152,26 +336,22 @@ pub fn compare<'a>(
         ),
         (None, _) => "a stale deploy (the file changed since the server started: a missed reload), another server on the socket, or something in the middle".into(),
     };
-    let (pair, fps) = &pairs[0];
-    let configured = cx
-        .files
-        .leaf(pair)
+    let configured = p
+        .leaf
+        .as_ref()
         .map(|c| format!("{} (SHA-256 {})", c.subject, short(&c.sha256)))
-        .unwrap_or_else(|| short(&fps[0]));
-    let mut f = pf::finding(
-        &META,
+        .unwrap_or_else(|| short(&p.fps[0]));
+    at_certificate(
         o,
-        pair.certificate.source.span(),
+        p,
         format!(
-            "{} sends {} (SHA-256 {}, not after {}), not the configured {configured}: {why}",
+            "{} sends {} (SHA-256 {}, not after {}){to}, not the configured {configured}: {why}",
             o.wire(),
             leaf.subject,
             short(&leaf.sha256),
             leaf.not_after
         ),
         format!("{dir} names another certificate"),
-        Some(pf::reload_help(o.ep)),
+        out,
     );
-    pf::relate(&mut f, o, &pair.certificate.source);
-    out.push(f);
 }
