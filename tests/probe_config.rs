@@ -26,144 +26,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use probe_servers::{apache_bin, httpd, make_pki, vhost, INTERMEDIATE_CIPHERS, OLD_CIPHERS};
-
-/// `openssl version` → `3.0.22`.
-fn openssl_version() -> Option<String> {
-    let v = certgen::openssl_version()?;
-    v.split_whitespace().nth(1).map(|s| {
-        s.chars()
-            .take_while(|c| c.is_ascii_digit() || *c == '.')
-            .collect()
-    })
-}
-
-/// `nginx -v` → `1.22.1`.
-fn nginx_version(nginx: &Path) -> Option<String> {
-    let o = Command::new(nginx).arg("-v").output().ok()?;
-    let s = String::from_utf8_lossy(&o.stderr).to_string();
-    s.split("nginx/")
-        .nth(1)
-        .map(|v| v.split_whitespace().next().unwrap_or("").to_string())
-}
-
-/// `apache2 -v` → `2.4.71`.
-fn apache_version(httpd: &Path) -> Option<String> {
-    let o = Command::new(httpd).arg("-v").output().ok()?;
-    let s = String::from_utf8_lossy(&o.stdout).to_string();
-    s.split("Apache/")
-        .nth(1)
-        .map(|v| v.split_whitespace().next().unwrap_or("").to_string())
-}
-
-/// One probe finding: (code, line, message).
-type Got = (String, u64, String);
-
-/// `tlslint CONF --probe --format json` with the installed versions: the
-/// TLS6xx findings, and every finding's evidence checked.
-fn probe_findings(conf: &Path, versions: &[String]) -> Vec<Got> {
-    let mut c = Command::new(common::tlslint());
-    c.arg(conf)
-        .args([
-            "--probe",
-            "--format",
-            "json",
-            "--no-config",
-            "--probe-timeout",
-            "3",
-        ])
-        .args(versions);
-    let o = common::run(&mut c, Duration::from_secs(120)).expect("tlslint finishes");
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&o.stdout), o.stderr));
-    assert!(
-        v["errors"].as_array().is_some_and(|a| a.is_empty()),
-        "{}: {}",
-        conf.display(),
-        v["errors"]
-    );
-    assert!(
-        v["probes"].as_array().is_some_and(|a| !a.is_empty()),
-        "{}: no probes in the JSON",
-        conf.display()
-    );
-    let mut got = Vec::new();
-    for f in v["findings"].as_array().unwrap() {
-        let code = f["code"].as_str().unwrap().to_string();
-        let probe = code.starts_with("TLS6");
-        assert_eq!(f["evidence"], if probe { "probe" } else { "config" }, "{f}");
-        if probe {
-            got.push((
-                code,
-                f["line"].as_u64().unwrap(),
-                f["message"].as_str().unwrap().to_string(),
-            ));
-        }
-    }
-    // exit code: findings at error level make it 1 (warnings too, by default)
-    let errors = v["summary"]["error"].as_u64().unwrap_or(0);
-    if errors > 0 {
-        assert_eq!(o.code, Some(1), "{}", conf.display());
-    } else {
-        assert!(matches!(o.code, Some(0 | 1)), "{:?}", o.code);
-    }
-    got
-}
-
-/// The 1-based line of the first line containing `needle`.
-fn line_of(text: &str, needle: &str) -> u64 {
-    text.lines()
-        .position(|l| l.contains(needle))
-        .map(|i| i as u64 + 1)
-        .unwrap_or_else(|| panic!("{needle:?} not in\n{text}"))
-}
-
-/// An edit of the tree a server runs and what `--probe` must then report:
-/// (replace, with, [(code, the line holding this text)]).
-type Edit = (&'static str, String, Vec<(&'static str, &'static str)>);
-
-/// Write `conf` with the edit applied beside it, lint it, compare.
-fn check_edit(conf: &Path, versions: &[String], edit: &Edit, failures: &mut Vec<String>) {
-    let (from, to, want) = edit;
-    let text = std::fs::read_to_string(conf).unwrap();
-    assert!(text.contains(from), "{from:?} not in {}", conf.display());
-    let edited = text.replacen(from, to, 1);
-    let path = conf.with_file_name(format!(
-        "edited-{}.conf",
-        conf.file_stem().unwrap().to_string_lossy()
-    ));
-    std::fs::write(&path, &edited).unwrap();
-    let mut want: Vec<(String, u64)> = want
-        .iter()
-        .map(|(c, needle)| (c.to_string(), line_of(&edited, needle)))
-        .collect();
-    want.sort();
-    let got = probe_findings(&path, versions);
-    if std::env::var_os("SHOW_FINDINGS").is_some() {
-        common::say(&format!(
-            "{} with {from:?} -> {to:?}:\n{got:#?}",
-            conf.display()
-        ));
-    }
-    let mut have: Vec<(String, u64)> = got.iter().map(|(c, l, _)| (c.clone(), *l)).collect();
-    have.sort();
-    if have != want {
-        failures.push(format!(
-            "{} with {from:?} -> {to:?}: want {want:?}, got {got:#?}",
-            conf.display()
-        ));
-    }
-}
-
-fn assert_none(conf: &Path, versions: &[String], failures: &mut Vec<String>) {
-    let got = probe_findings(conf, versions);
-    if !got.is_empty() {
-        failures.push(format!(
-            "{}: the tree the server runs gives {got:#?}",
-            conf.display()
-        ));
-    }
-}
+use probe_servers::{
+    assert_none, check_edit, httpd, line_of, make_pki, nginx_version, openssl_version,
+    probe_findings, vhost, Edit, INTERMEDIATE_CIPHERS, OLD_CIPHERS,
+};
 
 fn wait_closed(port: u16) {
     let start = Instant::now();
@@ -283,22 +149,9 @@ fn nginx_cases() -> Vec<(&'static str, String, Vec<Edit>)> {
 
 #[test]
 fn nginx_as_run_and_edited() {
-    let Some(nginx) = probe_servers::nginx_bin("--probe against nginx") else {
+    let Some((nginx, versions)) = probe_servers::installed("--probe against nginx", false) else {
         return;
     };
-    if !certgen::require_openssl("--probe against nginx") {
-        return;
-    }
-    let (Some(nv), Some(ov)) = (nginx_version(&nginx), openssl_version()) else {
-        common::skip_or_fail("--probe against nginx", "no nginx or openssl version");
-        return;
-    };
-    let versions = vec![
-        "--nginx-version".to_string(),
-        nv,
-        "--openssl-version".to_string(),
-        ov,
-    ];
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     make_pki(dir);
@@ -426,25 +279,10 @@ fn apache_cases() -> Vec<(&'static str, String, Vec<Edit>)> {
 
 #[test]
 fn apache_as_run_and_edited() {
-    let Some(bin) = apache_bin("--probe against Apache httpd") else {
+    let Some((bin, versions)) = probe_servers::installed("--probe against Apache httpd", true)
+    else {
         return;
     };
-    if !certgen::require_openssl("--probe against Apache httpd") {
-        return;
-    }
-    let (Some(av), Some(ov)) = (apache_version(&bin), openssl_version()) else {
-        common::skip_or_fail(
-            "--probe against Apache httpd",
-            "no apache2 or openssl version",
-        );
-        return;
-    };
-    let versions = vec![
-        "--apache-version".to_string(),
-        av,
-        "--openssl-version".to_string(),
-        ov,
-    ];
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     make_pki(dir);

@@ -93,9 +93,15 @@ fn try_wait_port(child: &mut Child, port: u16, log: &Path, what: &str) -> Result
 /// `client.pem`/`client.key` issued by the CA (valid until 2099: nginx checks it); DH parameters `dh1024.pem`
 /// and `dh2048.pem`.
 pub fn make_pki(dir: &Path) {
+    make_pki_with(dir, "");
+}
+
+/// [`make_pki`], and the certificates of `more` (a `certgen` script that
+/// may issue from `ca.pem`).
+pub fn make_pki_with(dir: &Path, more: &str) {
     certgen::setup(
         dir,
-        "key ca.key rsa:2048\n\
+        &(String::from("key ca.key rsa:2048\n\
          cert ca.pem key=ca.key ca cn=\"Probe Test CA\"\n\
          key key.pem rsa:2048\n\
          cert cert.pem key=key.pem issuer=ca.pem cn=localhost san=DNS:localhost\n\
@@ -104,7 +110,8 @@ pub fn make_pki(dir: &Path) {
          key client.key ec:P-256\n\
          cert client.pem key=client.key issuer=ca.pem cn=probe-client from=2020-01-01 to=2099-12-31\n\
          dh dh1024.pem dsa:1024\n\
-         dh dh2048.pem ffdhe2048\n",
+         dh dh2048.pem ffdhe2048\n")
+            + more),
     );
 }
 
@@ -452,4 +459,169 @@ pub fn vhost(name: &str, extra: &str) -> String {
          SSLCertificateFile {{dir}}/cert.pem\n    SSLCertificateKeyFile {{dir}}/key.pem\n    \
          Header always set Strict-Transport-Security \"max-age=63072000\"\n{extra}</VirtualHost>\n"
     )
+}
+
+// ------------------------------------------------------------ `tlslint PATH --probe`
+
+/// `openssl version` → `3.0.22`.
+pub fn openssl_version() -> Option<String> {
+    let v = certgen::openssl_version()?;
+    v.split_whitespace().nth(1).map(|s| {
+        s.chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect()
+    })
+}
+
+/// `nginx -v` → `1.22.1`.
+pub fn nginx_version(nginx: &Path) -> Option<String> {
+    let o = Command::new(nginx).arg("-v").output().ok()?;
+    let s = String::from_utf8_lossy(&o.stderr).to_string();
+    s.split("nginx/")
+        .nth(1)
+        .map(|v| v.split_whitespace().next().unwrap_or("").to_string())
+}
+
+/// `apache2 -v` → `2.4.71`.
+pub fn apache_version(httpd: &Path) -> Option<String> {
+    let o = Command::new(httpd).arg("-v").output().ok()?;
+    let s = String::from_utf8_lossy(&o.stdout).to_string();
+    s.split("Apache/")
+        .nth(1)
+        .map(|v| v.split_whitespace().next().unwrap_or("").to_string())
+}
+
+/// One probe finding: (code, line, message).
+pub type Got = (String, u64, String);
+
+/// `tlslint CONF --probe --format json` with the installed versions: the
+/// TLS6xx findings, and every finding's evidence checked.
+pub fn probe_findings(conf: &Path, versions: &[String]) -> Vec<Got> {
+    let mut c = Command::new(common::tlslint());
+    c.arg(conf)
+        .args([
+            "--probe",
+            "--format",
+            "json",
+            "--no-config",
+            "--probe-timeout",
+            "3",
+        ])
+        .args(versions);
+    let o = common::run(&mut c, Duration::from_secs(120)).expect("tlslint finishes");
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", String::from_utf8_lossy(&o.stdout), o.stderr));
+    assert!(
+        v["errors"].as_array().is_some_and(|a| a.is_empty()),
+        "{}: {}",
+        conf.display(),
+        v["errors"]
+    );
+    assert!(
+        v["probes"].as_array().is_some_and(|a| !a.is_empty()),
+        "{}: no probes in the JSON",
+        conf.display()
+    );
+    let mut got = Vec::new();
+    for f in v["findings"].as_array().unwrap() {
+        let code = f["code"].as_str().unwrap().to_string();
+        let probe = code.starts_with("TLS6");
+        assert_eq!(f["evidence"], if probe { "probe" } else { "config" }, "{f}");
+        if probe {
+            got.push((
+                code,
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    // exit code: findings at error level make it 1 (warnings too, by default)
+    let errors = v["summary"]["error"].as_u64().unwrap_or(0);
+    if errors > 0 {
+        assert_eq!(o.code, Some(1), "{}", conf.display());
+    } else {
+        assert!(matches!(o.code, Some(0 | 1)), "{:?}", o.code);
+    }
+    got
+}
+
+/// The 1-based line of the first line containing `needle`.
+pub fn line_of(text: &str, needle: &str) -> u64 {
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i as u64 + 1)
+        .unwrap_or_else(|| panic!("{needle:?} not in\n{text}"))
+}
+
+/// An edit of the tree a server runs and what `--probe` must then report:
+/// (replace, with, [(code, the line holding this text)]).
+pub type Edit = (&'static str, String, Vec<(&'static str, &'static str)>);
+
+/// Write `conf` with the edit applied beside it, lint it, compare.
+pub fn check_edit(conf: &Path, versions: &[String], edit: &Edit, failures: &mut Vec<String>) {
+    let (from, to, want) = edit;
+    let text = std::fs::read_to_string(conf).unwrap();
+    assert!(text.contains(from), "{from:?} not in {}", conf.display());
+    let edited = text.replacen(from, to, 1);
+    let path = conf.with_file_name(format!(
+        "edited-{}.conf",
+        conf.file_stem().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&path, &edited).unwrap();
+    let mut want: Vec<(String, u64)> = want
+        .iter()
+        .map(|(c, needle)| (c.to_string(), line_of(&edited, needle)))
+        .collect();
+    want.sort();
+    let got = probe_findings(&path, versions);
+    if std::env::var_os("SHOW_FINDINGS").is_some() {
+        common::say(&format!(
+            "{} with {from:?} -> {to:?}:\n{got:#?}",
+            conf.display()
+        ));
+    }
+    let mut have: Vec<(String, u64)> = got.iter().map(|(c, l, _)| (c.clone(), *l)).collect();
+    have.sort();
+    if have != want {
+        failures.push(format!(
+            "{} with {from:?} -> {to:?}: want {want:?}, got {got:#?}",
+            conf.display()
+        ));
+    }
+}
+
+pub fn assert_none(conf: &Path, versions: &[String], failures: &mut Vec<String>) {
+    let got = probe_findings(conf, versions);
+    if !got.is_empty() {
+        failures.push(format!(
+            "{}: the tree the server runs gives {got:#?}",
+            conf.display()
+        ));
+    }
+}
+
+/// The server to test with and the installed versions as `tlslint` flags
+/// (`--nginx-version V --openssl-version V`, or `--apache-version`), or
+/// None when something is missing (skipped with the reason, or failed
+/// under CI).
+pub fn installed(what: &str, apache: bool) -> Option<(PathBuf, Vec<String>)> {
+    let bin = if apache {
+        apache_bin(what)?
+    } else {
+        nginx_bin(what)?
+    };
+    if !certgen::require_openssl(what) {
+        return None;
+    }
+    let (flag, version) = if apache {
+        ("--apache-version", apache_version(&bin))
+    } else {
+        ("--nginx-version", nginx_version(&bin))
+    };
+    let (Some(sv), Some(ov)) = (version, openssl_version()) else {
+        common::skip_or_fail(what, "no server or openssl version");
+        return None;
+    };
+    let versions = vec![flag.to_string(), sv, "--openssl-version".to_string(), ov];
+    Some((bin, versions))
 }
