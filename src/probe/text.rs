@@ -85,7 +85,7 @@ fn key_types(s: &mut String, r: &ProbeReport) {
         })
         .collect();
     for (family, why) in &c.not_served {
-        parts.push(format!("no certificate asked with {family} only ({why})"));
+        parts.push(format!("{family} none (asked with {family} only: {why})"));
     }
     let _ = writeln!(s);
     let _ = writeln!(s, "Key types served:  {}", parts.join("; "));
