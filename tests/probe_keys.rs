@@ -317,6 +317,36 @@ fn nginx_rsa_and_ecdsa_certificates() {
     drop(server);
 }
 
+/// Without TLS 1.3 the certificate follows the suite (ECDHE-RSA or
+/// ECDHE-ECDSA) among those the signature algorithms allow: both chains
+/// are still seen, and the tree the server runs gives no difference.
+#[test]
+fn nginx_rsa_and_ecdsa_certificates_over_tls12() {
+    let Some((nginx, versions, tmp)) =
+        setup("a TLS 1.2 nginx with RSA and ECDSA certificates", false)
+    else {
+        return;
+    };
+    let dir = tmp.path();
+    let blocks = probe_servers::server_block(&format!("{EC_PAIR}    ssl_protocols TLSv1.2;\n"))
+        .replace("{dir}", &dir.display().to_string());
+    let server = probe_servers::nginx(&nginx, dir, "dual12", &blocks);
+    let (_, v, err) = probe_json(&[&server.target(), "--sni", "localhost"]);
+    let keys = by_key(&v);
+    let kinds: Vec<&str> = keys.iter().map(|k| k.0.as_str()).collect();
+    assert_eq!(kinds, ["RSA", "ECDSA"], "{keys:#?} {err}");
+    assert_eq!(keys[0].1, fingerprint(&dir.join("cert.pem")));
+    assert_eq!(keys[1].1, fingerprint(&dir.join("ec.pem")));
+    let mut failures = Vec::new();
+    assert_none(
+        &dir.join("dual12").join("nginx.conf"),
+        &versions,
+        &mut failures,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    drop(server);
+}
+
 /// An explicit group list outside the profile: TLS206 from the
 /// configuration and from the probe alike.
 #[test]
