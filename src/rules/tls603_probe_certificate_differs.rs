@@ -194,34 +194,7 @@ pub fn compare<'a>(
                 let Some(leaf) = p.leaf.as_ref().filter(|l| askable(o.report, l)) else {
                     continue;
                 };
-                let got = match chains.not_served.get(kt) {
-                    Some(why) => format!("the handshake failed: {why}"),
-                    None => match chains
-                        .by_key_type
-                        .iter()
-                        .find(|k| k.asked.iter().any(|a| a == kt))
-                    {
-                        Some(k) => format!(
-                            "it sent {} ({} key, SHA-256 {})",
-                            k.chain.certificates[0].subject,
-                            k.key_type,
-                            short(&k.chain.certificates[0].sha256)
-                        ),
-                        None => "nothing".into(),
-                    },
-                };
-                let dir = crate::rules::cipher_facts::directive(
-                    o.ep,
-                    "ssl_certificate",
-                    "SSLCertificateFile",
-                );
-                at_certificate(o, p, format!(
-                        "{} serves no {kt} certificate: asked with {kt} signature algorithms only, {got}; the configuration has {} (SHA-256 {})",
-                        o.wire(),
-                        leaf.subject,
-                        short(&leaf.sha256)
-                    ),
-                    format!("{dir} names a {kt} certificate"), out);
+                not_served(o, p, leaf, kt, out);
             }
         }
     }
@@ -235,17 +208,96 @@ pub fn compare<'a>(
         }
         let types: Vec<&str> = kept.iter().filter_map(|p| p.key_type()).collect();
         let leaf = &k.chain.certificates[0];
-        let p = &pairs[0];
-        at_certificate(o, p, format!(
-                "{} sends {} ({} key, SHA-256 {}) to clients that ask for {} signatures, but the configuration has only {} certificates: a stale deploy (the certificate was removed since the server started: a missed reload), another server on the socket, or something in the middle",
-                o.wire(),
-                leaf.subject,
+        let why = whose(
+            cx,
+            o,
+            &leaf.sha256,
+            "a stale deploy (a certificate removed from the files since the server started: a missed reload), another server on the socket, or something in the middle",
+        );
+        let message = format!(
+            "{} sends {} ({} key, SHA-256 {}) to clients that ask for {} signatures, but the configuration has only {} certificates: {why}",
+            o.wire(),
+            leaf.subject,
+            k.key_type,
+            short(&leaf.sha256),
+            k.key_type,
+            types.join(" and ")
+        );
+        let label = format!("no {} certificate configured", k.key_type);
+        at_certificate(o, &pairs[0], message, label, out);
+    }
+}
+
+/// The configured certificate `leaf` of key type `kt` is not served,
+/// though the probe asked for that key type where the wire could carry it.
+#[cfg(feature = "probe")]
+fn not_served(
+    o: &crate::rules::probe_facts::Observed<'_>,
+    p: &Pair<'_>,
+    leaf: &crate::certs::Cert,
+    kt: &str,
+    out: &mut Vec<Finding>,
+) {
+    let chains = &o.report.certificate_chain;
+    let got = match chains.not_served.get(kt) {
+        Some(why) => format!("the handshake failed: {why}"),
+        None => match chains
+            .by_key_type
+            .iter()
+            .find(|k| k.asked.iter().any(|a| a == kt))
+        {
+            Some(k) => format!(
+                "it sent {} ({} key, SHA-256 {})",
+                k.chain.certificates[0].subject,
                 k.key_type,
-                short(&leaf.sha256),
-                k.key_type,
-                types.join(" and ")
+                short(&k.chain.certificates[0].sha256)
             ),
-            format!("no {} certificate configured", k.key_type), out);
+            None => "nothing".into(),
+        },
+    };
+    let dir = crate::rules::cipher_facts::directive(o.ep, "ssl_certificate", "SSLCertificateFile");
+    let message = format!(
+        "{} serves no {kt} certificate: asked with {kt} signature algorithms only, {got}; the configuration has {} (SHA-256 {}): added since the server started (a missed reload), or another server on the socket",
+        o.wire(),
+        leaf.subject,
+        short(&leaf.sha256)
+    );
+    at_certificate(
+        o,
+        p,
+        message,
+        format!("{dir} names a {kt} certificate"),
+        out,
+    );
+}
+
+/// Why a leaf that is not the endpoint's is served: the endpoint that has
+/// it (the SNI does not reach this one, or it is the socket's default), or
+/// `stale` (no endpoint of the tree has it).
+#[cfg(feature = "probe")]
+fn whose(
+    cx: &Context<'_>,
+    o: &crate::rules::probe_facts::Observed<'_>,
+    sha256: &str,
+    stale: &str,
+) -> String {
+    let elsewhere = cx.endpoints.iter().find(|e| {
+        e.span != o.ep.span
+            && e.certificates
+                .iter()
+                .any(|p| cx.files.leaf(p).is_some_and(|c| c.sha256 == sha256))
+    });
+    match (elsewhere, o.sni) {
+        (Some(e), Some(n)) => format!(
+            "it is the certificate of {}: the SNI {n} does not reach this {} (a missing or misspelt name, or another server wins it)",
+            e.label(),
+            crate::rules::cipher_facts::server_noun(o.ep)
+        ),
+        (Some(e), None) => format!(
+            "it is the certificate of {}: that one is the default for the socket",
+            e.label()
+        ),
+        (None, _) => stale.to_string(),
     }
 }
 
@@ -318,24 +370,12 @@ fn differs<'a>(
         return;
     }
     // another leaf: whose is it?
-    let elsewhere = cx.endpoints.iter().find(|e| {
-        e.span != o.ep.span
-            && e.certificates
-                .iter()
-                .any(|p| cx.files.leaf(p).is_some_and(|c| c.sha256 == leaf.sha256))
-    });
-    let why = match (elsewhere, o.sni) {
-        (Some(e), Some(n)) => format!(
-            "it is the certificate of {}: the SNI {n} does not reach this {} (a missing or misspelt name, or another server wins it)",
-            e.label(),
-            crate::rules::cipher_facts::server_noun(o.ep)
-        ),
-        (Some(e), None) => format!(
-            "it is the certificate of {}: that one is the default for the socket",
-            e.label()
-        ),
-        (None, _) => "a stale deploy (the file changed since the server started: a missed reload), another server on the socket, or something in the middle".into(),
-    };
+    let why = whose(
+        cx,
+        o,
+        &leaf.sha256,
+        "a stale deploy (the file changed since the server started: a missed reload), another server on the socket, or something in the middle",
+    );
     let configured = p
         .leaf
         .as_ref()
