@@ -97,11 +97,10 @@ impl SourceCode for Src {
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
         let len = self.text.len();
-        let start = span.offset();
-        let end = start + span.len();
-        if start > len || end > len {
-            return Err(miette::MietteError::OutOfBounds);
-        }
+        // an error at the end of the file ("unexpected end of file") points
+        // just past the last byte: show the last line, not an error of our own
+        let start = span.offset().min(len);
+        let end = (span.offset() + span.len()).min(len).max(start);
         let first_span_line = self.line_of(start);
         let last_span_line = self.line_of(end.saturating_sub(1).max(start));
         let first = first_span_line.saturating_sub(before);
