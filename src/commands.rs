@@ -478,7 +478,17 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
     match a.format {
-        OutputFormat::Human => crate::report::human::emit(&report, color, out, err),
+        OutputFormat::Human => crate::report::human::emit(
+            &report,
+            crate::report::human::Style {
+                color,
+                width: crate::report::human::width(),
+                quiet: a.quiet,
+            },
+            out,
+            err,
+        ),
+        OutputFormat::Concise => crate::report::human::emit_concise(&report, a.quiet, out, err),
         OutputFormat::Json => crate::report::json::emit(&report, out),
         OutputFormat::Sarif => {
             for n in &report.notes {
