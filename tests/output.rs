@@ -63,8 +63,14 @@ fn concise_is_one_line_per_finding() {
                 parts.next().unwrap(),
                 parts.next().unwrap(),
             );
-            assert!(Path::new(env!("CARGO_MANIFEST_DIR")).join(path).is_file(), "{l}");
-            assert!(line.parse::<u32>().is_ok() && col.parse::<u32>().is_ok(), "{l}");
+            assert!(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join(path).is_file(),
+                "{l}"
+            );
+            assert!(
+                line.parse::<u32>().is_ok() && col.parse::<u32>().is_ok(),
+                "{l}"
+            );
             let rest = rest.trim_start();
             assert!(rest.starts_with("TLS"), "{l}");
             assert!(
@@ -94,7 +100,13 @@ fn fixes_are_never_broken_across_lines() {
             .unwrap()
             .iter()
             .filter_map(|f| f["help"].as_str())
-            .flat_map(|h| h.split('`').skip(1).step_by(2).map(str::to_string).collect::<Vec<_>>())
+            .flat_map(|h| {
+                h.split('`')
+                    .skip(1)
+                    .step_by(2)
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
             .collect();
         assert!(!fixes.is_empty(), "{tree}");
         for w in [40, 60, 80, 120, 200] {
@@ -110,7 +122,11 @@ fn fixes_are_never_broken_across_lines() {
             for l in out.lines().filter(|l| !l.starts_with("tlslint: ")) {
                 let n = l.chars().count();
                 if n > w as usize && !l.contains('`') && !l.contains('│') && !l.contains('·') {
-                    let longest = l.split_whitespace().map(|s| s.chars().count()).max().unwrap_or(0);
+                    let longest = l
+                        .split_whitespace()
+                        .map(|s| s.chars().count())
+                        .max()
+                        .unwrap_or(0);
                     assert!(longest + 10 > w as usize, "{tree} at {w}: {n} columns: {l}");
                 }
             }

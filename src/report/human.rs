@@ -211,7 +211,8 @@ pub fn finding_diag(sm: &SourceMap, f: &Finding) -> Diag {
         } else {
             "endpoints"
         };
-        d.trailer.push((what, format!("{}{more}", names.join("; "))));
+        d.trailer
+            .push((what, format!("{}{more}", names.join("; "))));
     }
     d
 }
@@ -223,7 +224,8 @@ pub fn evidence_diag(sm: &SourceMap, f: &Finding) -> Diag {
     d.source = None;
     d.labels.clear();
     let target = sm.path(f.span.file).display().to_string();
-    d.trailer.insert(0, ("evidence", format!("the server at {target}")));
+    d.trailer
+        .insert(0, ("evidence", format!("the server at {target}")));
     d
 }
 
@@ -399,7 +401,12 @@ pub fn emit(report: &crate::lint::Report, style: Style, out: &mut dyn Write, err
 
 /// `--format concise`: one line per finding,
 /// `path:line:col: CODE [severity] message`, then the summary line.
-pub fn emit_concise(report: &crate::lint::Report, quiet: bool, out: &mut dyn Write, err: &mut dyn Write) {
+pub fn emit_concise(
+    report: &crate::lint::Report,
+    quiet: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) {
     if !quiet {
         for n in &report.notes {
             let _ = writeln!(err, "note: {n}");
