@@ -148,3 +148,27 @@ fn findings_are_separated_by_one_blank_line_and_keep_related_places_inside() {
     }
     assert!(out.contains("note: the server that inherits it: "), "{out}");
 }
+
+/// `tlslint probe` on a port that answers in plain HTTP says so, not
+/// "record header 48 54 54".
+#[test]
+fn a_plain_http_port_is_named() {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().take(64) {
+            let Ok(mut s) = s else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+        }
+    });
+    let (code, _, err) = tlslint(
+        &["probe", &format!("127.0.0.1:{port}"), "--timeout", "3"],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("answers in plain HTTP"), "{err}");
+    assert!(!err.contains("record header"), "{err}");
+}
