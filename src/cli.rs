@@ -114,6 +114,9 @@ pub struct CheckArgs {
     /// Print findings only: no notes, no summary line
     #[arg(short, long)]
     pub quiet: bool,
+    /// List every suite, group and name in messages (default: the first few and a count)
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Exit with code 1 when a finding at or above this severity remains [default: warning]
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<crate::config::FailOn>,

@@ -274,6 +274,9 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         );
         return EXIT_ERROR;
     }
+    if a.verbose {
+        crate::rules::cipher_facts::FULL_LISTS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let groups = match groups(a) {
         Ok(g) => g,
         Err(e) => return fail(err, &e),

@@ -172,3 +172,35 @@ fn a_plain_http_port_is_named() {
     assert!(err.contains("answers in plain HTTP"), "{err}");
     assert!(!err.contains("record header"), "{err}");
 }
+
+/// Long suite lists name the first few and a count; `--verbose` lists all.
+#[test]
+fn verbose_lists_every_suite() {
+    let tree = "fixtures/rules/TLS201/nginx-bad";
+    let (_, short, _) = tlslint(&[tree, "--format", "concise"], None);
+    let (_, long, _) = tlslint(&[tree, "--format", "concise", "--verbose"], None);
+    let more = short
+        .lines()
+        .find(|l| l.contains(" TLS201 ") && l.contains(" more"))
+        .expect(&short);
+    let n: usize = more
+        .split(" and ")
+        .last()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|t| t.parse().ok())
+        .expect(more);
+    let full = long.lines().find(|l| l.contains(" TLS201 ")).unwrap();
+    assert!(!full.contains(" more"), "{full}");
+    // the first few and the n more are all named
+    let names = full.rsplit(": ").next().unwrap().split(", ").count();
+    let shown = more
+        .rsplit(": ")
+        .next()
+        .unwrap()
+        .split(" and ")
+        .next()
+        .unwrap()
+        .split(", ")
+        .count();
+    assert_eq!(names, shown + n, "{full}");
+}
