@@ -54,6 +54,8 @@ pub enum Command {
 pub enum OutputFormat {
     /// rustc-style diagnostics for people
     Human,
+    /// one line per finding: `path:line:col: CODE [severity] message`
+    Concise,
     /// one JSON object with `findings` and `endpoints`
     Json,
     /// SARIF 2.1.0 (GitHub code scanning and other SARIF viewers)
@@ -109,6 +111,12 @@ pub struct CheckArgs {
     /// Certificate, key and parameter files: --root, --now, --expiry-warn-days, --ca-file
     #[command(flatten)]
     pub files: crate::certs::CertArgs,
+    /// Print findings only: no notes, no summary line
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// List every suite, group and name in messages (default: the first few and a count)
+    #[arg(short, long)]
+    pub verbose: bool,
     /// Exit with code 1 when a finding at or above this severity remains [default: warning]
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<crate::config::FailOn>,

@@ -274,6 +274,9 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         );
         return EXIT_ERROR;
     }
+    if a.verbose {
+        crate::rules::cipher_facts::FULL_LISTS.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
     let groups = match groups(a) {
         Ok(g) => g,
         Err(e) => return fail(err, &e),
@@ -478,7 +481,17 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
     match a.format {
-        OutputFormat::Human => crate::report::human::emit(&report, color, out, err),
+        OutputFormat::Human => crate::report::human::emit(
+            &report,
+            crate::report::human::Style {
+                color,
+                width: crate::report::human::width(),
+                quiet: a.quiet,
+            },
+            out,
+            err,
+        ),
+        OutputFormat::Concise => crate::report::human::emit_concise(&report, a.quiet, out, err),
         OutputFormat::Json => crate::report::json::emit(&report, out),
         OutputFormat::Sarif => {
             for n in &report.notes {

@@ -98,7 +98,7 @@ struct RawRules {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
-    profile: Option<String>,
+    profile: Option<Spanned<String>>,
     guidelines: Option<String>,
     profile_file: Option<PathBuf>,
     nginx_version: Option<Spanned<String>>,
@@ -185,6 +185,16 @@ pub fn select(s: &str) -> Option<Vec<&'static str>> {
     }
 }
 
+/// `KEY: unknown rule "X"`, with the nearest code or name when X looks
+/// like a typo of one.
+pub fn unknown_rule(key: &str, s: &str) -> String {
+    let names = RULES.iter().flat_map(|r| [r.meta().code, r.meta().name]);
+    format!(
+        "{key}: unknown rule \"{s}\"{}",
+        crate::suggest::did_you_mean(s, names)
+    )
+}
+
 fn spanned_err<T>(path: &Path, s: &Spanned<T>, message: String) -> Error {
     let (line, col) = crate::yaml::line_col(s);
     Error::at(message, path, line, col)
@@ -199,13 +209,7 @@ fn resolve_list(
     for s in list {
         match select(&s.value) {
             Some(codes) => out.extend(codes),
-            None => {
-                return Err(spanned_err(
-                    path,
-                    s,
-                    format!("{key}: unknown rule \"{}\"", s.value),
-                ))
-            }
+            None => return Err(spanned_err(path, s, unknown_rule(key, &s.value))),
         }
     }
     Ok(out)
@@ -239,6 +243,21 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
     check_version(path, "nginx_version", &raw.nginx_version)?;
     check_version(path, "openssl_version", &raw.openssl_version)?;
     check_version(path, "apache_version", &raw.apache_version)?;
+    if let (Some(p), None) = (&raw.profile, &raw.profile_file) {
+        let known = ["modern", "intermediate", "old"];
+        if !known.contains(&p.value.as_str()) {
+            return Err(spanned_err(
+                path,
+                p,
+                format!(
+                    "profile: no profile \"{}\" (the bundled ones: modern, intermediate, old; \
+                     a policy of your own goes in profile_file){}",
+                    p.value,
+                    crate::suggest::did_you_mean(&p.value, known)
+                ),
+            ));
+        }
+    }
     let rules = raw.rules.unwrap_or_default();
     let enable = match &rules.enable {
         Some(l) => Some(resolve_list(path, "rules.enable", l)?),
@@ -250,11 +269,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
     entries.sort_by_key(|(k, _)| crate::yaml::line_col(k));
     for (k, v) in entries {
         let Some(m) = rule_by_name(&k.value) else {
-            return Err(spanned_err(
-                path,
-                &k,
-                format!("severity: unknown rule \"{}\"", k.value),
-            ));
+            return Err(spanned_err(path, &k, unknown_rule("severity", &k.value)));
         };
         severity.insert(m.code, Severity::from(v));
     }
@@ -284,7 +299,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
     }
     Ok(Config {
         path: path.to_path_buf(),
-        profile: raw.profile,
+        profile: raw.profile.map(|p| p.value),
         guidelines: raw.guidelines,
         profile_file: raw.profile_file.map(|p| dir.join(p)),
         nginx_version: raw.nginx_version.map(|s| s.value),
@@ -392,15 +407,11 @@ pub fn settings(cfg: Option<&Config>, a: &crate::cli::CheckArgs) -> Result<Setti
     };
     let mut cli_enable = BTreeSet::new();
     for s in &a.enable {
-        cli_enable.extend(
-            select(s).ok_or_else(|| Error::new(format!("--enable: unknown rule \"{s}\"")))?,
-        );
+        cli_enable.extend(select(s).ok_or_else(|| Error::new(unknown_rule("--enable", s)))?);
     }
     let mut cli_disable = BTreeSet::new();
     for s in &a.disable {
-        cli_disable.extend(
-            select(s).ok_or_else(|| Error::new(format!("--disable: unknown rule \"{s}\"")))?,
-        );
+        cli_disable.extend(select(s).ok_or_else(|| Error::new(unknown_rule("--disable", s)))?);
     }
     let all: BTreeSet<&'static str> = RULES.iter().map(|r| r.meta().code).collect();
     let mut enabled = if !cli_enable.is_empty() {

@@ -267,3 +267,91 @@ fn dump_root_is_not(path: &Path) -> bool {
     head.truncate(n);
     !dump::is_dump(&String::from_utf8_lossy(&head))
 }
+
+/// Why a file named on the command line is no configuration at all, if it
+/// is not: binary data (a NUL byte or text that is not UTF-8 near the top),
+/// or no directive nginx or httpd knows among its first statements (as
+/// `/etc/passwd`). Such a file is reported in one line instead of being
+/// parsed into an error with a snippet of its bytes. A file with nothing but
+/// comments and blank lines is a configuration (it sets nothing).
+pub fn not_a_config(path: &Path) -> Option<&'static str> {
+    let mut head = vec![0u8; 16 * 1024];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .ok()?;
+    head.truncate(n);
+    if head.contains(&0) {
+        return Some("binary data");
+    }
+    let text = match std::str::from_utf8(&head) {
+        Ok(t) => t,
+        // a multi-byte character cut at the end of the sample is fine
+        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
+        Err(_) => return Some("binary data (not UTF-8 text)"),
+    };
+    let mut statements = 0;
+    for line in text.lines() {
+        let t = line.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        // the first word of each statement on the line (nginx puts several on one)
+        for stmt in t.split([';', '{', '}']) {
+            let word = stmt
+                .trim_start()
+                .trim_start_matches("</")
+                .trim_start_matches('<')
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or("");
+            if word.is_empty() || word.starts_with('#') {
+                continue;
+            }
+            if known_directive(word) {
+                return None;
+            }
+            statements += 1;
+            if statements >= 50 {
+                break;
+            }
+        }
+        if statements >= 50 {
+            break;
+        }
+    }
+    if statements == 0 {
+        None
+    } else {
+        Some("no directive nginx or httpd knows near its top")
+    }
+}
+
+/// A directive name of nginx or httpd (case-insensitively for httpd), or a
+/// name of the families third-party modules use (`ssl_*`, `proxy_*`, `SSL*`).
+fn known_directive(word: &str) -> bool {
+    use crate::apache::env::{CORE_DIRECTIVES, MODULE_DIRECTIVES};
+    use crate::nginx::parser::{BLOCK_DIRECTIVES, SIMPLE_DIRECTIVES};
+    if BLOCK_DIRECTIVES.contains(&word) || SIMPLE_DIRECTIVES.contains(&word) {
+        return true;
+    }
+    let lower = word.to_ascii_lowercase();
+    if [
+        "ssl_",
+        "proxy_",
+        "add_header",
+        "return",
+        "rewrite",
+        "error_page",
+        "access_log",
+        "error_log",
+        "index",
+        "set",
+    ]
+    .iter()
+    .any(|p| lower == *p || (p.ends_with('_') && lower.starts_with(p)))
+    {
+        return true;
+    }
+    let is = |d: &&str| d.trim_start_matches('<').eq_ignore_ascii_case(word);
+    CORE_DIRECTIVES.iter().any(is) || MODULE_DIRECTIVES.iter().any(|(_, ds)| ds.iter().any(is))
+}

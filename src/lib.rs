@@ -26,6 +26,7 @@ pub mod report;
 pub mod roots;
 pub mod rules;
 pub mod source;
+pub mod suggest;
 pub mod suppress;
 pub mod version;
 pub mod yaml;

@@ -116,8 +116,9 @@ fn pick(g: &Guideline, name: &str, origin: &str) -> Result<Profile, Error> {
     let mut p = g.configurations.get(name).cloned().ok_or_else(|| {
         let known: Vec<&str> = g.configurations.keys().map(|s| s.as_str()).collect();
         Error::new(format!(
-            "no profile \"{name}\" in {origin} (it has: {})",
-            known.join(", ")
+            "no profile \"{name}\" in {origin} (it has: {}){}",
+            known.join(", "),
+            crate::suggest::did_you_mean(name, known.iter().copied())
         ))
     })?;
     p.name = name.to_string();

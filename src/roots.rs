@@ -118,6 +118,25 @@ fn candidates(file: &Path) -> Vec<Root> {
     out
 }
 
+/// For a missing path that is one plain word near a subcommand's name
+/// (`tlslint rule`): "; did you mean `tlslint rules`?".
+fn subcommand_typo(p: &Path) -> String {
+    use clap::CommandFactory;
+    let Some(word) = p.to_str().filter(|w| !w.contains(['/', '.'])) else {
+        return String::new();
+    };
+    let cmd = crate::cli::Cli::command();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .filter(|c| c.get_name() != "help")
+        .map(|c| c.get_name().to_string())
+        .collect();
+    match crate::suggest::nearest(word, names.iter().map(String::as_str)) {
+        Some(n) => format!("; did you mean `tlslint {n}`?"),
+        None => String::new(),
+    }
+}
+
 /// The roots for the command-line paths, each once, in order. `notes` gets
 /// remarks for the user (a file linted on its own, ...).
 pub fn discover(paths: &[PathBuf], notes: &mut Vec<String>) -> Result<Vec<Root>, Error> {
@@ -175,9 +194,22 @@ pub fn discover_all(
         }
         if !p.exists() {
             return Err(Error::new(format!(
-                "cannot read \"{}\": No such file or directory",
-                p.display()
+                "cannot read \"{}\": No such file or directory{}",
+                p.display(),
+                subcommand_typo(p)
             )));
+        }
+        // a file that is no configuration at all (a binary, /etc/passwd) is one
+        // line, never a parse error with a snippet of its bytes; a main file by
+        // name is taken at its word unless it is binary
+        if let Some(why) = input::not_a_config(p) {
+            if root_by_name(p).is_none() || why.starts_with("binary") {
+                errors.push(format!(
+                    "\"{}\" is not an nginx or Apache configuration ({why})",
+                    p.display()
+                ));
+                continue;
+            }
         }
         if let Some(r) = root_by_name(p) {
             push(r, &mut roots);

@@ -55,6 +55,33 @@ pub fn parse_comment(text: &str) -> Option<Parsed> {
         None => (rest, ""),
     };
     let head = head.trim();
+    // `ignore TLS101 - reason` (or an en/em dash): the reason separator is
+    // mistyped; one finding that says so, not one per word of the reason
+    if reason.is_empty() {
+        let words: Vec<&str> = head.split_whitespace().collect();
+        let dash = words
+            .iter()
+            .skip(1)
+            .position(|w| matches!(*w, "-" | "\u{2013}" | "\u{2014}"));
+        let kind = words.first().copied().unwrap_or("");
+        if let (Some(d), true) = (dash, matches!(kind, "ignore" | "ignore-file")) {
+            let codes = &words[1..1 + d];
+            return Some(Parsed {
+                file_scope: kind == "ignore-file",
+                codes: Vec::new(),
+                unknown: Vec::new(),
+                reason: String::new(),
+                malformed: Some(format!(
+                    "use `--` before the reason: `# tlslint: {kind} {} -- reason`",
+                    if codes.is_empty() {
+                        "TLS101".to_string()
+                    } else {
+                        codes.join(" ")
+                    }
+                )),
+            });
+        }
+    }
     // split at the first separator, whatever its width (U+00A0 is two bytes)
     let (kind, codes) = match head.split_once(|c: char| c.is_whitespace() || c == '=' || c == ':') {
         Some((k, rest)) => (k, rest.trim_start_matches(['=', ':'])),
@@ -329,6 +356,33 @@ mod tests {
             .malformed
             .is_some());
         assert!(parse_comment(" a comment about tlslint").is_none());
+    }
+
+    #[test]
+    fn one_dash_before_the_reason_is_one_mistake() {
+        for text in [
+            "tlslint: ignore TLS101 - POS terminals need it",
+            "tlslint: ignore TLS101 \u{2014} POS terminals need it",
+        ] {
+            let p = parse_comment(text).unwrap();
+            assert_eq!(
+                p.malformed.as_deref(),
+                Some("use `--` before the reason: `# tlslint: ignore TLS101 -- reason`"),
+                "{text}"
+            );
+            assert!(p.unknown.is_empty() && p.codes.is_empty());
+        }
+        let p = parse_comment("tlslint: ignore-file TLS101 TLS501 - x").unwrap();
+        assert!(p.file_scope);
+        assert!(p
+            .malformed
+            .unwrap()
+            .contains("ignore-file TLS101 TLS501 -- reason"));
+        // a dash inside the reason after `--` is fine
+        let p = parse_comment("tlslint: ignore TLS101 -- a - b").unwrap();
+        assert!(p.malformed.is_none() && p.reason == "a - b");
+        // a lone dash as the first word is no kind at all
+        assert!(parse_comment("tlslint: - x").unwrap().malformed.is_some());
     }
 }
 

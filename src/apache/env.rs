@@ -61,7 +61,7 @@ pub fn source_name(id: &str) -> String {
 /// their command tables). A directive of a module not listed here counts
 /// as unknown.
 #[rustfmt::skip]
-const CORE_DIRECTIVES: &[&str] = &[
+pub(crate) const CORE_DIRECTIVES: &[&str] = &[
     "<Directory", "<Location", "<VirtualHost", "<Files", "<Limit", "<LimitExcept", "<IfModule",
     "<IfDefine", "<IfFile", "<IfDirective", "<IfSection", "<DirectoryMatch", "<LocationMatch",
     "<FilesMatch", "AddDefaultCharset", "AcceptPathInfo", "Define", "UnDefine", "Error", "<If",
@@ -90,7 +90,7 @@ const CORE_DIRECTIVES: &[&str] = &[
 
 /// Directives of some modules, by module identifier.
 #[rustfmt::skip]
-const MODULE_DIRECTIVES: &[(&str, &[&str])] = &[
+pub(crate) const MODULE_DIRECTIVES: &[(&str, &[&str])] = &[
     ("so_module", &["LoadModule", "LoadFile"]),
     (
         "log_config_module",

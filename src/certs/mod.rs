@@ -45,11 +45,23 @@ pub struct CertArgs {
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
     /// Warn about certificates that expire within this many days [default: 30]
-    #[arg(long, value_name = "DAYS")]
+    #[arg(long, value_name = "DAYS", allow_negative_numbers = true, value_parser = days)]
     pub expiry_warn_days: Option<u32>,
     /// The roots clients trust, for a private PKI (PEM; replaces Mozilla's root store)
     #[arg(long, value_name = "FILE")]
     pub ca_file: Option<PathBuf>,
+}
+
+/// `--expiry-warn-days`: a whole number of days, 0 or more.
+fn days(s: &str) -> Result<u32, String> {
+    match s.trim().parse::<i64>() {
+        Ok(n) if n < 0 => Err(
+            "a number of days cannot be negative (0 warns only about expired certificates)"
+                .to_string(),
+        ),
+        Ok(n) => u32::try_from(n).map_err(|_| "more days than anyone waits".to_string()),
+        Err(_) => Err("a whole number of days is expected, e.g. 30".to_string()),
+    }
 }
 
 /// What the file checks need from the command line.

@@ -42,7 +42,7 @@ pub struct SyntaxError {
 
 /// nginx's block directives (NGX_CONF_BLOCK) in the open-source modules:
 /// written without `{`, nginx says `directive "x" has not the opening "{"`.
-const BLOCK_DIRECTIVES: &[&str] = &[
+pub(crate) const BLOCK_DIRECTIVES: &[&str] = &[
     "events",
     "http",
     "mail",
@@ -62,7 +62,7 @@ const BLOCK_DIRECTIVES: &[&str] = &[
 /// Well-known directives that take no block: written with `{`, nginx says
 /// `directive "x" is not terminated by ";"`. (Directives tlslint does not
 /// know are accepted either way, as third-party modules may define them.)
-const SIMPLE_DIRECTIVES: &[&str] = &[
+pub(crate) const SIMPLE_DIRECTIVES: &[&str] = &[
     "include",
     "listen",
     "server_name",

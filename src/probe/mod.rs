@@ -1021,7 +1021,7 @@ pub fn command(a: &ProbeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 for f in &findings {
                     crate::report::human::render(
                         out,
-                        &crate::report::human::finding_diag(&sm, f),
+                        &crate::report::human::evidence_diag(&sm, f),
                         color,
                     );
                 }

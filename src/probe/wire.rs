@@ -252,10 +252,7 @@ impl Conn {
             Err(_) => return Err(WireError::Malformed("short record header".into())),
         };
         if !(20..=24).contains(&typ) || ver >> 8 != 3 {
-            return Err(WireError::Malformed(format!(
-                "record header {:02x} {:02x} {:02x}",
-                head[0], head[1], head[2]
-            )));
+            return Err(WireError::Malformed(not_tls(&head)));
         }
         let len = len as usize;
         if len > MAX_RECORD {
@@ -716,5 +713,38 @@ mod tests {
             let _ = record_header(&bytes);
             let _ = alert(&bytes);
         }
+    }
+}
+
+/// What the first bytes of an answer that is no TLS record say: a plain
+/// HTTP server answers `HTTP/1.1 400 ...` to a ClientHello, others send a
+/// banner (SMTP, FTP) or nothing readable. Only printable ASCII of the
+/// server's bytes is quoted.
+fn not_tls(head: &[u8; 5]) -> String {
+    if head.starts_with(b"HTTP/") || head.starts_with(b"<") {
+        return "the server answers in plain HTTP, not TLS (is this the TLS port?)".to_string();
+    }
+    if head.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+        return format!(
+            "the server answers in plain text (\"{}...\"), not TLS (is this the TLS port?)",
+            String::from_utf8_lossy(head)
+        );
+    }
+    format!(
+        "the server's answer is no TLS record (it starts {:02x} {:02x} {:02x})",
+        head[0], head[1], head[2]
+    )
+}
+
+#[cfg(test)]
+mod not_tls_tests {
+    #[test]
+    fn plain_answers_are_named() {
+        assert!(super::not_tls(b"HTTP/").contains("plain HTTP"));
+        assert!(super::not_tls(b"<html").contains("plain HTTP"));
+        assert!(super::not_tls(b"220 s").contains("plain text (\"220 s...\")"));
+        assert!(super::not_tls(&[0x15, 0x02, 0x00, 0, 2]).contains("15 02 00"));
+        // control characters are never quoted
+        assert!(!super::not_tls(b"\x1b[2Jx").contains('\x1b'));
     }
 }

@@ -57,22 +57,35 @@ pub fn annotation(sm: &SourceMap, f: &Finding) -> String {
     } else {
         (f.span.line, f.span.col)
     };
-    let mut props = vec![
-        format!("file={}", escape_property(&display_path(&file.path))),
-        format!("line={}", f.span.line),
-        format!("col={}", f.span.col),
-    ];
-    // GitHub accepts endLine, and endColumn only on the same line
-    if end_line == f.span.line {
-        props.push(format!("endColumn={end_col}"));
-    } else {
-        props.push(format!("endLine={end_line}"));
+    // what a live server did has no file to annotate: the annotation goes on
+    // the run, naming the server in its message
+    let live = file
+        .path
+        .to_str()
+        .and_then(|s| s.strip_prefix(crate::source::PROBE_SCHEME));
+    let mut props = Vec::new();
+    if live.is_none() {
+        props.push(format!(
+            "file={}",
+            escape_property(&display_path(&file.path))
+        ));
+        props.push(format!("line={}", f.span.line));
+        props.push(format!("col={}", f.span.col));
+        // GitHub accepts endLine, and endColumn only on the same line
+        if end_line == f.span.line {
+            props.push(format!("endColumn={end_col}"));
+        } else {
+            props.push(format!("endLine={end_line}"));
+        }
     }
     props.push(format!(
         "title={}",
         escape_property(&format!("{} {}", f.code, f.name))
     ));
-    let mut msg = f.message.clone();
+    let mut msg = match live {
+        Some(target) => format!("{} (the server at {target})", f.message),
+        None => f.message.clone(),
+    };
     if let Some(h) = &f.help {
         msg.push_str(&format!("\nhelp: {h}"));
     }
@@ -121,4 +134,46 @@ pub fn emit(report: &Report, out: &mut dyn Write, err: &mut dyn Write) {
         }
     }
     let _ = writeln!(out, "{}", crate::report::human::summary(report));
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::finding::{Evidence, Finding, Severity};
+    use crate::source::{SourceMap, Span};
+
+    fn finding(sm: &mut SourceMap, path: &str) -> Finding {
+        let file = sm.add(path.into(), "x\n".repeat(30));
+        Finding {
+            code: "TLS101",
+            name: "protocol-outside-profile",
+            severity: Severity::Error,
+            message: "TLSv1 is accepted".into(),
+            span: Span {
+                file,
+                start: 38,
+                end: 39,
+                line: 20,
+                col: 1,
+            },
+            label: String::new(),
+            related: vec![],
+            help: None,
+            endpoints: vec![],
+            evidence: Evidence::Probe,
+        }
+    }
+
+    #[test]
+    fn what_a_live_server_did_has_no_file() {
+        let mut sm = SourceMap::new();
+        let f = finding(&mut sm, "probe://127.0.0.1:8443");
+        let a = super::annotation(&sm, &f);
+        assert!(!a.contains("file=") && !a.contains("line="), "{a}");
+        assert!(a.starts_with("::error title=TLS101"), "{a}");
+        assert!(a.contains("(the server at 127.0.0.1:8443)"), "{a}");
+        // a drift finding at a directive keeps its file and line
+        let f = finding(&mut sm, "nginx.conf");
+        let a = super::annotation(&sm, &f);
+        assert!(a.contains("file=nginx.conf,line=20,col=1"), "{a}");
+    }
 }

@@ -19,6 +19,10 @@ pub struct Diag {
     pub labels: Vec<LabeledSpan>,
     pub help: Option<String>,
     pub related: Vec<Diag>,
+    /// Lines under the snippet, rendered by tlslint (not miette): `help:`,
+    /// `note:` for related places in other files, the endpoints. Each is
+    /// (label, text).
+    pub trailer: Vec<(&'static str, String)>,
 }
 
 impl fmt::Display for Diag {
@@ -97,11 +101,10 @@ impl SourceCode for Src {
         after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
         let len = self.text.len();
-        let start = span.offset();
-        let end = start + span.len();
-        if start > len || end > len {
-            return Err(miette::MietteError::OutOfBounds);
-        }
+        // an error at the end of the file ("unexpected end of file") points
+        // just past the last byte: show the last line, not an error of our own
+        let start = span.offset().min(len);
+        let end = (span.offset() + span.len()).min(len).max(start);
         let first_span_line = self.line_of(start);
         let last_span_line = self.line_of(end.saturating_sub(1).max(start));
         let first = first_span_line.saturating_sub(before);
@@ -163,6 +166,7 @@ pub fn diag_at(
         labels: vec![labeled(span, label)],
         help: None,
         related: Vec::new(),
+        trailer: Vec::new(),
     }
 }
 
@@ -176,20 +180,23 @@ pub fn finding_diag(sm: &SourceMap, f: &Finding) -> Diag {
         &f.label,
         miette_severity(f.severity),
     );
-    d.help = f.help.clone();
     for r in &f.related {
-        if r.span.file == f.span.file && r.span != f.span {
+        if r.span == f.span {
+            continue;
+        }
+        if r.span.file == f.span.file {
             d.labels.push(labeled(r.span, &r.message));
-        } else if r.span != f.span {
-            d.related.push(diag_at(
-                sm,
-                r.span,
-                None,
-                r.message.clone(),
-                "here",
-                miette::Severity::Advice,
+        } else {
+            // another file: one line inside the finding, not a diagnostic of its own
+            let path = sm.path(r.span.file).display();
+            d.trailer.push((
+                "note",
+                format!("{}: {path}:{}:{}", r.message, r.span.line, r.span.col),
             ));
         }
+    }
+    if let Some(h) = &f.help {
+        d.trailer.push(("help", h.clone()));
     }
     let eps = &f.endpoints;
     if !eps.is_empty() {
@@ -204,38 +211,155 @@ pub fn finding_diag(sm: &SourceMap, f: &Finding) -> Diag {
         } else {
             "endpoints"
         };
-        let line = format!("{what}: {}{more}", names.join("; "));
-        d.help = Some(match d.help.take() {
-            Some(h) => format!("{h}\n{line}"),
-            None => line,
-        });
+        d.trailer
+            .push((what, format!("{}{more}", names.join("; "))));
     }
     d
 }
 
-pub fn handler(color: bool) -> GraphicalReportHandler {
+/// A finding about what a live server did (`tlslint probe`): no snippet
+/// (there is no file), the evidence named in a line of its own.
+pub fn evidence_diag(sm: &SourceMap, f: &Finding) -> Diag {
+    let mut d = finding_diag(sm, f);
+    d.source = None;
+    d.labels.clear();
+    let target = sm.path(f.span.file).display().to_string();
+    d.trailer
+        .insert(0, ("evidence", format!("the server at {target}")));
+    d
+}
+
+/// The width human output wraps to: `COLUMNS`, else the terminal's, else 100.
+pub fn width() -> usize {
+    if let Some(w) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse::<usize>().ok())
+        .filter(|&w| w > 0)
+    {
+        return w.clamp(40, 1000);
+    }
+    match terminal_size::terminal_size() {
+        Some((terminal_size::Width(w), _)) if w > 0 => (w as usize).clamp(40, 1000),
+        _ => 100,
+    }
+}
+
+/// Wrap `text` to `width` after `label: `, continuation lines indented
+/// under the text. Words are never split (not at hyphens either), and a
+/// `quoted` fix is one word: a fix that does not fit on the current line
+/// starts a line of its own, unwrapped even where it is wider than the
+/// terminal, so that it can be copied as printed. Explicit newlines in
+/// `text` are kept.
+pub fn wrap_trailer(label: &str, text: &str, width: usize) -> Vec<String> {
+    let first = format!("  {label}: ");
+    let indent = " ".repeat(first.chars().count());
+    let mut lines = Vec::new();
+    let mut cur = first.clone();
+    let mut fresh = true;
+    for (pi, para) in text.split('\n').enumerate() {
+        if pi > 0 {
+            lines.push(std::mem::replace(&mut cur, indent.clone()));
+            fresh = true;
+        }
+        for word in atomic_words(para) {
+            let wl = word.chars().count();
+            let cl = cur.chars().count();
+            if !fresh && cl + 1 + wl > width {
+                lines.push(std::mem::replace(&mut cur, indent.clone()));
+                fresh = true;
+            }
+            if !fresh {
+                cur.push(' ');
+            }
+            cur.push_str(word);
+            fresh = false;
+        }
+    }
+    lines.push(cur);
+    lines
+}
+
+/// The words of a line, a `backtick-quoted` part being one word whatever
+/// spaces it holds.
+fn atomic_words(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        while i < b.len() && b[i] == b' ' {
+            i += 1;
+        }
+        if i >= b.len() {
+            break;
+        }
+        let start = i;
+        let mut in_quote = false;
+        while i < b.len() && (in_quote || b[i] != b' ') {
+            if b[i] == b'`' {
+                in_quote = !in_quote;
+            }
+            i += 1;
+        }
+        out.push(&s[start..i]);
+    }
+    out
+}
+
+pub fn handler(color: bool, width: usize) -> GraphicalReportHandler {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     GraphicalReportHandler::new_themed(theme)
-        .with_width(110)
+        .with_width(width)
         .with_links(false)
+        // a cipher name or a directive is never split across lines
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        // the lines the finding points at, no more (rustc shows no context either)
+        .with_context_lines(0)
 }
 
 pub fn render(out: &mut dyn Write, d: &Diag, color: bool) {
+    render_at(out, d, color, width());
+}
+
+/// Render one diagnostic at `width` columns: miette's header and snippet,
+/// then the trailer lines, then one blank line.
+pub fn render_at(out: &mut dyn Write, d: &Diag, color: bool, width: usize) {
     let mut s = String::new();
-    if handler(color).render_report(&mut s, d).is_err() {
+    if handler(color, width).render_report(&mut s, d).is_err() {
         s = format!("{d}\n");
     }
+    let mut s = s.trim_end_matches('\n').to_string();
+    s.push('\n');
+    for (label, text) in &d.trailer {
+        for line in wrap_trailer(label, text, width) {
+            s.push_str(&line);
+            s.push('\n');
+        }
+    }
+    s.push('\n');
     let _ = write!(out, "{s}");
 }
 
+/// How human output is shown.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Colour (only on a terminal, never with NO_COLOR).
+    pub color: bool,
+    pub width: usize,
+    /// Findings only: no notes, no summary line.
+    pub quiet: bool,
+}
+
 /// Print a whole report: load errors to `err`, findings and a summary line to `out`.
-pub fn emit(report: &crate::lint::Report, color: bool, out: &mut dyn Write, err: &mut dyn Write) {
-    for n in &report.notes {
-        let _ = writeln!(err, "note: {n}");
+pub fn emit(report: &crate::lint::Report, style: Style, out: &mut dyn Write, err: &mut dyn Write) {
+    if !style.quiet {
+        for n in &report.notes {
+            let _ = writeln!(err, "note: {n}");
+        }
     }
     for c in &report.checked {
         for e in &c.tree.errors() {
@@ -256,15 +380,70 @@ pub fn emit(report: &crate::lint::Report, color: bool, out: &mut dyn Write, err:
                     labels: vec![],
                     help: None,
                     related: vec![],
+                    trailer: vec![],
                 },
             };
-            render(err, &d, color);
+            render_at(err, &d, style.color, style.width);
         }
         for f in &c.findings {
-            render(out, &finding_diag(&c.tree.sources(), f), color);
+            render_at(
+                out,
+                &finding_diag(&c.tree.sources(), f),
+                style.color,
+                style.width,
+            );
         }
     }
-    let _ = writeln!(out, "{}", summary(report));
+    if !style.quiet {
+        let _ = writeln!(out, "{}", summary(report));
+    }
+}
+
+/// `--format concise`: one line per finding,
+/// `path:line:col: CODE [severity] message`, then the summary line.
+pub fn emit_concise(
+    report: &crate::lint::Report,
+    quiet: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) {
+    if !quiet {
+        for n in &report.notes {
+            let _ = writeln!(err, "note: {n}");
+        }
+    }
+    let mut w = std::io::BufWriter::new(out);
+    for c in &report.checked {
+        let sm = c.tree.sources();
+        for e in &c.tree.errors() {
+            let _ = writeln!(err, "{}", e.to_error());
+        }
+        for f in &c.findings {
+            let _ = writeln!(
+                w,
+                "{}:{}:{}: {} [{}] {}",
+                sm.path(f.span.file).display(),
+                f.span.line,
+                f.span.col,
+                f.code,
+                f.severity.as_str(),
+                one_line(&f.message)
+            );
+        }
+    }
+    if !quiet {
+        let _ = writeln!(w, "{}", summary(report));
+    }
+    let _ = w.flush();
+}
+
+/// A message on one line (newlines become spaces).
+fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains('\n') {
+        s.split_whitespace().collect::<Vec<_>>().join(" ").into()
+    } else {
+        s.into()
+    }
 }
 
 /// The one-line summary: counts by severity, suppressed and baselined

@@ -141,9 +141,14 @@ pub fn groups(cx: &Context<'_>, ep: &Endpoint) -> (String, Result<GroupList, Gro
     (list, parsed, src)
 }
 
-/// A list of names, shortened for a message.
+/// `--verbose`: messages list every name instead of the first few and a
+/// count. A display preference of the whole run (set once by the command
+/// line before any check runs), hence process-wide.
+pub static FULL_LISTS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A list of names, shortened for a message (whole with `--verbose`).
 pub fn short_list(names: &[&str], max: usize) -> String {
-    if names.len() <= max {
+    if names.len() <= max || FULL_LISTS.load(std::sync::atomic::Ordering::Relaxed) {
         names.join(", ")
     } else {
         format!("{} and {} more", names[..max].join(", "), names.len() - max)

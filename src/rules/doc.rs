@@ -122,13 +122,37 @@ pub fn list(out: &mut dyn std::io::Write) {
     }
 }
 
+/// The message for a rule query that names no rule: the rules whose code or
+/// name contains it (`hsts`), else the nearest name or code (a typo), else
+/// a pointer to the catalog.
+fn not_found(query: &str) -> String {
+    let q = query.to_ascii_lowercase();
+    let matching: Vec<String> = super::RULES
+        .iter()
+        .map(|r| r.meta())
+        .filter(|m| {
+            !q.is_empty() && (m.name.contains(&q) || m.code.to_ascii_lowercase().starts_with(&q))
+        })
+        .map(|m| format!("{} {}", m.code, m.name))
+        .collect();
+    if !matching.is_empty() {
+        return format!(
+            "no rule \"{query}\"; rules that match: {} (`tlslint explain CODE`)",
+            matching.join(", ")
+        );
+    }
+    let names = super::RULES
+        .iter()
+        .flat_map(|r| [r.meta().name, r.meta().code]);
+    match crate::suggest::nearest(query, names) {
+        Some(n) => format!("no rule \"{query}\"; did you mean `{n}`?"),
+        None => format!("no rule \"{query}\" (see `tlslint rules` for the catalog)"),
+    }
+}
+
 /// `tlslint explain CODE|NAME`: the rule's page as text.
 pub fn explain(query: &str) -> Result<String, Error> {
-    let r = find(query).ok_or_else(|| {
-        Error::new(format!(
-            "no rule \"{query}\" (see `tlslint rules` for the catalog)"
-        ))
-    })?;
+    let r = find(query).ok_or_else(|| Error::new(not_found(query)))?;
     let m = r.meta();
     let d = doc(m.code)?;
     let mut s = format!(
