@@ -717,6 +717,16 @@ fn inside(bin: &Path, dir: &Path) -> bool {
     b.starts_with(d)
 }
 
+/// The installed server, as its `-V` describes it.
+struct Installed {
+    bin: PathBuf,
+    version: Release,
+    /// The file it reads.
+    conf: PathBuf,
+    /// nginx: the OpenSSL it runs with.
+    openssl: Option<Result<Release, String>>,
+}
+
 fn detected(version: Version, text: &str, from: String) -> Modelled {
     Modelled {
         version,
@@ -757,25 +767,37 @@ pub fn choose(
     let dir = main
         .and_then(Path::parent)
         .filter(|d| !d.as_os_str().is_empty());
-    let name = match server {
-        ServerKind::Nginx => "nginx",
-        ServerKind::Apache => "httpd",
+    // (flag name, server name)
+    let (what, name) = match server {
+        ServerKind::Nginx => ("nginx", "nginx"),
+        ServerKind::Apache => ("apache", "httpd"),
     };
-    // what the installed server says, and whether the tree is the one it reads
-    let info: Result<(PathBuf, Version, String, PathBuf), String> = match server {
+    // what the installed server says (for nginx also its OpenSSL), and
+    // whether the tree is the file it reads
+    let info: Result<Installed, String> = match server {
         ServerKind::Nginx => match det.nginx(dir) {
             None => Err(format!("no nginx in {}", det.searched())),
             Some(Err(e)) => Err(e),
-            Some(Ok((b, i))) => Ok((b, i.version, i.version_text, i.conf_path)),
+            Some(Ok((bin, i))) => Ok(Installed {
+                bin,
+                version: (i.version, i.version_text),
+                conf: i.conf_path,
+                openssl: Some(i.openssl),
+            }),
         },
         ServerKind::Apache => match det.apache(dir) {
             None => Err(format!("no apache2 or httpd in {}", det.searched())),
             Some(Err(e)) => Err(e),
-            Some(Ok((b, i))) => Ok((b, i.version, i.version_text, i.conf_path)),
+            Some(Ok((bin, i))) => Ok(Installed {
+                bin,
+                version: (i.version, i.version_text),
+                conf: i.conf_path,
+                openssl: None,
+            }),
         },
     };
     let own = match (&info, main) {
-        (Ok((.., conf)), Some(m)) => same_file(m, conf),
+        (Ok(i), Some(m)) => same_file(m, &i.conf),
         _ => false,
     };
     let auto = |s: &Spec| match s {
@@ -783,63 +805,46 @@ pub fn choose(
         Spec::Unset => own,
         Spec::Fixed(_) => false,
     };
-    let flag_name = |what: &str, s: &Spec| match s {
-        Spec::Auto {
-            origin: Origin::Config,
-            from,
-        } => format!(
-            "{}: {what}_version: auto",
-            from.as_deref().unwrap_or(".tlslint.yaml")
-        ),
-        _ => format!("--{what}-version auto"),
-    };
     if auto(own_spec) {
         let slot = match server {
             ServerKind::Nginx => &mut v.nginx,
             ServerKind::Apache => &mut v.apache,
         };
         match &info {
-            Ok((b, ver, text, _)) => *slot = detected(*ver, text, format!("{} -V", b.display())),
+            Ok(i) => *slot = detected(i.version.0, &i.version.1, format!("{} -V", i.bin.display())),
             Err(e) => notes.push(format!(
                 "{}: {e}; {name} {} (default) is modelled",
-                flag_name(
-                    if server == ServerKind::Nginx {
-                        "nginx"
-                    } else {
-                        "apache"
-                    },
-                    own_spec
-                ),
+                auto_origin(what, own_spec),
                 slot.text
             )),
         }
     }
     // nginx's OpenSSL is in its -V; httpd's needs the loaded tree
     let ssl_auto = auto(&specs.openssl);
-    if ssl_auto && server == ServerKind::Nginx {
-        let r = match (&info, det.nginx(dir)) {
-            (Err(e), _) => Err(e.clone()),
-            (Ok((b, ..)), Some(Ok((_, i)))) => i
+    if let (true, ServerKind::Nginx) = (ssl_auto, server) {
+        let r = match &info {
+            Err(e) => Err(e.clone()),
+            Ok(i) => i
                 .openssl
                 .clone()
-                .map(|(ver, text)| detected(ver, &text, format!("{} -V", b.display()))),
-            _ => Err("nginx -V could not be read".into()),
+                .unwrap_or_else(|| Err("nginx -V names no TLS library".into()))
+                .map(|(ver, text)| detected(ver, &text, format!("{} -V", i.bin.display()))),
         };
         match r {
             Ok(m) => v.openssl = m,
             Err(e) => notes.push(format!(
                 "{}: {e}; OpenSSL {} (default) is modelled",
-                flag_name("openssl", &specs.openssl),
+                auto_origin("openssl", &specs.openssl),
                 v.openssl.text
             )),
         }
     }
     if own && (matches!(own_spec, Spec::Unset) || matches!(specs.openssl, Spec::Unset)) {
-        if let Ok((b, _, _, conf)) = &info {
+        if let Ok(i) = &info {
             notes.push(format!(
                 "{} is the configuration {} reads: its versions are detected (`auto`)",
-                conf.display(),
-                b.display()
+                i.conf.display(),
+                i.bin.display()
             ));
         }
     }
@@ -867,6 +872,21 @@ fn module_dir_ssl(det: &Detector) -> Option<PathBuf> {
         .chain(MODULE_DIRS.iter().map(PathBuf::from))
         .map(|d| d.join("mod_ssl.so"))
         .find(|p| p.is_file())
+}
+
+/// Where an `auto` that could not be honoured was asked for: the flag, or
+/// the settings file's key.
+fn auto_origin(what: &str, s: &Spec) -> String {
+    match s {
+        Spec::Auto {
+            origin: Origin::Config,
+            from,
+        } => format!(
+            "{}: {what}_version: auto",
+            from.as_deref().unwrap_or(".tlslint.yaml")
+        ),
+        _ => format!("--{what}-version auto"),
+    }
 }
 
 /// After an Apache tree is loaded: its OpenSSL, from the mod_ssl.so its
@@ -898,16 +918,7 @@ pub fn apache_openssl(
     match det.apache_openssl(module.as_deref(), notes) {
         Ok(m) => v.openssl = m,
         Err(e) => {
-            let what = match &specs.openssl {
-                Spec::Auto {
-                    origin: Origin::Config,
-                    from,
-                } => format!(
-                    "{}: openssl_version: auto",
-                    from.as_deref().unwrap_or(".tlslint.yaml")
-                ),
-                _ => "--openssl-version auto".into(),
-            };
+            let what = auto_origin("openssl", &specs.openssl);
             notes.push(format!(
                 "{what}: {e}; OpenSSL {} (default) is modelled",
                 v.openssl.text
