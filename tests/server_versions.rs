@@ -345,6 +345,12 @@ fn apache_v_of_each_distribution_is_read() {
     }
 }
 
+/// An Apache tree at `main` and an (empty) `module` it loads as mod_ssl.
+fn apache_site(main: &Path, module: &Path) {
+    write(module, "");
+    apache_tree(main, module);
+}
+
 /// An Apache tree at `main` that loads mod_ssl from `module` (not written).
 fn apache_tree(main: &Path, module: &Path) {
     write(
@@ -372,8 +378,7 @@ fn apache_auto_models_httpd_and_the_openssl_mod_ssl_links_to() {
         fake(&bin, "ldd", Some(&data(ldd)), None, 0);
         fake(&bin, "openssl", Some(&data(openssl)), None, 0);
         let module = p.join("modules/mod_ssl.so");
-        write(&module, "");
-        apache_tree(&p.join("site/apache2.conf"), &module);
+        apache_site(&p.join("site/apache2.conf"), &module);
         let j = json(&tlslint_bin(
             p,
             &bin,
@@ -433,8 +438,7 @@ fn the_tree_the_installed_httpd_reads_is_auto_by_default() {
         "#!/bin/sh\necho 'OpenSSL 1.1.1w  11 Sep 2023'\n",
     );
     let module = p.join("usr/lib/apache2/modules/mod_ssl.so");
-    write(&module, "");
-    apache_tree(&root.join("apache2.conf"), &module);
+    apache_site(&root.join("apache2.conf"), &module);
     let o = tlslint_bin(p, &bin, &["etc/apache2", "--format", "json"]);
     let j = json(&o);
     assert_eq!(j["target"]["apache"]["version"], "2.4.71");
@@ -453,6 +457,60 @@ fn the_tree_the_installed_httpd_reads_is_auto_by_default() {
         last.ends_with("; Apache 2.4.71 (detected), OpenSSL 3.0 (detected)"),
         "{last}"
     );
+}
+
+/// Without a readable mod_ssl (ldd fails), `openssl version` alone, with a
+/// note; with no `openssl` either, the default, with a note.
+#[test]
+fn apache_openssl_falls_back_to_openssl_version() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    let bin = p.join("bin");
+    script(
+        &bin,
+        "ldd",
+        "#!/bin/sh\necho '\tnot a dynamic executable'\nexit 1\n",
+    );
+    let module = p.join("modules/mod_ssl.so");
+    apache_site(&p.join("site/apache2.conf"), &module);
+    let args = [
+        "site/apache2.conf",
+        "--openssl-version",
+        "auto",
+        "--format",
+        "json",
+    ];
+    fake(
+        &bin,
+        "openssl",
+        Some(&data("openssl-rhel9-3.0.7-27.el9.txt")),
+        None,
+        0,
+    );
+    let j = json(&tlslint_bin(p, &bin, &args));
+    assert_eq!(j["target"]["openssl"]["version"], "3.0.7");
+    assert_eq!(
+        j["target"]["openssl"]["from"],
+        format!("{} version", bin.join("openssl").display()).as_str()
+    );
+    let notes = j["notes"].to_string();
+    assert!(notes.contains("could not be read"), "{notes}");
+    std::fs::remove_file(bin.join("openssl")).unwrap();
+    // (an openssl in the sbin directories would still be found)
+    if !["/usr/local/sbin", "/usr/sbin", "/sbin"]
+        .iter()
+        .any(|d| Path::new(d).join("openssl").exists())
+    {
+        let j = json(&tlslint_bin(p, &bin, &args));
+        assert_eq!(j["target"]["openssl"]["origin"], "default");
+        assert!(
+            j["notes"]
+                .to_string()
+                .contains("--openssl-version auto: no openssl in"),
+            "{}",
+            j["notes"]
+        );
+    }
 }
 
 #[test]
