@@ -852,8 +852,8 @@ pub fn choose(
 }
 
 /// Where distributions install mod_ssl.so: below `HTTPD_ROOT` (RHEL's
-/// /etc/httpd/modules, Alpine's /var/www/modules, httpd's own
-/// /usr/local/apache2/modules), Debian's and Ubuntu's
+/// /etc/httpd/modules, httpd's own /usr/local/apache2/modules), Debian's and
+/// Ubuntu's
 /// /usr/lib/apache2/modules, Fedora's and RHEL's /usr/lib64/httpd/modules,
 /// Alpine's /usr/lib/apache2.
 const MODULE_DIRS: &[&str] = &[

@@ -323,7 +323,7 @@ const APACHE: &[ApacheCase] = &[
         "openssl-alpine320-3.3.2-r1.txt",
         "2.4.62",
         "3.3.2",
-        "/var/www",
+        "/usr",
         "/etc/apache2/httpd.conf",
     ),
 ];
