@@ -66,17 +66,21 @@ pub enum OutputFormat {
 
 #[derive(Debug, Clone, Args)]
 pub struct TargetArgs {
-    /// Modelled nginx version (defaults change with it) [default: current stable]
-    #[arg(long, value_name = "VERSION")]
+    /// Modelled nginx version (defaults change with it), or `auto`: the installed nginx's
+    /// (`nginx -V`) [default: auto for the file the installed nginx reads, else current stable]
+    #[arg(long, value_name = "VERSION|auto")]
     pub nginx_version: Option<String>,
-    /// Modelled OpenSSL version [default: 3.0]
-    #[arg(long, value_name = "VERSION")]
+    /// Modelled OpenSSL version, or `auto`: the one the installed nginx runs with, or that
+    /// httpd's mod_ssl links to [default: auto for the installed server's own file, else 3.0]
+    #[arg(long, value_name = "VERSION|auto")]
     pub openssl_version: Option<String>,
     /// Configuration prefix for relative include paths [default: the main file's directory]
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<PathBuf>,
-    /// Modelled Apache httpd version (defaults and <IfVersion> follow it) [default: 2.4.71]
-    #[arg(long, value_name = "VERSION")]
+    /// Modelled Apache httpd version (defaults and <IfVersion> follow it), or `auto`: the
+    /// installed httpd's (`apache2 -V` / `httpd -V`) [default: auto for the file the installed
+    /// httpd reads, else 2.4.71]
+    #[arg(long, value_name = "VERSION|auto")]
     pub apache_version: Option<String>,
     /// Apache: read relative paths from DIR, whatever ServerRoot the tree names [default: the
     /// layout's server root (the main file's directory; /etc/httpd for conf/httpd.conf)]

@@ -264,7 +264,6 @@ fn groups(a: &CheckArgs) -> Result<Vec<Group>, crate::error::Error> {
 /// and baseline (`crate::post`) → report → exit code.
 pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     use crate::cli::OutputFormat;
-    use crate::nginx::defaults::{Target, CURRENT_STABLE};
     use std::io::IsTerminal;
 
     if a.paths.is_empty() {
@@ -299,7 +298,10 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut all_settings = Vec::new();
     let mut checked = Vec::new();
     let mut tree_group = Vec::new();
-    let mut first: Option<(crate::profile::Profile, Target)> = None;
+    let mut first: Option<crate::profile::Profile> = None;
+    let mut versions = Vec::new();
+    // the installed nginx / httpd, run at most once each
+    let detector = crate::detect::Detector::from_env();
     let mut linted = std::collections::HashSet::new();
     for (gi, (cfg, paths)) in groups.iter().enumerate() {
         let settings = match crate::config::settings(cfg.as_ref(), a) {
@@ -310,11 +312,6 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let files = match crate::certs::FileOptions::from_args_and_config(&a.files, cfg.as_ref()) {
             Ok(f) => f,
             Err(e) => return fail(err, &e),
-        };
-        let target = Target {
-            nginx: settings.nginx_version.unwrap_or(CURRENT_STABLE),
-            openssl: settings.openssl_version,
-            apache: settings.apache_version,
         };
         let loaded = match &settings.profile_file {
             Some(f) => crate::profile::Profile::from_file(
@@ -339,15 +336,15 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             Ok(r) => r,
             Err(e) => return fail(err, &e),
         };
-        let opts = crate::lint::LintOptions {
-            target,
+        let mut opts = crate::lint::LintOptions {
+            target: Default::default(),
             profile,
             prefix: a.target.prefix.clone(),
             files: files.clone(),
             apache: crate::input::ApacheOptions {
                 server_root: a.target.server_root.clone(),
                 defines: a.target.defines.clone(),
-                version: Some(target.apache),
+                version: None,
             },
         };
         for r in &roots {
@@ -371,8 +368,10 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     continue;
                 }
             }
+            let (tree, v) =
+                load_with_versions(r, &settings.versions, &detector, &mut opts, &mut notes);
             #[allow(unused_mut)]
-            let mut c = crate::lint::lint_root(r, &opts);
+            let mut c = crate::lint::lint_loaded(r, tree, &opts);
             #[cfg(feature = "probe")]
             if let Some(cp) = &config_probe {
                 let probe_notes = crate::probe::against::run(&mut c, &opts, cp);
@@ -384,11 +383,12 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 }
             }
             checked.push(c);
+            versions.push(v);
             tree_group.push(gi);
         }
         match &first {
-            None => first = Some((opts.profile, target)),
-            Some((p0, _)) if p0.title() != opts.profile.title() && !roots.is_empty() => {
+            None => first = Some(opts.profile),
+            Some(p0) if p0.title() != opts.profile.title() && !roots.is_empty() => {
                 notes.push(format!(
                     "the trees of {} are checked against profile {}",
                     paths
@@ -457,24 +457,17 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             p.fingerprints.clear();
         }
     }
-    let (profile, target) = first.unwrap_or_else(|| {
-        let p = crate::profile::Profile::builtin("intermediate", None)
+    let profile = first.unwrap_or_else(|| {
+        crate::profile::Profile::builtin("intermediate", None)
             .map(|(p, _)| p)
-            .expect("the bundled intermediate profile");
-        (
-            p,
-            Target {
-                nginx: CURRENT_STABLE,
-                openssl: crate::version::Version::new(3, 0, 0),
-                apache: crate::apache::env::DEFAULT_VERSION,
-            },
-        )
+            .expect("the bundled intermediate profile")
     });
     let report = crate::lint::Report {
         checked,
         notes,
         profile,
-        target,
+        target: versions.first().cloned().unwrap_or_default().target(),
+        versions,
         post: posts,
     };
     let color = a.format == OutputFormat::Human
@@ -512,6 +505,49 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // would only cost time
     std::mem::forget(report);
     code
+}
+
+/// Choose the versions root `r` is checked with (`auto`: the installed
+/// server's, see `crate::detect`), set them in `opts`, and load the tree.
+fn load_with_versions(
+    r: &crate::input::Root,
+    specs: &crate::detect::Specs,
+    detector: &crate::detect::Detector,
+    opts: &mut crate::lint::LintOptions,
+    notes: &mut Vec<String>,
+) -> (crate::lint::Loaded, crate::detect::Versions) {
+    use crate::input::Root;
+    let (server, main) = match r {
+        Root::File(p) => (crate::model::ServerKind::Nginx, Some(p)),
+        Root::Dump { .. } => (crate::model::ServerKind::Nginx, None),
+        Root::Apache(a) => (crate::model::ServerKind::Apache, Some(&a.main)),
+    };
+    let main = main.map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
+    let mut found = Vec::new();
+    let (mut v, apache_ssl) =
+        crate::detect::choose(specs, server, main.as_deref(), detector, &mut found);
+    opts.target = v.target();
+    opts.apache.version = Some(v.apache.version);
+    let tree = r.load(opts.prefix.as_deref(), &opts.apache);
+    if let (true, crate::lint::Loaded::Apache(t)) = (apache_ssl, &tree) {
+        let module = t.env.module("ssl_module").and_then(|m| m.file.as_deref());
+        crate::detect::apache_openssl(
+            specs,
+            &mut v,
+            module,
+            &t.server_root,
+            main.as_deref().and_then(std::path::Path::parent),
+            detector,
+            &mut found,
+        );
+        opts.target = v.target();
+    }
+    for n in found {
+        if !notes.contains(&n) {
+            notes.push(n);
+        }
+    }
+    (tree, v)
 }
 
 /// `--probe` and its flags, checked.

@@ -6,9 +6,9 @@
 //! profile: intermediate          # or modern, old, or a profile in profile_file
 //! guidelines: "6.0"
 //! profile_file: policy.yaml      # relative to this file
-//! nginx_version: 1.24.0
-//! openssl_version: "3.0"
-//! apache_version: 2.4.62         # the modelled Apache httpd (Apache trees)
+//! nginx_version: 1.24.0         # or auto: the installed nginx's (`nginx -V`)
+//! openssl_version: "3.0"         # or auto: the OpenSSL the installed server runs with
+//! apache_version: 2.4.62         # the modelled Apache httpd (Apache trees), or auto
 //! rules:
 //!   enable: [ALL]                # codes, names or code prefixes; default: every rule
 //!   disable: [TLS507, hsts-missing]
@@ -33,7 +33,6 @@ use serde::Deserialize;
 use crate::error::Error;
 use crate::finding::Severity;
 use crate::rules::RULES;
-use crate::version::Version;
 use crate::yaml::Spanned;
 
 /// The names a settings file may have, in the order they are looked for.
@@ -217,7 +216,7 @@ fn resolve_list(
 
 fn check_version(path: &Path, key: &str, v: &Option<Spanned<String>>) -> Result<(), Error> {
     if let Some(s) = v {
-        if let Err(e) = s.value.parse::<Version>() {
+        if let Err(e) = crate::detect::Spec::parse(&s.value, crate::detect::Origin::Config, None) {
             return Err(spanned_err(path, s, format!("{key}: {e}")));
         }
     }
@@ -358,9 +357,8 @@ pub struct Settings {
     pub profile: String,
     pub guidelines: Option<String>,
     pub profile_file: Option<PathBuf>,
-    pub nginx_version: Option<Version>,
-    pub openssl_version: Version,
-    pub apache_version: Version,
+    /// The modelled versions: a version, `auto`, or unset.
+    pub versions: crate::detect::Specs,
     pub enabled: BTreeSet<&'static str>,
     pub severity: HashMap<&'static str, Severity>,
     pub exclude: Excludes,
@@ -368,42 +366,46 @@ pub struct Settings {
     pub inline_ignores: bool,
 }
 
-fn flag_version(what: &str, s: &str) -> Result<Version, Error> {
-    s.parse()
-        .map_err(|e: String| Error::new(format!("--{what}-version: {e}")))
-}
-
-fn file_version(cfg: &Config, what: &str, s: &str) -> Result<Version, Error> {
-    // validated at load time; keep the error path for safety
-    s.parse()
-        .map_err(|e: String| Error::new(format!("{}: {what}_version: {e}", cfg.path.display())))
+/// A version flag or setting: the flag wins over the file.
+fn version_spec(
+    what: &str,
+    flag: &Option<String>,
+    cfg: Option<&Config>,
+    file: Option<&String>,
+) -> Result<crate::detect::Spec, Error> {
+    use crate::detect::{Origin, Spec};
+    match (flag, cfg, file) {
+        (Some(v), _, _) => Spec::parse(v, Origin::Flag, None)
+            .map_err(|e| Error::new(format!("--{what}-version: {e}"))),
+        (None, Some(c), Some(v)) => {
+            Spec::parse(v, Origin::Config, Some(c.path.display().to_string()))
+                .map_err(|e| Error::new(format!("{}: {what}_version: {e}", c.path.display())))
+        }
+        _ => Ok(Spec::Unset),
+    }
 }
 
 /// Merge a settings file (if any) with the flags.
 pub fn settings(cfg: Option<&Config>, a: &crate::cli::CheckArgs) -> Result<Settings, Error> {
-    let nginx_version = match (
-        &a.target.nginx_version,
-        cfg.and_then(|c| c.nginx_version.as_ref()),
-    ) {
-        (Some(v), _) => Some(flag_version("nginx", v)?),
-        (None, Some(v)) => Some(file_version(cfg.unwrap(), "nginx", v)?),
-        (None, None) => None,
-    };
-    let openssl_version = match (
-        &a.target.openssl_version,
-        cfg.and_then(|c| c.openssl_version.as_ref()),
-    ) {
-        (Some(v), _) => flag_version("openssl", v)?,
-        (None, Some(v)) => file_version(cfg.unwrap(), "openssl", v)?,
-        (None, None) => Version::new(3, 0, 0),
-    };
-    let apache_version = match (
-        &a.target.apache_version,
-        cfg.and_then(|c| c.apache_version.as_ref()),
-    ) {
-        (Some(v), _) => flag_version("apache", v)?,
-        (None, Some(v)) => file_version(cfg.unwrap(), "apache", v)?,
-        (None, None) => crate::apache::env::DEFAULT_VERSION,
+    let versions = crate::detect::Specs {
+        nginx: version_spec(
+            "nginx",
+            &a.target.nginx_version,
+            cfg,
+            cfg.and_then(|c| c.nginx_version.as_ref()),
+        )?,
+        openssl: version_spec(
+            "openssl",
+            &a.target.openssl_version,
+            cfg,
+            cfg.and_then(|c| c.openssl_version.as_ref()),
+        )?,
+        apache: version_spec(
+            "apache",
+            &a.target.apache_version,
+            cfg,
+            cfg.and_then(|c| c.apache_version.as_ref()),
+        )?,
     };
     let mut cli_enable = BTreeSet::new();
     for s in &a.enable {
@@ -446,9 +448,7 @@ pub fn settings(cfg: Option<&Config>, a: &crate::cli::CheckArgs) -> Result<Setti
             .clone()
             .or_else(|| cfg.and_then(|c| c.guidelines.clone())),
         profile_file,
-        nginx_version,
-        openssl_version,
-        apache_version,
+        versions,
         enabled,
         severity: cfg.map(|c| c.severity.clone()).unwrap_or_default(),
         exclude: match cfg {

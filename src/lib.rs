@@ -10,6 +10,7 @@ pub mod certs;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod detect;
 pub mod error;
 pub mod finding;
 pub mod fsx;

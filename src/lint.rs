@@ -153,6 +153,9 @@ pub struct Report {
     pub notes: Vec<String>,
     pub profile: Profile,
     pub target: Target,
+    /// Per tree, in the order of `checked`: the versions modelled and
+    /// where each came from.
+    pub versions: Vec<crate::detect::Versions>,
     /// Per tree, in the order of `checked`: what the settings, inline
     /// suppressions and the baseline did (see `crate::post`).
     pub post: Vec<Post>,
@@ -187,7 +190,11 @@ impl Report {
 /// Load, resolve and check one root. A tree that cannot be read is not
 /// checked (a partial tree would mislead); its errors are in `tree.errors`.
 pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
-    let tree = root.load(opts.prefix.as_deref(), &opts.apache);
+    lint_loaded(root, root.load(opts.prefix.as_deref(), &opts.apache), opts)
+}
+
+/// Resolve and check a tree `root` loaded into `tree`.
+pub fn lint_loaded(root: &Root, tree: Loaded, opts: &LintOptions) -> Checked {
     let label = root.label().display().to_string();
     let mut notes = Vec::new();
     if let Loaded::Apache(t) = &tree {

@@ -177,8 +177,9 @@ fn explicit_config_profile_and_versions() {
     ));
     assert_eq!(v["profile"]["name"], "modern");
     assert_eq!(v["profile"]["guideline"], "5.7");
-    assert_eq!(v["target"]["nginx"], "1.24.0");
-    assert_eq!(v["target"]["openssl"], "1.1.1");
+    assert_eq!(v["target"]["nginx"]["version"], "1.24.0");
+    assert_eq!(v["target"]["nginx"]["origin"], "config");
+    assert_eq!(v["target"]["openssl"]["version"], "1.1.1");
     // flags win
     let v = json(&run_in(
         p,
@@ -195,7 +196,8 @@ fn explicit_config_profile_and_versions() {
         ],
     ));
     assert_eq!(v["profile"]["name"], "intermediate");
-    assert_eq!(v["target"]["nginx"], "1.26.0");
+    assert_eq!(v["target"]["nginx"]["version"], "1.26.0");
+    assert_eq!(v["target"]["nginx"]["origin"], "flag");
     // a missing --config is an error
     assert_eq!(
         run_in(p, &[".", "--config", "nope.yaml"]).status.code(),

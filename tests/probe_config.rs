@@ -195,6 +195,44 @@ fn nginx_as_run_and_edited() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
+/// `--nginx-version auto --openssl-version auto` models the installed nginx:
+/// a server without `ssl_protocols` serves its version's default protocols,
+/// and the probe finds no difference; modelled as the current stable
+/// instead, an nginx older than 1.23.4 (no TLSv1.3 by default) differs.
+#[test]
+fn auto_models_the_running_nginx_defaults() {
+    let Some(nginx) = probe_servers::nginx_bin("--probe with auto versions") else {
+        return;
+    };
+    if !certgen::require_openssl("--probe with auto versions") {
+        return;
+    }
+    let Some(nv) = nginx_version(&nginx) else {
+        common::skip_or_fail("--probe with auto versions", "no nginx version");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    make_pki(dir);
+    let server = probe_servers::nginx(&nginx, dir, "auto", &probe_servers::server_block(""));
+    let conf = dir.join("auto").join("nginx.conf");
+    let auto: Vec<String> = ["--nginx-version", "auto", "--openssl-version", "auto"]
+        .map(String::from)
+        .to_vec();
+    let got = probe_findings(&conf, &auto);
+    assert!(got.is_empty(), "nginx {nv}, auto: {got:#?}");
+    let installed: tlslint::version::Version = nv.parse().unwrap();
+    if installed < tlslint::version::Version::new(1, 23, 4) {
+        let got = probe_findings(&conf, &[]);
+        assert!(
+            got.iter()
+                .any(|(c, _, m)| c == "TLS601" && m.contains("not served: TLSv1.3")),
+            "nginx {nv}, modelled as the current stable: {got:#?}"
+        );
+    }
+    drop(server);
+}
+
 // ------------------------------------------------------------------ Apache
 
 fn apache_cases() -> Vec<(&'static str, String, Vec<Edit>)> {

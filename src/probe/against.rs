@@ -240,7 +240,7 @@ pub fn run(c: &mut Checked, opts: &LintOptions, cp: &ConfigProbe) -> Vec<String>
         }));
     }
     notes.push(format!(
-        "{}: --probe: {} probe(s) of {} socket(s), modelled as nginx {} / Apache {} with OpenSSL {} (set --nginx-version, --apache-version and --openssl-version to the running server's)",
+        "{}: --probe: {} probe(s) of {} socket(s), modelled as nginx {} / Apache {} with OpenSSL {} (set --nginx-version, --apache-version and --openssl-version to the running server's, or to auto)",
         c.label,
         jobs.len(),
         {

@@ -466,6 +466,10 @@ pub fn summary(report: &crate::lint::Report) -> String {
         report.checked.len(),
         report.profile.title()
     );
+    if let Some(v) = versions(report) {
+        line.push_str("; ");
+        line.push_str(&v);
+    }
     let suppressed: usize = report.post.iter().map(|p| p.suppressed.len()).sum();
     let baselined: usize = report.post.iter().map(|p| p.baselined.len()).sum();
     if suppressed > 0 {
@@ -478,4 +482,47 @@ pub fn summary(report: &crate::lint::Report) -> String {
         line.push_str(&format!("; could not read: {}", failed.join(", ")));
     }
     line
+}
+
+/// The versions the trees were checked with and where each came from:
+/// `nginx 1.22.1 (detected), OpenSSL 3.0.11 (detected)`; per tree when the
+/// trees were checked with different ones.
+pub fn versions(report: &crate::lint::Report) -> Option<String> {
+    use crate::model::ServerKind;
+    let mut merged: Vec<(&str, String)> = Vec::new();
+    let mut differ = false;
+    for (c, v) in report.checked.iter().zip(&report.versions) {
+        let own = match c.tree.server() {
+            ServerKind::Nginx => ("nginx", v.nginx.label()),
+            ServerKind::Apache => ("Apache", v.apache.label()),
+        };
+        for (name, label) in [own, ("OpenSSL", v.openssl.label())] {
+            match merged.iter().find(|(n, _)| *n == name) {
+                Some((_, l)) if *l != label => differ = true,
+                Some(_) => {}
+                None => merged.push((name, label)),
+            }
+        }
+    }
+    if merged.is_empty() {
+        return None;
+    }
+    if differ {
+        let per: Vec<String> = report
+            .checked
+            .iter()
+            .zip(&report.versions)
+            .map(|(c, v)| format!("{}: {}", c.label, v.describe(c.tree.server())))
+            .collect();
+        return Some(per.join("; "));
+    }
+    // the servers first, then OpenSSL
+    merged.sort_by_key(|(n, _)| *n == "OpenSSL");
+    Some(
+        merged
+            .iter()
+            .map(|(n, l)| format!("{n} {l}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
 }

@@ -117,6 +117,7 @@ fn document_with(report: &crate::lint::Report, with_endpoints: bool) -> Value {
             "files": c.tree.read_order().iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "ok": c.ok(),
             "config": post.and_then(|p| p.config.as_ref()).map(|p| p.display().to_string()),
+            "target": report.versions.get(i).map(|v| v.json()),
         }));
     }
     let count =
@@ -132,7 +133,7 @@ fn document_with(report: &crate::lint::Report, with_endpoints: bool) -> Value {
     let mut doc = json!({
         "tool": { "name": "tlslint", "version": env!("CARGO_PKG_VERSION") },
         "profile": { "name": p.name, "guideline": p.guideline, "source": p.source },
-        "target": { "nginx": report.target.nginx.to_string(), "openssl": report.target.openssl.to_string(), "apache": report.target.apache.to_string() },
+        "target": report.versions.first().cloned().unwrap_or_default().json(),
         "trees": trees,
         "errors": errors,
         "summary": summary,
@@ -214,6 +215,7 @@ mod tests {
             notes: vec!["a note".into()],
             profile,
             target: Default::default(),
+            versions: Vec::new(),
             post: Vec::new(),
         };
         let mut whole = serde_json::to_string_pretty(&super::document(&report)).unwrap();

@@ -44,6 +44,9 @@ struct Run {
     column_kind: &'static str,
     invocations: Vec<Invocation>,
     results: Vec<SarifResult>,
+    /// The summary line and the versions modelled (with their origins).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<serde_json::Value>,
 }
 
 #[derive(Serialize)]
@@ -398,7 +401,7 @@ pub fn probe_document(
             locations: Vec::new(),
         })
         .collect();
-    log(cwd, results, notifications, error.is_none())
+    log(cwd, results, notifications, error.is_none(), None)
 }
 
 /// The whole report as a SARIF log.
@@ -448,7 +451,20 @@ pub fn document(report: &Report) -> serde_json::Value {
             });
         }
     }
-    log(cwd, results, notifications, !report.load_failed())
+    let properties = serde_json::json!({
+        "summary": crate::report::human::summary(report),
+        "target": report.versions.first().cloned().unwrap_or_default().json(),
+        "trees": report.checked.iter().zip(&report.versions).map(|(c, v)| {
+            serde_json::json!({ "root": c.label, "target": v.json() })
+        }).collect::<Vec<_>>(),
+    });
+    log(
+        cwd,
+        results,
+        notifications,
+        !report.load_failed(),
+        Some(properties),
+    )
 }
 
 /// The SARIF log of one run.
@@ -457,6 +473,7 @@ fn log(
     results: Vec<SarifResult>,
     notifications: Vec<Notification>,
     ok: bool,
+    properties: Option<serde_json::Value>,
 ) -> serde_json::Value {
     let mut bases = BTreeMap::new();
     if let Some(c) = &cwd {
@@ -487,6 +504,7 @@ fn log(
                 tool_execution_notifications: notifications,
             }],
             results,
+            properties,
         }],
     };
     serde_json::to_value(&log).unwrap_or_default()
