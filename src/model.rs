@@ -243,6 +243,9 @@ pub struct PlainServer {
     pub default_for: Vec<String>,
     /// It redirects to https (server-level or `location /` return/rewrite).
     pub redirects_to_https: bool,
+    /// The same server also terminates TLS on other sockets (nginx
+    /// `listen 80; listen 443 ssl;`): `listen` holds its plain sockets only.
+    pub tls_too: bool,
 }
 
 impl Endpoint {

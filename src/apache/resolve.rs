@@ -773,6 +773,7 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
                 listen,
                 default_for,
                 redirects_to_https: redirects(v),
+                tls_too: false,
             });
             continue;
         }
@@ -1041,6 +1042,7 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
             default_for: main_sockets.iter().map(socket_key).collect(),
             listen: main_sockets,
             redirects_to_https: redirects(&main),
+            tls_too: false,
         });
     }
     (endpoints, plain)
