@@ -208,3 +208,205 @@ fn apache_plain_virtual_host_on_another_port() {
     let f = apache(&conf("").replace("*:8080", "127.0.0.1:8080"), &[]);
     assert!(of(&f, "TLS508").is_empty(), "{f:?}");
 }
+
+// ---- TLS908: words httpd overrides or drops ----
+
+const HEAD: &str = "Listen 443\nLoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n";
+
+fn vhost(addr: &str, body: &str) -> String {
+    format!(
+        "<VirtualHost {addr}>\n    ServerName www.example.org\n    SSLEngine on\n    SSLCertificateFile /etc/ssl/c.pem\n    SSLCertificateKeyFile /etc/ssl/k.pem\n{body}\n</VirtualHost>\n"
+    )
+}
+
+#[test]
+fn bare_protocol_words_replace_the_ones_before() {
+    // apache2 2.4.71: `SSLProtocol TLSv1.2 TLSv1.3` logs AH02532 for
+    // 'TLSv1.3'; `openssl s_client -tls1_2` against it on 127.0.0.1 gets a
+    // protocol_version alert, `-tls1_3` connects; with
+    // `-all +TLSv1.2 +TLSv1.3` both connect
+    let f = apache(
+        &format!(
+            "{HEAD}SSLProtocol TLSv1 TLSv1.1 TLSv1.2\n{}",
+            vhost("*:443", "")
+        ),
+        &[],
+    );
+    let t = of(&f, "TLS908");
+    assert_eq!(t.len(), 1, "{f:?}");
+    assert_eq!(t[0].3, 3);
+    assert!(t[0].2.contains("means TLSv1.2 only"), "{t:?}");
+    assert!(
+        t[0].2.contains("AH02532: SSLProtocol: Protocol 'TLSv1.1' overrides already set parameter(s). Check if a +/- prefix is missing.")
+            && t[0].2.contains("Protocol 'TLSv1.2' overrides"),
+        "{t:?}"
+    );
+    // the effective set already follows httpd: no TLSv1/TLSv1.1 finding
+    assert!(!f.iter().any(|x| x.0 == "TLS101"), "{f:?}");
+    // SSLProxyProtocol reads the same way
+    let f = apache(
+        &format!(
+            "{HEAD}{}",
+            vhost("*:443", "    SSLProxyProtocol TLSv1.2 TLSv1.3")
+        ),
+        &[],
+    );
+    let t = of(&f, "TLS908");
+    assert_eq!(t.len(), 1, "{f:?}");
+    assert!(
+        t[0].2
+            .contains("`SSLProxyProtocol TLSv1.2 TLSv1.3` means TLSv1.3 only"),
+        "{t:?}"
+    );
+    // prefixes everywhere, or a bare word first: nothing overridden
+    for line in [
+        "SSLProtocol -all +TLSv1.2 +TLSv1.3",
+        "SSLProtocol all -TLSv1 -TLSv1.1",
+        "SSLProtocol -all TLSv1.2",
+        "SSLProtocol TLSv1.2",
+    ] {
+        let f = apache(&format!("{HEAD}{line}\n{}", vhost("*:443", "")), &[]);
+        assert!(of(&f, "TLS908").is_empty(), "{line}: {f:?}");
+    }
+}
+
+#[test]
+fn bare_option_words_replace_the_ones_before() {
+    // ssl_cmd_SSLOptions: each word without a prefix sets the options to it
+    let f = apache(
+        &format!(
+            "{HEAD}{}",
+            vhost("*:443", "    <Location /secure>\n        SSLOptions StdEnvVars StrictRequire\n    </Location>")
+        ),
+        &[],
+    );
+    let t = of(&f, "TLS908");
+    assert_eq!(t.len(), 1, "{f:?}");
+    assert!(t[0].2.contains("sets only StrictRequire"), "{t:?}");
+    let f = apache(
+        &format!(
+            "{HEAD}{}",
+            vhost("*:443", "    SSLOptions StdEnvVars +StrictRequire")
+        ),
+        &[],
+    );
+    assert!(of(&f, "TLS908").is_empty(), "{f:?}");
+}
+
+#[test]
+fn virtual_host_address_httpd_drops() {
+    // apache2 2.4.71: `<VirtualHost [00000::2]:18080>` logs "AH00547: Could
+    // not resolve host name 00000::2 -- ignoring!", `apache2 -S` lists the
+    // virtual host under its other addresses only, or not at all
+    let f = apache(&format!("{HEAD}{}", vhost("[00000::2]:443 *:443", "")), &[]);
+    let t = of(&f, "TLS908");
+    assert_eq!(t.len(), 1, "{f:?}");
+    assert!(
+        t[0].2
+            .contains("AH00547: Could not resolve host name 00000::2 -- ignoring!"),
+        "{t:?}"
+    );
+    assert!(!t[0].2.contains("never selects it"), "{t:?}");
+    let f = apache(
+        &format!("{HEAD}{}", vhost("[0:0:0:0:0:0:0:00002]:443", "")),
+        &[],
+    );
+    let t = of(&f, "TLS908");
+    assert_eq!(t.len(), 1, "{f:?}");
+    assert!(t[0].2.contains("never selects it"), "{t:?}");
+    // a literal APR refuses stops httpd ("The address or port is invalid")
+    let f = apache(&format!("{HEAD}{}", vhost("[1::2::3]:443", "")), &[]);
+    let t = of(&f, "TLS907");
+    assert_eq!(t.len(), 1, "{f:?}");
+    assert!(t[0].2.contains("The address or port is invalid"), "{t:?}");
+    // Listen: "Listen setup failed" / "Invalid address or port"
+    for (listen, error) in [
+        ("[00000::2]:443", "Listen setup failed"),
+        ("[zz::1]:443", "Invalid address or port"),
+    ] {
+        let f = apache(
+            &format!("Listen {listen}\n{HEAD}{}", vhost("*:443", "")),
+            &[],
+        );
+        let t = of(&f, "TLS907");
+        assert_eq!(t.len(), 1, "{listen}: {f:?}");
+        assert!(t[0].2.contains(error) && t[0].3 == 1, "{t:?}");
+    }
+    // valid forms
+    for addr in ["[::1]:443", "[2001:db8::1]:443 *:443", "[fe80::1%eth0]:443"] {
+        let f = apache(&format!("{HEAD}{}", vhost(addr, "")), &[]);
+        assert!(
+            of(&f, "TLS907").is_empty() && of(&f, "TLS908").is_empty(),
+            "{addr}: {f:?}"
+        );
+    }
+}
+
+#[test]
+fn nginx_refuses_an_invalid_ipv6_listen() {
+    // nginx 1.22.1 -t: invalid IPv6 address in "[00000::2]:443" of the
+    // "listen" directive (also for a zone, `[fe80::1%lo]`)
+    for (listen, bad) in [
+        ("[00000::2]:443", true),
+        ("[fe80::1%lo]:443", true),
+        ("[1::2::3]:443", true),
+        ("[::ffff:1.2.3.4]:443", false),
+        ("[::]:443", false),
+    ] {
+        let f = nginx(
+            &tls_server("").replace("listen 443 ssl;", &format!("listen {listen} ssl;")),
+            &[],
+        );
+        let t = of(&f, "TLS907");
+        if bad {
+            assert_eq!(t.len(), 1, "{listen}: {f:?}");
+            assert!(
+                t[0].2.contains(&format!(
+                    "invalid IPv6 address in \"{listen}\" of the \"listen\" directive"
+                )),
+                "{t:?}"
+            );
+        } else {
+            assert!(t.is_empty(), "{listen}: {f:?}");
+        }
+    }
+}
+
+#[test]
+fn load_module_of_a_built_in_module() {
+    // apache2 2.4.71 -t: "Syntax error on line 6 of ...: module
+    // version_module is built-in and can't be loaded" (also so_module)
+    for m in ["version_module", "log_config_module", "so_module"] {
+        let f = apache(
+            &format!(
+                "{HEAD}LoadModule {m} /usr/lib/apache2/modules/mod_x.so\n{}",
+                vhost("*:443", "")
+            ),
+            &[],
+        );
+        let t = of(&f, "TLS907");
+        assert_eq!(t.len(), 1, "{m}: {f:?}");
+        assert_eq!(t[0].1, "error");
+        assert_eq!(t[0].3, 3);
+        assert!(
+            t[0].2
+                .contains(&format!("module {m} is built-in and can't be loaded")),
+            "{t:?}"
+        );
+    }
+    // another layout (httpd.conf: RHEL loads mod_version as a shared
+    // object): only mod_so, built in everywhere, is reported
+    let conf = |m: &str| {
+        format!(
+            "{HEAD}LoadModule {m} modules/mod_x.so\n{}",
+            vhost("*:443", "")
+        )
+    };
+    let f = lint_as("httpd.conf", &conf("version_module"), &[]);
+    assert!(of(&f, "TLS907").is_empty(), "{f:?}");
+    let f = lint_as("httpd.conf", &conf("so_module"), &[]);
+    assert_eq!(of(&f, "TLS907").len(), 1, "{f:?}");
+    // a shared module is fine
+    let f = apache(&conf("headers_module"), &[]);
+    assert!(of(&f, "TLS907").is_empty(), "{f:?}");
+}
