@@ -102,7 +102,7 @@ fn unshared(ep: &Endpoint, v: Version, out: &mut Vec<Finding>) {
     };
     let message = if tls13_only {
         format!(
-            "session tickets are on with {written} (no shared cache), so nginx {v} never rotates the ticket key: OpenSSL keeps the key it made when nginx read its configuration until the next reload. With TLS 1.3 only and no early data a stolen key decrypts no recorded session that resumed with a fresh key exchange, as browsers do; this is stricter than Mozilla's generator, whose Modern configuration relies on the shared cache it writes"
+            "session tickets are on with {written} (no shared cache), so nginx {v} never rotates the ticket key: OpenSSL keeps the key it made when nginx read its configuration until the next reload. With TLS 1.3 only and no early data a stolen key decrypts no recorded session that resumed with a fresh key exchange, as browsers do; this is stricter than Mozilla's generator, whose Modern configuration for nginx ≥ 1.23.2 is this shape (tickets on, the session cache commented out)"
         )
     } else {
         format!(
