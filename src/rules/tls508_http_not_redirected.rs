@@ -196,15 +196,15 @@ fn elsewhere(
     let (message, help) = match ep.server {
         ServerKind::Nginx if p.tls_too && p.span == ep.span => (
             format!("this server also listens on port {port} without TLS: plain HTTP for {name} is served there, and the server does not redirect it to https"),
-            format!("remove the plain `listen` for port {port}, or write `if ($scheme = http) {{ return 308 https://$host$request_uri; }}` in this server"),
+            format!("write `if ($scheme = http) {{ return 308 https://$host$request_uri; }}` in this server, or remove the plain `listen` for port {port}"),
         ),
         ServerKind::Nginx => (
             format!("plain HTTP for {name} is also served on port {port} by this server, which does not redirect to https"),
-            "write `return 308 https://$host$request_uri;` in this server, or remove it if the port is not meant to be public".to_string(),
+            format!("write `return 308 https://$host$request_uri;` in this server, or `listen 127.0.0.1:{port};` if only local clients (a proxy in front) use it"),
         ),
         ServerKind::Apache => (
             format!("plain HTTP for {name} is also served on port {port} by this virtual host, which does not redirect to https"),
-            format!("write `Redirect permanent / https://{name}/` in this virtual host, or remove it if the port is not meant to be public"),
+            format!("write `Redirect permanent / https://{name}/` in this virtual host, or write `Listen 127.0.0.1:{port}` and `<VirtualHost 127.0.0.1:{port}>` if only local clients (a proxy in front) use it"),
         ),
     };
     let label = format!("answers http:// on port {port} without redirecting");
