@@ -221,6 +221,21 @@ pub struct ApacheFacts {
     /// Values httpd refuses when it reads the configuration (it then does
     /// not start), in the virtual host and the main server.
     pub refused: Vec<Refused>,
+    /// Words httpd overrides or drops while reading the configuration (it
+    /// starts, with a warning or silently), in the virtual host and the
+    /// main server.
+    pub dropped: Vec<Dropped>,
+}
+
+/// Words of a directive that httpd overrides or drops: the line means less
+/// than it says.
+#[derive(Debug, Clone)]
+pub struct Dropped {
+    pub span: Span,
+    /// What httpd does with the line (with its own warning, if it logs one).
+    pub message: String,
+    /// A line that says what was meant, to copy.
+    pub help: String,
 }
 
 /// A directive value httpd refuses, with httpd's own error.
@@ -243,6 +258,9 @@ pub struct PlainServer {
     pub default_for: Vec<String>,
     /// It redirects to https (server-level or `location /` return/rewrite).
     pub redirects_to_https: bool,
+    /// The same server also terminates TLS on other sockets (nginx
+    /// `listen 80; listen 443 ssl;`): `listen` holds its plain sockets only.
+    pub tls_too: bool,
 }
 
 impl Endpoint {
@@ -261,6 +279,10 @@ impl Endpoint {
                 .join(" ")
         };
         let socks: Vec<String> = self.listen.iter().map(|l| l.socket()).collect();
+        if socks.is_empty() && self.context == "vhost" {
+            // every address of the <VirtualHost> dropped by httpd (AH00547)
+            return format!("{names} (no address httpd keeps: never selected)");
+        }
         if socks.is_empty() {
             // Apache's main server when every Listen socket has virtual hosts
             return format!("{names} (main server, no socket of its own)");

@@ -22,7 +22,7 @@ fn s(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
-const GOOD: &str = "events {}\nhttp {\n  ssl_protocols TLSv1.2 TLSv1.3;\n  include sites/*.conf;\n  add_header Strict-Transport-Security \"max-age=63072000\" always;\n  ssl_stapling on; ssl_trusted_certificate ca.pem; resolver 127.0.0.1;\n  ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;\n}\n";
+const GOOD: &str = "events {}\nhttp {\n  ssl_protocols TLSv1.2 TLSv1.3;\n  include sites/*.conf;\n  add_header Strict-Transport-Security \"max-age=63072000\" always;\n  ssl_stapling on; ssl_trusted_certificate ca.pem; resolver 127.0.0.1;\n  ssl_session_cache shared:SSL:10m;\n  ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305;\n}\n";
 const SITE: &str = "server {\n  listen 443 ssl;\n  server_name a.example;\n  ssl_certificate c.pem; ssl_certificate_key k.pem;\n}\n";
 
 #[test]

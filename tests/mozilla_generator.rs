@@ -157,7 +157,17 @@ fn generator_output_is_clean_under_its_own_profile() {
         for n in NGINX {
             for o in OPENSSL {
                 let text = generate(&p, v(n), v(o));
-                let f = lint(&text, &p, v(n), v(o));
+                let mut f = lint(&text, &p, v(n), v(o));
+                // Modern leaves the session cache out, and nginx 1.23.2 and
+                // later keeps tickets on: nginx then never rotates the ticket
+                // key. tlslint says so as info, stricter than the generator.
+                let unrotated = |(c, m): &(String, String)| {
+                    c == "TLS507" && m.contains("stricter than Mozilla's generator")
+                };
+                if p.name == "modern" && v(n) >= Version::new(1, 23, 2) {
+                    assert!(f.iter().any(unrotated), "{} nginx {n}: {f:?}", p.title());
+                    f.retain(|x| !unrotated(x));
+                }
                 if !f.is_empty() {
                     failures.push(format!("{} nginx {n} OpenSSL {o}: {f:?}", p.title()));
                 }

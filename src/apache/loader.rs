@@ -805,13 +805,14 @@ impl<'a> Loader<'a> {
                 if args.len() != 2 || args[0].is_empty() || args[1].is_empty() {
                     return Err(self.syntax(takes(&lname).into(), file, d.span, d.line));
                 }
-                if self.env.module(&args[0]).is_some() {
+                let loaded = self.env.module(&args[0]).map(|m| m.file.is_some());
+                if loaded == Some(true) {
                     self.warn(
                         format!("module {} is already loaded, skipping", args[0]),
                         file,
                         d.line,
                     );
-                } else {
+                } else if loaded.is_none() {
                     self.env.modules.push(Module {
                         id: args[0].clone(),
                         source: env::source_name(&args[0]),
@@ -819,6 +820,10 @@ impl<'a> Loader<'a> {
                         at: Some((file, d.line)),
                     });
                 }
+                // Some(false), a module of the modelled build's own: httpd
+                // refuses the line where the module is built in (the resolver
+                // reports it, per distribution) and loads it elsewhere; either
+                // way it counts as loaded
             }
             "use" => {
                 let mut incs = Vec::new();

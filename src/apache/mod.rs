@@ -2,6 +2,7 @@
 //! does (includes, conditionals, variables, macros), the parse tree as
 //! crossplane-shaped JSON, and the list of virtual hosts.
 
+pub mod addr;
 pub mod ast;
 pub mod env;
 pub mod json;
@@ -10,3 +11,4 @@ pub mod parser;
 pub mod regex;
 pub mod resolve;
 pub mod vhosts;
+pub mod words;

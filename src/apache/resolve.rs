@@ -78,6 +78,7 @@ struct Scope<'t> {
     /// it, worked out once (the main server's serve every virtual host).
     proxy_targets: std::cell::OnceCell<Vec<(&'t Directive, String)>>,
     refusals: std::cell::OnceCell<Vec<crate::model::Refused>>,
+    dropped: std::cell::OnceCell<Vec<crate::model::Dropped>>,
 }
 
 impl<'t> Scope<'t> {
@@ -140,6 +141,92 @@ impl<'t> Scope<'t> {
     fn refusals(&self, t: &Target) -> &[crate::model::Refused] {
         self.refusals.get_or_init(|| scope_refusals(self, t))
     }
+    fn dropped(&self, t: &Target) -> &[crate::model::Dropped] {
+        self.dropped.get_or_init(|| scope_dropped(self, t))
+    }
+}
+
+/// The words httpd overrides among a scope's directives (server level and
+/// sections): `SSLProtocol` / `SSLProxyProtocol` words without a +/- prefix
+/// after others (AH02532), `SSLOptions` words without a prefix after others.
+fn scope_dropped(scope: &Scope<'_>, t: &Target) -> Vec<crate::model::Dropped> {
+    let all = all_protocols(t);
+    let no_sslv3 = t.openssl >= Version::new(1, 1, 0);
+    let mut out = Vec::new();
+    for d in scope
+        .dirs
+        .iter()
+        .copied()
+        .chain(scope.nested.iter().map(|(d, _)| *d))
+    {
+        let words = d.values();
+        let name = d.effective_name();
+        if d.is("SSLProtocol") || d.is("SSLProxyProtocol") {
+            let over = crate::apache::words::protocol_overrides(&words, &all, no_sslv3);
+            if over.is_empty() {
+                continue;
+            }
+            let means = parse_protocol(&words, t);
+            let warnings: Vec<String> = over
+                .iter()
+                .map(|w| format!("AH02532: {name}: Protocol '{w}' overrides already set parameter(s). Check if a +/- prefix is missing."))
+                .collect();
+            let listed: Vec<String> = words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| match w.chars().next() {
+                    Some('+' | '-') => w.clone(),
+                    _ if w.eq_ignore_ascii_case("all") => w.clone(),
+                    _ if i == 0 => format!("-all +{w}"),
+                    _ => format!("+{w}"),
+                })
+                .collect();
+            let now = if means.len() == 1 {
+                means[0].clone()
+            } else {
+                format!("-all +{}", means.join(" +"))
+            };
+            out.push(crate::model::Dropped {
+                span: d.span,
+                message: format!(
+                    "`{name} {}` means {}: a word without + or - replaces the versions before it (httpd warns at startup: {})",
+                    words.join(" "),
+                    if means.is_empty() { "no version".to_string() } else { format!("{} only", means.join(" and ")) },
+                    warnings.join(" ")
+                ),
+                help: format!(
+                    "write `{name} {}` to enable every version listed, or `{name} {now}` for what httpd does now",
+                    listed.join(" ")
+                ),
+            });
+        } else if d.is("SSLOptions") {
+            let Some((lost, kept)) = crate::apache::words::options_overrides(&words) else {
+                continue;
+            };
+            let plus: Vec<String> = words
+                .iter()
+                .map(|w| match w.chars().next() {
+                    Some('+' | '-') => w.clone(),
+                    _ => format!("+{w}"),
+                })
+                .collect();
+            out.push(crate::model::Dropped {
+                span: d.span,
+                message: format!(
+                    "`SSLOptions {}` sets only {}: a word without + or - replaces the options before it, so {} {} dropped (httpd says nothing)",
+                    words.join(" "),
+                    kept.join(" "),
+                    lost.join(" "),
+                    if lost.len() == 1 { "is" } else { "are" }
+                ),
+                help: format!(
+                    "write `SSLOptions {}` to set every option listed",
+                    plus.join(" ")
+                ),
+            });
+        }
+    }
+    out
 }
 
 /// Whether mod_ssl checks a backend certificate's name: unless
@@ -335,17 +422,7 @@ pub fn parse_protocol_checked(
                 }
             }
         };
-        match action {
-            Some('-') => set.retain(|p| !this.contains(p)),
-            Some(_) => {
-                for p in this {
-                    if !set.contains(&p) {
-                        set.push(p);
-                    }
-                }
-            }
-            None => set = this,
-        }
+        crate::apache::words::apply(&mut set, action, this);
     }
     // with OpenSSL 1.1.0 and later mod_ssl sets a minimum and a maximum
     // version: the highest enabled one, and down from it while the next
@@ -430,6 +507,121 @@ fn parse_listen_directive(d: &Directive) -> Option<Listen> {
     };
     l.ssl = v.get(1).is_some_and(|p| p.eq_ignore_ascii_case("https"));
     Some(l)
+}
+
+/// A `<VirtualHost>`'s addresses as httpd keeps them (`vhost.c`
+/// `get_addresses`), with the ones it refuses (it does not start) and the
+/// ones it drops with AH00547 (see [`crate::apache::addr`]).
+fn vhost_addresses(
+    addrs: &[String],
+    span: Span,
+) -> (
+    Vec<Listen>,
+    Vec<crate::model::Refused>,
+    Vec<crate::model::Dropped>,
+) {
+    use crate::apache::addr::{judge, V6};
+    let mut kept = Vec::new();
+    let mut refused = Vec::new();
+    let mut dropped = Vec::new();
+    for a in addrs {
+        match judge(a) {
+            V6::Fine => kept.push(parse_address(a, span)),
+            V6::Invalid => {
+                refused.push(crate::model::Refused {
+                    span,
+                    value: a.clone(),
+                    error: "The address or port is invalid".into(),
+                });
+                kept.push(parse_address(a, span));
+            }
+            V6::Unresolvable(host) => dropped.push((a.clone(), host)),
+        }
+    }
+    let alone = kept.is_empty();
+    let dropped = dropped
+        .into_iter()
+        .map(|(a, host)| {
+            let short: Vec<String> = host
+                .split(':')
+                .map(|g| {
+                    if g.len() > 4 && g.chars().all(|c| c.is_ascii_hexdigit()) {
+                        let t = g.trim_start_matches('0');
+                        if t.is_empty() { "0".to_string() } else { t.to_string() }
+                    } else {
+                        g.to_string()
+                    }
+                })
+                .collect();
+            let fixed = a.replacen(&host, &short.join(":"), 1);
+            crate::model::Dropped {
+                span,
+                message: format!(
+                    "httpd drops the address {a}: it logs \"AH00547: Could not resolve host name {host} -- ignoring!\" at startup (a group of more than four digits passes APR's check but not the C library's){}",
+                    if alone {
+                        "; the virtual host has no other address, so httpd never selects it"
+                    } else {
+                        ""
+                    }
+                ),
+                help: format!("write the address with at most four digits per group: `{fixed}`"),
+            }
+        })
+        .collect();
+    (kept, refused, dropped)
+}
+
+/// What makes httpd refuse the whole configuration, for every endpoint:
+/// `Listen` addresses it cannot use, and `LoadModule` of a module built into
+/// the modelled httpd.
+fn tree_refusals(tree: &Tree, main: &Scope<'_>) -> Vec<crate::model::Refused> {
+    use crate::apache::addr::{judge, V6};
+    let mut out = Vec::new();
+    for d in main.all("Listen") {
+        let Some(a) = d.values().into_iter().next() else {
+            continue;
+        };
+        let error = match judge(&a) {
+            V6::Fine => continue,
+            V6::Invalid => "Invalid address or port".to_string(),
+            V6::Unresolvable(host) => format!(
+                "Listen setup failed (AH00077: alloc_listener: failed to set up sockaddr for {host})"
+            ),
+        };
+        out.push(crate::model::Refused {
+            span: d.span,
+            value: a,
+            error,
+        });
+    }
+    // mod_so refuses a module linked into httpd (`load_module`: "module
+    // NAME is built-in and can't be loaded"), for modules whose source is
+    // mod_*.c. mod_so itself is built in wherever LoadModule works; the
+    // rest of the list is Debian's (`apache2 -l`), used only for a tree
+    // laid out as Debian's (main file apache2.conf): RHEL's httpd, for one,
+    // loads mod_version, mod_watchdog and mod_log_config as shared objects.
+    let debian = tree.root.0 < tree.sources.len() as u32
+        && tree
+            .sources
+            .path(tree.root)
+            .file_name()
+            .is_some_and(|n| n == "apache2.conf");
+    for d in main.all("LoadModule") {
+        let Some(id) = d.values().into_iter().next() else {
+            continue;
+        };
+        let builtin = crate::apache::env::BUILTIN_MODULES
+            .iter()
+            .any(|(m, src)| *m == id && src.starts_with("mod_"));
+        if id == "so_module" || (debian && builtin) {
+            out.push(crate::model::Refused {
+                span: d.span,
+                value: id.clone(),
+                error: format!("module {id} is built-in and can't be loaded"),
+            });
+        }
+    }
+    out
 }
 
 /// `ServerName [scheme://]host[:port]`: the host.
@@ -716,19 +908,22 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
         line: 1,
         col: 1,
     };
-    // the sockets of each virtual host, and the first virtual host of each socket
+    // the sockets of each virtual host (without the addresses httpd drops),
+    // and the first virtual host of each socket
+    let mut addr_refused: Vec<Vec<crate::model::Refused>> = Vec::new();
+    let mut addr_dropped: Vec<Vec<crate::model::Dropped>> = Vec::new();
     let listens: Vec<Vec<Listen>> = vhosts
         .iter()
         .map(|v| {
             let s = v.section.map(|d| d.span).unwrap_or(root_span);
-            v.section
-                .map(|d| d.values())
-                .unwrap_or_default()
-                .iter()
-                .map(|a| parse_address(a, s))
-                .collect()
+            let (ls, refused, dropped) =
+                vhost_addresses(&v.section.map(|d| d.values()).unwrap_or_default(), s);
+            addr_refused.push(refused);
+            addr_dropped.push(dropped);
+            ls
         })
         .collect();
+    let tree_refused = tree_refusals(tree, &main);
     let mut base: HashMap<String, usize> = HashMap::new();
     for (i, ls) in listens.iter().enumerate() {
         for l in ls {
@@ -773,6 +968,7 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
                 listen,
                 default_for,
                 redirects_to_https: redirects(v),
+                tls_too: false,
             });
             continue;
         }
@@ -782,7 +978,12 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
             anchor,
         };
         let server_names = names(v, Some(&main), &listen);
-        let (ep, sni) = endpoint(&l, t, "vhost", listen, server_names, default_for);
+        let (mut ep, sni) = endpoint(&l, t, "vhost", listen, server_names, default_for);
+        if let Some(a) = ep.apache.as_mut() {
+            a.refused.extend(addr_refused[i].iter().cloned());
+            a.refused.extend(tree_refused.iter().cloned());
+            a.dropped.extend(addr_dropped[i].iter().cloned());
+        }
         own_protocols.push(Some(ep.protocols.clone()));
         snis.push(Some(sni));
         endpoints.push((i, ep));
@@ -1032,7 +1233,11 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
         for s in &mut listen {
             s.ssl = true;
         }
-        endpoints.push(endpoint(&l, t, "main", listen, names(&main, None, &[]), Vec::new()).0);
+        let mut ep = endpoint(&l, t, "main", listen, names(&main, None, &[]), Vec::new()).0;
+        if let Some(a) = ep.apache.as_mut() {
+            a.refused.extend(tree_refused.iter().cloned());
+        }
+        endpoints.push(ep);
     } else if !main_sockets.is_empty() {
         plain.push(PlainServer {
             span: main_sockets[0].span,
@@ -1041,6 +1246,7 @@ pub fn resolve(tree: &Tree, t: &Target) -> (Vec<Endpoint>, Vec<PlainServer>) {
             default_for: main_sockets.iter().map(socket_key).collect(),
             listen: main_sockets,
             redirects_to_https: redirects(&main),
+            tls_too: false,
         });
     }
     (endpoints, plain)
@@ -1476,6 +1682,12 @@ fn endpoint(
         ),
         conf_command_spans,
         refused: refused(l, t),
+        dropped: l
+            .main
+            .into_iter()
+            .chain(std::iter::once(l.own))
+            .flat_map(|scope| scope.dropped(t).iter().cloned())
+            .collect(),
     };
     let ep = Endpoint {
         server: ServerKind::Apache,

@@ -522,16 +522,29 @@ fn resolve_context<'t>(
             .filter(|l| default_of.get(&key(l)) == Some(&i))
             .map(|l| l.socket())
             .collect();
+        // the plain sockets of the server (all of them, or beside TLS ones:
+        // `listen 80; listen 443 ssl;` serves the same site in plain HTTP)
+        let plain_listens: Vec<Listen> = s
+            .listens
+            .iter()
+            .filter(|l| !l.quic && !tls_socket.get(&key(l)).copied().unwrap_or(false))
+            .cloned()
+            .collect();
+        if !stream && !plain_listens.is_empty() {
+            plain.push(PlainServer {
+                span: s.block.span,
+                server_names: s.names.clone(),
+                default_for: default_for
+                    .iter()
+                    .filter(|d| plain_listens.iter().any(|l| &l.socket() == *d))
+                    .cloned()
+                    .collect(),
+                listen: plain_listens,
+                redirects_to_https: redirects_to_https(tree, &s.dirs, 0),
+                tls_too: !tls_listens.is_empty(),
+            });
+        }
         if tls_listens.is_empty() {
-            if !stream {
-                plain.push(PlainServer {
-                    span: s.block.span,
-                    server_names: s.names.clone(),
-                    listen: s.listens.clone(),
-                    default_for,
-                    redirects_to_https: redirects_to_https(tree, &s.dirs, 0),
-                });
-            }
             continue;
         }
         let anchor = tls_listens[0].span;
@@ -767,11 +780,14 @@ fn build_endpoint<'t>(
             true,
             "nginx default: ssl_session_tickets on",
         ),
-        session_cache: lv.string(
-            "ssl_session_cache",
-            "none",
-            "nginx default: ssl_session_cache none",
-        ),
+        // every word: `ssl_session_cache builtin:1000 shared:SSL:10m`
+        session_cache: match lv.first("ssl_session_cache") {
+            Some((d, src)) => Setting::new(d.arg_values().join(" "), src),
+            None => Setting::new(
+                "none".to_string(),
+                lv.default("nginx default: ssl_session_cache none"),
+            ),
+        },
         session_timeout: lv.string(
             "ssl_session_timeout",
             "5m",

@@ -61,6 +61,7 @@ pub mod tls904_early_data_on;
 pub mod tls905_tls_listener_without_certificate;
 pub mod tls906_suppression_invalid;
 pub mod tls907_invalid_value;
+pub mod tls908_words_dropped;
 
 /// A rule's fixed metadata.
 #[derive(Debug)]
@@ -144,6 +145,7 @@ pub static RULES: &[&dyn Rule] = &[
     &tls905_tls_listener_without_certificate::Tls905,
     &tls906_suppression_invalid::Tls906,
     &tls907_invalid_value::Tls907,
+    &tls908_words_dropped::Tls908,
 ];
 
 pub fn endpoint_ref(ep: &Endpoint) -> EndpointRef {

@@ -5,6 +5,9 @@
 //! httpd never rotates ticket keys (OpenSSL's key lives until the next
 //! restart, SSLSessionTicketKeyFile is static), so tickets on is reported for
 //! every version, as Mozilla's generator writes `SSLSessionTickets off`.
+//! nginx 1.23.2 and later rotates keys only through a shared session cache:
+//! tickets on without `ssl_session_ticket_key` and without a `shared:` zone
+//! are reported too (info for TLS 1.3 only without early data).
 
 use crate::finding::{Finding, Related, Severity};
 use crate::model::{Endpoint, ServerKind};
@@ -70,6 +73,66 @@ fn apache(cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
     out.push(f);
 }
 
+/// nginx ≥ 1.23.2 rotates ticket keys only when they live in a shared
+/// session cache: `ngx_ssl_session_ticket_keys` (ngx_event_openssl.c) leaves
+/// ticket encryption to OpenSSL when there are no `ssl_session_ticket_key`
+/// files and no `shared:` zone in `ssl_session_cache`, and OpenSSL keeps the
+/// key it made with the server's SSL_CTX until the next reload;
+/// `ngx_ssl_rotate_ticket_keys` rotates only keys marked shared.
+fn unshared(ep: &Endpoint, v: Version, out: &mut Vec<Finding>) {
+    let cache = &ep.session_cache;
+    if cache
+        .value
+        .split_whitespace()
+        .any(|w| w.starts_with("shared:"))
+    {
+        return;
+    }
+    // TLS 1.3 only, as Mozilla's Modern configuration: the ticket is sent
+    // encrypted, and a resumption with a fresh key exchange (psk_dhe_ke,
+    // what browsers offer) does not depend on the ticket key alone; only
+    // early data is encrypted with keys the ticket carries
+    let tls13_only = ep.protocols.value.iter().all(|p| p == "TLSv1.3")
+        && !ep.protocols.value.is_empty()
+        && !ep.early_data.value;
+    let written = if matches!(cache.source, crate::model::Source::Default { .. }) {
+        "no `ssl_session_cache`".to_string()
+    } else {
+        format!("`ssl_session_cache {}`", cache.value)
+    };
+    let message = if tls13_only {
+        format!(
+            "session tickets are on with {written} (no shared cache), so nginx {v} never rotates the ticket key: OpenSSL keeps the key it made when nginx read its configuration until the next reload. With TLS 1.3 only and no early data a stolen key decrypts no recorded session that resumed with a fresh key exchange, as browsers do; this is stricter than Mozilla's generator, whose Modern configuration for nginx ≥ 1.23.2 is this shape (tickets on, the session cache commented out)"
+        )
+    } else {
+        format!(
+            "session tickets are on with {written} (no shared cache), so nginx {v} never rotates the ticket key: OpenSSL keeps the key it made when nginx read its configuration until the next reload, and a stolen key decrypts every TLS 1.2 session since then"
+        )
+    };
+    let mut f = finding(
+        &META,
+        cache.source.span(),
+        message,
+        format!("no shared session cache ({})", origin(ep, &cache.source)),
+        Some("write `ssl_session_cache shared:SSL:10m;` (nginx ≥ 1.23.2 then rotates ticket keys itself), or `ssl_session_tickets off;`".into()),
+        ep,
+    );
+    if tls13_only {
+        f.severity = Severity::Info;
+    }
+    if ep.session_tickets.source.span() != cache.source.span() {
+        f.related.push(Related {
+            span: ep.session_tickets.source.span(),
+            message: format!(
+                "session tickets are on ({})",
+                origin(ep, &ep.session_tickets.source)
+            ),
+        });
+    }
+    related_endpoint(&mut f, ep, &cache.source);
+    out.push(f);
+}
+
 impl Rule for Tls507 {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -104,7 +167,11 @@ impl Rule for Tls507 {
             out.push(f);
             return;
         }
-        if !(Version::new(1, 5, 9) <= v && v < Version::new(1, 23, 2)) {
+        if v >= Version::new(1, 23, 2) {
+            unshared(ep, v, out);
+            return;
+        }
+        if v < Version::new(1, 5, 9) {
             return;
         }
         let mut f = finding(

@@ -756,3 +756,35 @@ pub fn json_diff(a: &serde_json::Value, b: &serde_json::Value) -> Option<String>
     }
     go(Some(a), Some(b), "$")
 }
+
+/// `tlslint MAIN --format json --no-config ARGS` run in MAIN's directory:
+/// (code, severity, message, line) of every finding; the tree must load.
+pub fn findings(main: &Path, args: &[&str]) -> Vec<(String, String, String, u64)> {
+    let o = Command::new(tlslint())
+        .current_dir(main.parent().unwrap())
+        .arg(main)
+        .args(["--format", "json", "--no-config"])
+        .args(args)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    assert!(
+        v["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        v["errors"]
+    );
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap().to_string(),
+                f["severity"].as_str().unwrap().to_string(),
+                f["message"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
