@@ -260,12 +260,27 @@ fn apache_hsts_only_in_a_location_is_partial() {
     let (_, msg, line, _, _) = one(&f, "TLS509");
     assert_eq!(
         msg,
-        "Strict-Transport-Security is sent only from `<Location /app>`: all other requests go without it"
+        "Strict-Transport-Security is sent only from `<Location \"/app\">`: all other requests go without it"
     );
     assert_eq!(*line, 4);
     assert_eq!(one(&f, "TLS503").2, 10);
+    // curl: `<Location "/">` and `<If "%{HTTPS} == 'on'">` headers go with
+    // every response of a TLS virtual host, 404s included
+    for section in ["Location \"/\"", "If \"%{HTTPS} == 'on'\""] {
+        let name = section.split(' ').next().unwrap();
+        let f = apache(&format!(
+            "<{section}>\nHeader always set Strict-Transport-Security \"{GOOD}\"\n</{name}>"
+        ));
+        assert!(codes(&f).is_empty(), "{section}: {f:?}");
+    }
+    // any other condition covers only some requests
     let f = apache(&format!(
-        "<Location \"/\">\nHeader always set Strict-Transport-Security \"{GOOD}\"\n</Location>"
+        "<If \"%{{HTTP_HOST}} == 'a.example'\">\nHeader always set Strict-Transport-Security \"{GOOD}\"\n</If>"
     ));
-    assert!(codes(&f).is_empty(), "{f:?}");
+    assert!(
+        one(&f, "TLS509")
+            .1
+            .contains("`<If \"%{HTTP_HOST} == 'a.example'\">`"),
+        "{f:?}"
+    );
 }

@@ -609,25 +609,40 @@ fn hsts_sections<'t>(main: Option<&Scope<'t>>, own: &Scope<'t>) -> (Vec<HstsBloc
             let whole = match args.as_slice() {
                 [p] if c.is("Location") => p == "/",
                 [p] if c.is("LocationMatch") => matches!(p.as_str(), "/" | "^/" | ".*" | "^.*"),
+                // true for every request of a TLS virtual host
+                [e] if c.is("If") => {
+                    let e: String = e
+                        .chars()
+                        .filter(|ch| !ch.is_whitespace() && *ch != '\'' && *ch != '"')
+                        .collect::<String>()
+                        .to_ascii_lowercase();
+                    matches!(e.as_str(), "%{https}==on" | "%{request_scheme}==https")
+                }
                 _ => false,
             };
             cover_rest |= whole;
             HstsBlock {
                 block: c.span,
-                label: format!(
-                    "<{} {}>",
-                    c.name.value(),
-                    c.args
-                        .iter()
-                        .map(|a| a.raw.as_str())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                ),
+                label: section_label(c),
                 hsts: heeded(tables).map(|(h, src)| Setting::new(h, src)),
             }
         })
         .collect();
     (blocks, cover_rest)
+}
+
+/// A section's opening line as written: `<Location "/app">`.
+fn section_label(c: &Directive) -> String {
+    let args: Vec<String> = c
+        .args
+        .iter()
+        .map(|a| match a.quote {
+            crate::apache::ast::Quote::None => a.raw.clone(),
+            crate::apache::ast::Quote::Single => format!("'{}'", a.raw),
+            crate::apache::ast::Quote::Double => format!("\"{}\"", a.raw),
+        })
+        .collect();
+    format!("<{} {}>", c.name.value(), args.join(" "))
 }
 
 /// A `Header` directive's parts.
