@@ -161,6 +161,13 @@ fn location_root_covering_every_request_is_not_partial() {
         msg.ends_with("requests handled by `location /img/` go without it"),
         "{msg}"
     );
+    // `location = /` handles `/` alone
+    let f = nginx(&format!(
+        "location = / {{\nadd_header Strict-Transport-Security \"{GOOD}\" always;\n}}"
+    ));
+    assert!(one(&f, "TLS509")
+        .1
+        .ends_with("requests no location matches go without it"));
 }
 
 #[test]
@@ -199,7 +206,14 @@ fn return_444_catch_all_needs_no_hsts() {
     let f = nginx("return 444;");
     assert!(codes(&f).is_empty(), "{f:?}");
     // only for some requests: it answers the others
+    // curl: `location / { return 444; }` as the only location: the same
+    let f = nginx("location / {\nreturn 444;\n}");
+    assert!(codes(&f).is_empty(), "{f:?}");
     let f = nginx("if ($host = b) { return 444; }");
+    assert_eq!(codes(&f), ["TLS501"]);
+    let f = nginx("location / {\nreturn 444;\n}\nlocation /app { }");
+    assert_eq!(codes(&f), ["TLS501"]);
+    let f = nginx("location = / {\nreturn 444;\n}");
     assert_eq!(codes(&f), ["TLS501"]);
 }
 

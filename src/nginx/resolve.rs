@@ -723,9 +723,7 @@ fn build_endpoint<'t>(
                 });
             }
         }
-        hw.cover_rest = s.dirs.iter().any(|d| {
-            d.is("location") && matches!(d.arg_values().as_slice(), [p] | [_, p] if p == "/")
-        });
+        hw.cover_rest = s.dirs.iter().any(|d| d.is("location") && catches_all(d));
         walk_locations(
             tree, target, &s.dirs, &base, &mut chain, &mut hw, &mut ups, lv.anchor, "", 0,
         );
@@ -817,7 +815,11 @@ fn build_endpoint<'t>(
         hsts_dropped,
         hsts_blocks: hw.blocks,
         hsts_blocks_cover_rest: hw.cover_rest,
-        never_answers: if stream { None } else { never_answers(&s.dirs) },
+        never_answers: if stream {
+            None
+        } else {
+            never_answers(tree, &s.dirs)
+        },
         upstreams,
         ssl_on: s.ssl_on.map(|d| d.span),
         default_for: Vec::new(),
@@ -1272,12 +1274,40 @@ fn block_label(d: &Directive) -> String {
     }
 }
 
+/// `location /` (`^~ /`, or a `~ /` regex): every request URI matches it
+/// (`location = /` matches `/` alone).
+fn catches_all(l: &Directive) -> bool {
+    match l.arg_values().as_slice() {
+        [p] => p == "/",
+        [m, p] => m != "=" && p == "/",
+        _ => false,
+    }
+}
+
 /// `return 444` at server level: nginx closes every connection without
-/// an answer (the server's rewrite phase runs before any location).
-fn never_answers(dirs: &[&Directive]) -> Option<Span> {
-    dirs.iter()
-        .find(|d| d.is("return") && d.arg_values().first().is_some_and(|c| c == "444"))
-        .map(|d| d.span)
+/// an answer (the server's rewrite phase runs before any location) — or in
+/// `location /` when it is the server's only location (every request
+/// lands there). Checked with nginx 1.22.1: curl gets an empty reply.
+fn never_answers(tree: &Tree, dirs: &[&Directive]) -> Option<Span> {
+    let r444 = |ds: &[&Directive]| {
+        ds.iter()
+            .find(|d| d.is("return") && d.arg_values().first().is_some_and(|c| c == "444"))
+            .map(|d| d.span)
+    };
+    if let Some(s) = r444(dirs) {
+        return Some(s);
+    }
+    let locations: Vec<&&Directive> = dirs.iter().filter(|d| d.is("location")).collect();
+    match locations.as_slice() {
+        [l] if catches_all(l) => {
+            let inner = block_children(tree, l);
+            if inner.iter().any(|d| d.is("location")) {
+                return None;
+            }
+            r444(&inner)
+        }
+        _ => None,
+    }
 }
 
 /// HSTS as the walk over the inner blocks finds it.
