@@ -298,3 +298,18 @@ fn apache_hsts_only_in_a_location_is_partial() {
         "{f:?}"
     );
 }
+
+#[test]
+fn apache_main_server_sections_apply_to_every_virtual_host() {
+    let conf = |section: &str| {
+        format!(
+            "Listen 443\nLoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\nLoadModule headers_module /usr/lib/apache2/modules/mod_headers.so\n<Location \"{section}\">\nHeader always set Strict-Transport-Security \"{GOOD}\"\n</Location>\n<VirtualHost *:443>\nServerName a.example\nSSLEngine on\nSSLCertificateFile /etc/ssl/a.pem\nSSLCertificateKeyFile /etc/ssl/a.key\n</VirtualHost>\n"
+        )
+    };
+    let f = lint_files(&[("apache2.conf", &conf("/"))]);
+    assert!(codes(&f).is_empty(), "{f:?}");
+    let f = lint_files(&[("apache2.conf", &conf("/app"))]);
+    let (_, msg, line, _, _) = one(&f, "TLS509");
+    assert!(msg.contains("`<Location \"/app\">`"), "{msg}");
+    assert_eq!(*line, 7);
+}

@@ -581,11 +581,20 @@ fn hsts<'t>(main: Option<&Scope<'t>>, own: &Scope<'t>, anchor: Span) -> Setting<
 /// with httpd 2.4.71: `Header always set` in `<Location /app>` replaces the
 /// virtual host's for /app). Sections overlap (a `<Location>` applies on
 /// top of a `<Directory>`), so only those that change the header are
-/// listed. Also whether one of them covers every request (`<Location />`).
+/// listed (the main server's sections too: they apply to every virtual
+/// host). Also whether one of them covers every request (`<Location />`).
 fn hsts_sections<'t>(main: Option<&Scope<'t>>, own: &Scope<'t>) -> (Vec<HstsBlock>, bool) {
     let base = hsts_tables(main, own);
+    // the main server's sections apply to every virtual host, before its own
+    let nested: Vec<(&Directive, &Directive, bool)> = main
+        .map(|m| m.nested.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|(d, c)| (*d, *c, false))
+        .chain(own.nested.iter().map(|(d, c)| (*d, *c, true)))
+        .collect();
     let mut sections: Vec<&Directive> = Vec::new();
-    for (d, c) in &own.nested {
+    for (d, c, _) in &nested {
         let touches = d.is("Header")
             && header_parts(d)
                 .is_some_and(|p| p.header.eq_ignore_ascii_case("Strict-Transport-Security"));
@@ -598,12 +607,16 @@ fn hsts_sections<'t>(main: Option<&Scope<'t>>, own: &Scope<'t>) -> (Vec<HstsBloc
         .into_iter()
         .map(|c| {
             let mut tables = base.clone();
-            for (d, _) in own
-                .nested
+            for (d, _, is_own) in nested
                 .iter()
-                .filter(|(d, s)| std::ptr::eq(*s, c) && d.is("Header"))
+                .filter(|(d, s, _)| std::ptr::eq(*s, c) && d.is("Header"))
             {
-                apply_header(&mut tables, d, Source::Set(d.span));
+                let src = if *is_own {
+                    Source::Set(d.span)
+                } else {
+                    Source::Inherited(d.span)
+                };
+                apply_header(&mut tables, d, src);
             }
             let args = c.values();
             let whole = match args.as_slice() {
