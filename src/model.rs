@@ -138,6 +138,10 @@ pub struct HstsDrop {
     /// The directive that drops it, as written (`add_header`,
     /// `more_clear_headers`, `Header always unset` ...).
     pub by: String,
+    /// When the block comes from a file included by the server (a location
+    /// template shared by several servers): the `include` line in this
+    /// server that brings it in.
+    pub included_at: Option<Span>,
 }
 
 /// TLS towards an upstream (`proxy_pass https://...`).

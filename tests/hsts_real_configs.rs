@@ -12,6 +12,12 @@ use std::process::Command;
 type Found = Vec<(String, String, u64, String, usize)>;
 
 fn lint_files(files: &[(&str, &str)]) -> Found {
+    found(&lint_json(files))
+}
+
+/// The JSON report for a tree written to a temporary directory (the first
+/// file is the main one).
+fn lint_json(files: &[(&str, &str)]) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).unwrap();
@@ -19,7 +25,7 @@ fn lint_files(files: &[(&str, &str)]) -> Found {
     run(&dir.path().join(files[0].0))
 }
 
-fn run(main: &Path) -> Found {
+fn run(main: &Path) -> serde_json::Value {
     let o = Command::new(env!("CARGO_BIN_EXE_tlslint"))
         .arg(main)
         .args(["--format", "json"])
@@ -32,6 +38,10 @@ fn run(main: &Path) -> Found {
         "{}",
         v["errors"]
     );
+    v
+}
+
+fn found(v: &serde_json::Value) -> Found {
     v["findings"]
         .as_array()
         .unwrap()
@@ -312,4 +322,63 @@ fn apache_main_server_sections_apply_to_every_virtual_host() {
     let (_, msg, line, _, _) = one(&f, "TLS509");
     assert!(msg.contains("`<Location \"/app\">`"), "{msg}");
     assert_eq!(*line, 7);
+}
+
+#[test]
+fn a_shared_location_template_that_drops_hsts_names_the_server_and_its_include() {
+    // a.example sends HSTS at server level, b.example sends none: the
+    // template's add_header drops it in a.example only
+    let server = |n: &str, hsts: &str| {
+        format!("server {{\nlisten 443 ssl;\nserver_name {n};\nssl_certificate c.pem;\nssl_certificate_key k.pem;\n{hsts}\ninclude app.conf;\n}}\n")
+    };
+    let conf = format!(
+        "events {{}}\nhttp {{\n{}{}}}\n",
+        server(
+            "a.example",
+            &format!("add_header Strict-Transport-Security \"{GOOD}\" always;")
+        ),
+        server("b.example", "")
+    );
+    let v = lint_json(&[
+        ("nginx.conf", &conf),
+        (
+            "app.conf",
+            "location /app/ {\n    add_header X-Frame-Options DENY;\n}\n",
+        ),
+    ]);
+    let f: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "TLS504")
+        .collect();
+    assert_eq!(f.len(), 1, "{f:?}");
+    let file = |v: &serde_json::Value| {
+        let p = Path::new(v["file"].as_str().unwrap());
+        p.file_name().unwrap().to_str().unwrap().to_string()
+    };
+    assert_eq!(
+        (file(f[0]), f[0]["line"].as_u64()),
+        ("app.conf".into(), Some(2))
+    );
+    let names: Vec<&str> = f[0]["endpoints"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["server_names"][0].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a.example"]);
+    let related: Vec<(String, u64)> = f[0]["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (file(r), r["line"].as_u64().unwrap()))
+        .collect();
+    // the dropped header and a.example's include line
+    assert_eq!(
+        related,
+        [("nginx.conf".into(), 8), ("nginx.conf".into(), 9)]
+    );
+    // b.example: no HSTS anywhere
+    assert_eq!(codes(&found(&v)), ["TLS501", "TLS504"]);
 }

@@ -722,6 +722,7 @@ fn hsts_drops(own: &Scope<'_>, hsts: &Setting<Option<Hsts>>) -> Vec<HstsDrop> {
                 add_header: d.span,
                 inherited: Some(hsts.source.span()),
                 by: p.written,
+                included_at: None,
             })
         })
         .collect()

@@ -720,6 +720,7 @@ fn build_endpoint<'t>(
                     add_header: o.span,
                     inherited: Some(h.span),
                     by: "add_header".into(),
+                    included_at: None,
                 });
             }
         }
@@ -727,7 +728,16 @@ fn build_endpoint<'t>(
         walk_locations(
             tree, target, &s.dirs, &base, &mut chain, &mut hw, &mut ups, lv.anchor, "", 0,
         );
-        let drops = std::mem::take(&mut hw.drops);
+        let mut drops = std::mem::take(&mut hw.drops);
+        for d in &mut drops {
+            if d.block.file != s.block.span.file {
+                d.included_at = s
+                    .block
+                    .block
+                    .as_ref()
+                    .and_then(|b| include_site(tree, &b.items, d.block.file, 0));
+            }
+        }
         (hsts, drops, ups, hw)
     };
     let (protocols, decided_by) = (protocols, decided.into_iter().map(|(_, x)| x).collect());
@@ -1274,6 +1284,38 @@ fn block_label(d: &Directive) -> String {
     }
 }
 
+/// The `include` line among `items` (or in their blocks) that brings in
+/// `file`, directly or through further includes.
+fn include_site(
+    tree: &Tree,
+    items: &[Node],
+    file: crate::source::FileId,
+    depth: usize,
+) -> Option<Span> {
+    if depth > 16 {
+        return None;
+    }
+    for n in items {
+        let Node::Directive(d) = n else { continue };
+        if d.is("include") {
+            let reaches = d.includes.iter().any(|&f| {
+                f == file
+                    || tree
+                        .file(f)
+                        .is_some_and(|cf| include_site(tree, &cf.items, file, depth + 1).is_some())
+            });
+            if reaches {
+                return Some(d.span);
+            }
+        } else if let Some(b) = &d.block {
+            if let Some(s) = include_site(tree, &b.items, file, depth + 1) {
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
 /// `location /` (`^~ /`, or a `~ /` regex): every request URI matches it
 /// (`location = /` matches `/` alone).
 fn catches_all(l: &Directive) -> bool {
@@ -1375,6 +1417,7 @@ fn walk_locations<'t>(
                 add_header: cause.map(|x| x.span).unwrap_or(d.span),
                 inherited: Some(hd.span),
                 by: cause.map(|x| x.name.value()).unwrap_or_default(),
+                included_at: None,
             });
         }
         let mut label = block_label(d);

@@ -58,6 +58,13 @@ impl Rule for Tls504 {
                 span: d.inherited.unwrap_or(ep.hsts.source.span()),
                 message: "the HSTS header that is dropped".into(),
             });
+            // a shared location template: where this server takes it in
+            if let Some(inc) = d.included_at {
+                f.related.push(Related {
+                    span: inc,
+                    message: "the block comes in through this include".into(),
+                });
+            }
             out.push(f);
         }
     }
