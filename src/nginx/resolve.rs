@@ -1169,6 +1169,8 @@ struct Vars<'a, 't> {
     chain: &'a [Vec<&'t Directive>],
 }
 
+/// The value the last `set $name` of a level gives (Some(None): set
+/// without a value), None when the level does not set it.
 fn set_value(level: &[&Directive], name: &str) -> Option<Option<String>> {
     level
         .iter()
@@ -1177,7 +1179,7 @@ fn set_value(level: &[&Directive], name: &str) -> Option<Option<String>> {
             let v = d.arg_values();
             (v.first()?.as_str() == format!("${name}")).then(|| v.get(1).cloned())
         })
-        .last()
+        .next_back()
 }
 
 impl<'t> Vars<'_, 't> {
