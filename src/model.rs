@@ -123,6 +123,9 @@ pub struct HstsBlock {
     /// The header in force there and where it is written (`Set`: in this
     /// block, `Inherited`: in an enclosing one); None: responses go without.
     pub hsts: Option<Setting<Hsts>>,
+    /// It goes without because this block or an enclosing one drops the
+    /// header the server level sends (an [`HstsDrop`], TLS504's).
+    pub dropped: bool,
 }
 
 /// Where an inner block drops an inherited HSTS header (nginx `add_header`
@@ -336,10 +339,11 @@ impl Endpoint {
         if self.hsts.value.is_some() || self.hsts_blocks.iter().all(|b| b.hsts.is_none()) {
             return None;
         }
+        // blocks that drop an inherited header are TLS504's
         let without: Vec<&HstsBlock> = self
             .hsts_blocks
             .iter()
-            .filter(|b| b.hsts.is_none())
+            .filter(|b| b.hsts.is_none() && !b.dropped)
             .collect();
         let rest = !self.hsts_blocks_cover_rest;
         (rest || !without.is_empty()).then_some((without, rest))

@@ -171,6 +171,11 @@ fn location_root_covering_every_request_is_not_partial() {
         msg.ends_with("requests handled by `location /img/` go without it"),
         "{msg}"
     );
+    // an inner block that drops the location's header is TLS504's alone
+    let f = nginx(&format!(
+        "location / {{\nadd_header Strict-Transport-Security \"{GOOD}\" always;\nif ($request_method = POST) {{\nadd_header X-A 1;\n}}\n}}"
+    ));
+    assert_eq!(codes(&f), ["TLS504"]);
     // `location = /` handles `/` alone
     let f = nginx(&format!(
         "location = / {{\nadd_header Strict-Transport-Security \"{GOOD}\" always;\n}}"

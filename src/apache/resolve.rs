@@ -638,6 +638,7 @@ fn hsts_sections<'t>(main: Option<&Scope<'t>>, own: &Scope<'t>) -> (Vec<HstsBloc
                 block: c.span,
                 label: section_label(c),
                 hsts: heeded(tables).map(|(h, src)| Setting::new(h, src)),
+                dropped: false,
             }
         })
         .collect();
@@ -1571,7 +1572,10 @@ fn endpoint(
     };
     let hsts = hsts(l.main, l.own, l.anchor);
     let hsts_dropped = hsts_drops(l.own, &hsts);
-    let (hsts_blocks, hsts_blocks_cover_rest) = hsts_sections(l.main, l.own);
+    let (mut hsts_blocks, hsts_blocks_cover_rest) = hsts_sections(l.main, l.own);
+    for b in &mut hsts_blocks {
+        b.dropped = b.hsts.is_none() && hsts_dropped.iter().any(|d| d.block == b.block);
+    }
     let session_ticket_keys = match l.find("SSLSessionTicketKeyFile") {
         Some((d, src)) => Setting::new(d.values().into_iter().take(1).collect(), src),
         None => Setting::new(Vec::new(), l.default("no SSLSessionTicketKeyFile")),

@@ -725,8 +725,21 @@ fn build_endpoint<'t>(
             }
         }
         hw.cover_rest = s.dirs.iter().any(|d| d.is("location") && catches_all(d));
+        // a server whose own add_header drops http's HSTS: its locations
+        // go without because of that drop
+        let server_drop = !hw.drops.is_empty();
         walk_locations(
-            tree, target, &s.dirs, &base, &mut chain, &mut hw, &mut ups, lv.anchor, "", 0,
+            tree,
+            target,
+            &s.dirs,
+            &base,
+            &mut chain,
+            &mut hw,
+            &mut ups,
+            lv.anchor,
+            "",
+            server_drop,
+            0,
         );
         let mut drops = std::mem::take(&mut hw.drops);
         for d in &mut drops {
@@ -1373,6 +1386,7 @@ fn walk_locations<'t>(
     ups: &mut Vec<UpstreamTls>,
     anchor: Span,
     outer_label: &str,
+    in_drop: bool,
     depth: usize,
 ) {
     if depth > MAX_DEPTH {
@@ -1405,6 +1419,7 @@ fn walk_locations<'t>(
         let had = level.hsts(&Vars { tree, chain });
         chain.insert(0, inner.clone());
         let has = child.hsts(&Vars { tree, chain });
+        let dropped = has.is_none() && (in_drop || had.is_some());
         if let (Some((_, hd)), None) = (&had, &has) {
             // what takes it away: a headers-more command, the block's own
             // add_header, or `add_header_inherit off`
@@ -1440,6 +1455,7 @@ fn walk_locations<'t>(
                     },
                 )
             }),
+            dropped,
         });
         walk_locations(
             tree,
@@ -1451,6 +1467,7 @@ fn walk_locations<'t>(
             ups,
             anchor,
             &label,
+            dropped,
             depth + 1,
         );
         chain.remove(0);
