@@ -13,7 +13,10 @@
 //!   the first to listen on it; before 1.29.2 (or with OpenSSL < 1.1.1) it
 //!   decides the protocol version for every server on the socket;
 //! - an `add_header` in a location/if drops every inherited one, unless
-//!   `add_header_inherit merge` (1.29.3+) says otherwise.
+//!   `add_header_inherit merge` (1.29.3+) says otherwise; headers-more's
+//!   `more_set_headers` add up from the outer levels instead (see [`More`]);
+//!   each location's HSTS header is kept (`Endpoint::hsts_blocks`), with
+//!   values built from `set`/`map` resolved where static (see [`Vars`]).
 
 use std::collections::HashMap;
 
