@@ -41,7 +41,10 @@
 //!   else stops httpd (reported as refused).
 //! - mod_headers: `Header always` and `Header [onsuccess]` are separate
 //!   tables; with both, the `always` header comes first and is the one
-//!   user agents heed.
+//!   user agents heed. A trailing colon in the header name is dropped
+//!   (`Strict-Transport-Security:` sends one `Strict-Transport-Security`).
+//!   A `<Location>`'s `Header` applies after the virtual host's, to the
+//!   requests under it only (the main server's sections too).
 //! - A virtual host without ServerName takes the main server's name only
 //!   with a wildcard address; on an IP address it is named by reverse DNS.
 
