@@ -103,8 +103,9 @@ pub struct Hsts {
     /// The directive as written, up to the header name, for messages:
     /// `add_header`, `more_set_headers`, `Header set`, `Header always add`.
     pub directive: String,
-    /// headers-more `-s`: the only status codes the header goes with
-    /// (empty: no such list).
+    /// headers-more `-s`: the status codes this value goes with (empty: no
+    /// such list). With `always`, the other statuses carry the header an
+    /// earlier, unlimited `more_set_headers` sets.
     pub statuses: Vec<u16>,
     /// The value as written when it was built from variables (`set`, `map`)
     /// that resolve to one static `value`.

@@ -1144,10 +1144,14 @@ impl<'t> HeaderLevel<'t> {
             let limited = !m.statuses.is_empty() || m.types;
             match m.value {
                 Some(raw) => {
+                    // a limited set over an earlier header: the other
+                    // statuses keep that one (curl: `-s 200` in a location
+                    // under a server-level one leaves the 404s the server's)
+                    let before = limited && more.as_ref().is_some_and(|(h, _)| h.always);
                     more = hsts_value(raw, vars).map(|(value, written)| {
                         let h = Hsts {
                             value,
-                            always: !limited,
+                            always: !limited || before,
                             directive: "more_set_headers".into(),
                             statuses: m.statuses,
                             written,

@@ -70,7 +70,10 @@ pub fn compare<'a>(
                 .all(|b| b.hsts.as_ref().map(|h| h.source.span()) == server_span);
         // headers-more `-s` lists the statuses; `-t` depends on the content type
         let sent = |h: &crate::model::Hsts| {
-            if h.always {
+            if h.always && !h.statuses.is_empty() && !h.statuses.contains(&status) {
+                // another value goes with this status
+                None
+            } else if h.always {
                 Some(true)
             } else if !h.statuses.is_empty() {
                 Some(h.statuses.contains(&status))
