@@ -160,9 +160,12 @@ fn each_location_sends_the_resolved_hsts_header() {
         dir: d,
     };
     let t0 = Instant::now();
+    // the headers-more server (ports[1]) only with its module
     while ports
         .iter()
-        .any(|p| std::net::TcpStream::connect(("127.0.0.1", *p)).is_err())
+        .enumerate()
+        .filter(|(i, _)| more || *i != 1)
+        .any(|(_, p)| std::net::TcpStream::connect(("127.0.0.1", *p)).is_err())
     {
         assert!(
             t0.elapsed() < Duration::from_secs(10),
