@@ -96,8 +96,37 @@ pub struct CertPair {
 #[derive(Debug, Clone)]
 pub struct Hsts {
     pub value: String,
-    /// `always` (nginx) / `Header always` (Apache): sent with error responses too.
+    /// Sent with error responses too: nginx `add_header ... always`,
+    /// headers-more `more_set_headers` (every status unless `-s` limits it),
+    /// Apache `Header always`.
     pub always: bool,
+    /// The directive as written, up to the header name, for messages:
+    /// `add_header`, `more_set_headers`, `Header set`, `Header always add`.
+    pub directive: String,
+    /// headers-more `-s`: the status codes this value goes with (empty: no
+    /// such list). With `always`, the other statuses carry the header an
+    /// earlier, unlimited `more_set_headers` sets.
+    pub statuses: Vec<u16>,
+    /// The value as written when it was built from variables (`set`, `map`)
+    /// that resolve to one static `value`.
+    pub written: Option<String>,
+}
+
+/// A block inside an endpoint that handles requests of its own (nginx
+/// `location`, `if`, `limit_except`; Apache `<Location>`, `<Directory>`,
+/// `<Files>`, `<If>` ...), with the HSTS header its responses carry.
+#[derive(Debug, Clone)]
+pub struct HstsBlock {
+    /// The block's opening line.
+    pub block: Span,
+    /// The block as written, for messages: `location /app`, `<Location "/app">`.
+    pub label: String,
+    /// The header in force there and where it is written (`Set`: in this
+    /// block, `Inherited`: in an enclosing one); None: responses go without.
+    pub hsts: Option<Setting<Hsts>>,
+    /// It goes without because this block or an enclosing one drops the
+    /// header the server level sends (an [`HstsDrop`], TLS504's).
+    pub dropped: bool,
 }
 
 /// Where an inner block drops an inherited HSTS header (nginx `add_header`
@@ -110,6 +139,13 @@ pub struct HstsDrop {
     pub add_header: Span,
     /// The HSTS add_header that is dropped.
     pub inherited: Option<Span>,
+    /// The directive that drops it, as written (`add_header`,
+    /// `more_clear_headers`, `Header always unset` ...).
+    pub by: String,
+    /// When the block comes from a file included by the server (a location
+    /// template shared by several servers): the `include` line in this
+    /// server that brings it in.
+    pub included_at: Option<Span>,
 }
 
 /// TLS towards an upstream (`proxy_pass https://...`).
@@ -184,8 +220,19 @@ pub struct Endpoint {
     pub crl: Setting<Option<String>>,
     pub early_data: Setting<bool>,
     pub reject_handshake: Setting<bool>,
+    /// HSTS as the server / virtual host level sends it.
     pub hsts: Setting<Option<Hsts>>,
     pub hsts_dropped: Vec<HstsDrop>,
+    /// Every inner block (location, section) with the HSTS header its
+    /// responses carry.
+    pub hsts_blocks: Vec<HstsBlock>,
+    /// Whether some inner block handles every request the others do not
+    /// (nginx `location /`, Apache `<Location "/">`); when not, the rest get
+    /// the server level's headers.
+    pub hsts_blocks_cover_rest: bool,
+    /// The server answers no request: nginx `return 444` at server level
+    /// closes every connection without a response, so no header goes out.
+    pub never_answers: Option<Span>,
     pub upstreams: Vec<UpstreamTls>,
     /// Deprecated `ssl on` directive, if used.
     pub ssl_on: Option<Span>,
@@ -290,6 +337,41 @@ impl Endpoint {
         format!("{names} on {}", socks.join(", "))
     }
 
+    /// Every distinct Strict-Transport-Security header this endpoint sends,
+    /// with where it is written: the server level's, then the inner blocks'
+    /// own (each once, with the first block that carries it).
+    pub fn hsts_headers(&self) -> Vec<(&Hsts, &Source, Option<&HstsBlock>)> {
+        let mut out: Vec<(&Hsts, &Source, Option<&HstsBlock>)> = Vec::new();
+        if let Some(h) = &self.hsts.value {
+            out.push((h, &self.hsts.source, None));
+        }
+        for b in &self.hsts_blocks {
+            let Some(s) = &b.hsts else { continue };
+            if out.iter().all(|(_, src, _)| src.span() != s.source.span()) {
+                out.push((&s.value, &s.source, Some(b)));
+            }
+        }
+        out
+    }
+
+    /// Inner blocks send HSTS while the server level sends none: what
+    /// requests go without, if any do (None: no block sends it, or every
+    /// request is covered). The blocks listed are those without; `true`
+    /// when requests no block handles go without too.
+    pub fn hsts_partial(&self) -> Option<(Vec<&HstsBlock>, bool)> {
+        if self.hsts.value.is_some() || self.hsts_blocks.iter().all(|b| b.hsts.is_none()) {
+            return None;
+        }
+        // blocks that drop an inherited header are TLS504's
+        let without: Vec<&HstsBlock> = self
+            .hsts_blocks
+            .iter()
+            .filter(|b| b.hsts.is_none() && !b.dropped)
+            .collect();
+        let rest = !self.hsts_blocks_cover_rest;
+        (rest || !without.is_empty()).then_some((without, rest))
+    }
+
     /// The protocols that apply to a handshake with this endpoint, and the
     /// setting that decides them: the default server's where it decides.
     pub fn effective_protocols(&self) -> &Setting<Vec<String>> {
@@ -379,13 +461,33 @@ impl Endpoint {
             .collect();
         let hsts = {
             let span = self.hsts.source.span();
-            serde_json::json!({
+            let mut j = serde_json::json!({
                 "value": self.hsts.value.as_ref().map(|h| serde_json::json!({"value": h.value, "always": h.always})),
                 "source": self.hsts.source.kind(),
                 "file": sm.path(span.file).display().to_string(),
                 "line": span.line,
                 "dropped_in": self.hsts_dropped.iter().map(|d| loc(d.block, sm)).collect::<Vec<_>>(),
-            })
+            });
+            // only when inner blocks send headers of their own (keeps the
+            // common shape unchanged)
+            let inner: Vec<serde_json::Value> = self
+                .hsts_headers()
+                .into_iter()
+                .filter_map(|(h, src, b)| {
+                    let b = b?;
+                    let mut l = loc(src.span(), sm);
+                    l["block"] = b.label.clone().into();
+                    l["value"] = serde_json::json!({"value": h.value, "always": h.always});
+                    Some(l)
+                })
+                .collect();
+            if !inner.is_empty() {
+                j["sent_in"] = inner.into();
+            }
+            if let Some(s) = self.never_answers {
+                j["never_answers"] = loc(s, sm);
+            }
+            j
         };
         let upstreams: Vec<serde_json::Value> = self
             .upstreams

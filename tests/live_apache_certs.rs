@@ -19,21 +19,12 @@
 mod certgen;
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn tool(paths: &[&'static str]) -> Option<&'static str> {
     paths.iter().copied().find(|p| Path::new(p).exists())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 fn wait(port: u16, up: bool) -> bool {
@@ -180,7 +171,7 @@ chmod combined-wrong.pem 600
         ("key in the certificate file", "SSLCertificateFile combined.pem\n"),
     ];
     let mut conf = head(dir, "good");
-    let ports: Vec<u16> = cases.iter().map(|_| free_port()).collect();
+    let ports: Vec<u16> = cases.iter().map(|_| common::free_port()).collect();
     for ((_, body), port) in cases.iter().zip(&ports) {
         conf.push_str(&vhost(*port, &format!("    {body}")));
     }
@@ -242,7 +233,7 @@ chmod combined-wrong.pem 600
         );
     }
     // the wrong key in the certificate file: httpd refuses to start, tlslint reports TLS302
-    let port = free_port();
+    let port = common::free_port();
     let bad = head(dir, "bad") + &vhost(port, "    SSLCertificateFile combined-wrong.pem\n");
     let path = dir.join("bad.conf");
     std::fs::write(&path, &bad).unwrap();

@@ -16,7 +16,6 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -60,14 +59,6 @@ impl Rng {
         self.0 ^= self.0 << 17;
         (self.0 % n as u64) as usize
     }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// `SSLOpenSSLConfCmd`s that move mod_ssl's bounds or switch versions off.
@@ -170,7 +161,7 @@ fn negotiated_protocols_are_the_resolved_ones() {
     let mut rng = Rng(0x2545_f491_4f6c_dd1d);
     let mut checked = 0;
     for case in 0..cases {
-        let port = free_port();
+        let port = common::free_port();
         let (main, first, second) = (
             protocol_line(&mut rng),
             protocol_line(&mut rng),

@@ -21,7 +21,6 @@
 
 mod common;
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -52,14 +51,6 @@ const GROUPS: &[(&str, &[&str])] = &[
 
 fn tool(paths: &[&'static str]) -> Option<&'static str> {
     paths.iter().copied().find(|p| Path::new(p).exists())
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A started httpd, stopped (and its port released) when dropped, also
@@ -123,15 +114,7 @@ fn hsts_headers(curl: &str, port: u16, name: &str, path: &str) -> (String, Vec<S
         .arg(format!("https://{name}:{port}{path}"))
         .output()
         .unwrap();
-    let text = String::from_utf8_lossy(&o.stdout).to_string();
-    let status = text.lines().next().unwrap_or_default().trim().to_string();
-    let values = text
-        .lines()
-        .filter_map(|l| l.split_once(':'))
-        .filter(|(k, _)| k.eq_ignore_ascii_case("Strict-Transport-Security"))
-        .map(|(_, v)| v.trim().to_string())
-        .collect();
-    (status, values)
+    common::sts_values(&String::from_utf8_lossy(&o.stdout))
 }
 
 /// The endpoint a name reaches: the virtual host naming it, else the first
@@ -237,7 +220,7 @@ fn each_name_gets_the_resolved_settings() {
     ];
     let mut checked = 0;
     for (case, (main, first, second, third)) in cases.iter().enumerate() {
-        let port = free_port();
+        let port = common::free_port();
         let vhost = |name: &str, body: &str| {
             let sn = if name.is_empty() {
                 String::new()

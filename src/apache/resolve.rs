@@ -41,7 +41,10 @@
 //!   else stops httpd (reported as refused).
 //! - mod_headers: `Header always` and `Header [onsuccess]` are separate
 //!   tables; with both, the `always` header comes first and is the one
-//!   user agents heed.
+//!   user agents heed. A trailing colon in the header name is dropped
+//!   (`Strict-Transport-Security:` sends one `Strict-Transport-Security`).
+//!   A `<Location>`'s `Header` applies after the virtual host's, to the
+//!   requests under it only (the main server's sections too).
 //! - A virtual host without ServerName takes the main server's name only
 //!   with a wildcard address; on an IP address it is named by reverse DNS.
 
@@ -50,8 +53,8 @@ use std::collections::HashMap;
 use crate::apache::ast::Directive;
 use crate::apache::loader::Tree;
 use crate::model::{
-    ApacheFacts, CertPair, DecidedBy, Endpoint, Hsts, HstsDrop, Listen, PlainServer, ServerKind,
-    Setting, Source, UpstreamTls,
+    ApacheFacts, CertPair, DecidedBy, Endpoint, Hsts, HstsBlock, HstsDrop, Listen, PlainServer,
+    ServerKind, Setting, Source, UpstreamTls,
 };
 use crate::nginx::defaults::Target;
 use crate::nginx::resolve::{apply_conf_commands, canonical_protocol};
@@ -679,6 +682,72 @@ fn socket_key(l: &Listen) -> String {
     l.socket()
 }
 
+/// mod_headers' two tables for Strict-Transport-Security: [onsuccess,
+/// always], each with the header and where it was (last) written.
+type HstsTables = [Option<(Hsts, Source)>; 2];
+
+/// Apply one `Header` directive to the tables.
+fn apply_header(tables: &mut HstsTables, d: &Directive, src: Source) {
+    let Some(p) = header_parts(d) else { return };
+    if !p.header.eq_ignore_ascii_case("Strict-Transport-Security") {
+        return;
+    }
+    let value = p.value.unwrap_or_default();
+    let hsts = |value: String| Hsts {
+        value,
+        always: p.always,
+        directive: p.written.clone(),
+        statuses: Vec::new(),
+        written: None,
+    };
+    let table = &mut tables[usize::from(p.always)];
+    match p.action.as_str() {
+        "set" => *table = Some((hsts(value), src)),
+        // a second header after the first, which stays the one heeded
+        "add" | "setifempty" if table.is_none() => *table = Some((hsts(value), src)),
+        "append" | "merge" => match table {
+            Some((h, s)) => {
+                let present = h.value.split(',').any(|x| x.trim() == value);
+                if p.action == "append" || !present {
+                    h.value = format!("{}, {value}", h.value);
+                    h.directive = p.written.clone();
+                    *s = src;
+                }
+            }
+            None => *table = Some((hsts(value), src)),
+        },
+        "unset" => *table = None,
+        _ => {}
+    }
+}
+
+/// The header user agents heed: the `always` table's comes first.
+fn heeded(tables: HstsTables) -> Option<(Hsts, Source)> {
+    let [onsuccess, always] = tables;
+    always.or(onsuccess)
+}
+
+/// The tables at virtual host level: the main server's `Header`s, then
+/// the virtual host's.
+fn hsts_tables<'t>(main: Option<&Scope<'t>>, own: &Scope<'t>) -> HstsTables {
+    let mut tables: HstsTables = [None, None];
+    for (scope, is_own) in main
+        .into_iter()
+        .map(|m| (m, false))
+        .chain(std::iter::once((own, true)))
+    {
+        for d in scope.all("Header") {
+            let src = if is_own {
+                Source::Set(d.span)
+            } else {
+                Source::Inherited(d.span)
+            };
+            apply_header(&mut tables, d, src);
+        }
+    }
+    tables
+}
+
 /// The Strict-Transport-Security header set by `Header` directives: the
 /// main server's, then the virtual host's (mod_headers appends the virtual
 /// host's list to the main server's and applies them in that order).
@@ -689,53 +758,8 @@ fn socket_key(l: &Listen) -> String {
 /// `always` one first (httpd 2.4.71), and a user agent heeds only the first
 /// (RFC 6797 8.1): the `always` one decides.
 fn hsts<'t>(main: Option<&Scope<'t>>, own: &Scope<'t>, anchor: Span) -> Setting<Option<Hsts>> {
-    // [onsuccess, always]: the value and where it was (last) written
-    let mut tables: [Option<(String, Source)>; 2] = [None, None];
-    let scopes: Vec<(&Scope<'_>, bool)> = main
-        .into_iter()
-        .map(|m| (m, false))
-        .chain(std::iter::once((own, true)))
-        .collect();
-    for (scope, is_own) in scopes {
-        for d in scope.all("Header") {
-            let Some((always, action, header, value)) = header_parts(d) else {
-                continue;
-            };
-            if !header.eq_ignore_ascii_case("Strict-Transport-Security") {
-                continue;
-            }
-            let src = if is_own {
-                Source::Set(d.span)
-            } else {
-                Source::Inherited(d.span)
-            };
-            let value = value.unwrap_or_default();
-            let table = &mut tables[usize::from(always)];
-            match action.as_str() {
-                "set" => *table = Some((value, src)),
-                // a second header after the first, which stays the one heeded
-                "add" | "setifempty" if table.is_none() => *table = Some((value, src)),
-                "append" | "merge" => match table {
-                    Some((v, s)) => {
-                        let present = v.split(',').any(|x| x.trim() == value);
-                        if action == "append" || !present {
-                            *v = format!("{v}, {value}");
-                            *s = src;
-                        }
-                    }
-                    None => *table = Some((value, src)),
-                },
-                "unset" => *table = None,
-                _ => {}
-            }
-        }
-    }
-    let [onsuccess, always] = tables;
-    match always
-        .map(|v| (v, true))
-        .or_else(|| onsuccess.map(|v| (v, false)))
-    {
-        Some(((value, src), always)) => Setting::new(Some(Hsts { value, always }), src),
+    match heeded(hsts_tables(main, own)) {
+        Some((h, src)) => Setting::new(Some(h), src),
         None => Setting::new(
             None,
             Source::Default {
@@ -746,8 +770,106 @@ fn hsts<'t>(main: Option<&Scope<'t>>, own: &Scope<'t>, anchor: Span) -> Setting<
     }
 }
 
-/// `Header [always|onsuccess] action header [value]`: (always, action, header, value).
-fn header_parts(d: &Directive) -> Option<(bool, String, String, Option<String>)> {
+/// The per-directory sections of a virtual host whose `Header` directives
+/// touch Strict-Transport-Security, with the header their requests carry:
+/// mod_headers merges a section's list after the virtual host's (checked
+/// with httpd 2.4.71: `Header always set` in `<Location /app>` replaces the
+/// virtual host's for /app). Sections overlap (a `<Location>` applies on
+/// top of a `<Directory>`), so only those that change the header are
+/// listed (the main server's sections too: they apply to every virtual
+/// host). Also whether one of them covers every request (`<Location />`).
+fn hsts_sections<'t>(main: Option<&Scope<'t>>, own: &Scope<'t>) -> (Vec<HstsBlock>, bool) {
+    let base = hsts_tables(main, own);
+    // the main server's sections apply to every virtual host, before its own
+    let nested: Vec<(&Directive, &Directive, bool)> = main
+        .map(|m| m.nested.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .map(|(d, c)| (*d, *c, false))
+        .chain(own.nested.iter().map(|(d, c)| (*d, *c, true)))
+        .collect();
+    let mut sections: Vec<&Directive> = Vec::new();
+    for (d, c, _) in &nested {
+        let touches = d.is("Header")
+            && header_parts(d)
+                .is_some_and(|p| p.header.eq_ignore_ascii_case("Strict-Transport-Security"));
+        if touches && !sections.iter().any(|s| std::ptr::eq(*s, *c)) {
+            sections.push(c);
+        }
+    }
+    let mut cover_rest = false;
+    let blocks = sections
+        .into_iter()
+        .map(|c| {
+            let mut tables = base.clone();
+            for (d, _, is_own) in nested
+                .iter()
+                .filter(|(d, s, _)| std::ptr::eq(*s, c) && d.is("Header"))
+            {
+                let src = if *is_own {
+                    Source::Set(d.span)
+                } else {
+                    Source::Inherited(d.span)
+                };
+                apply_header(&mut tables, d, src);
+            }
+            let args = c.values();
+            let whole = match args.as_slice() {
+                [p] if c.is("Location") => p == "/",
+                [p] if c.is("LocationMatch") => matches!(p.as_str(), "/" | "^/" | ".*" | "^.*"),
+                // true for every request of a TLS virtual host
+                [e] if c.is("If") => {
+                    let e: String = e
+                        .chars()
+                        .filter(|ch| !ch.is_whitespace() && *ch != '\'' && *ch != '"')
+                        .collect::<String>()
+                        .to_ascii_lowercase();
+                    matches!(e.as_str(), "%{https}==on" | "%{request_scheme}==https")
+                }
+                _ => false,
+            };
+            cover_rest |= whole;
+            HstsBlock {
+                block: c.span,
+                label: section_label(c),
+                hsts: heeded(tables).map(|(h, src)| Setting::new(h, src)),
+                dropped: false,
+            }
+        })
+        .collect();
+    (blocks, cover_rest)
+}
+
+/// A section's opening line as written: `<Location "/app">`.
+fn section_label(c: &Directive) -> String {
+    let args: Vec<String> = c
+        .args
+        .iter()
+        .map(|a| match a.quote {
+            crate::apache::ast::Quote::None => a.raw.clone(),
+            crate::apache::ast::Quote::Single => format!("'{}'", a.raw),
+            crate::apache::ast::Quote::Double => format!("\"{}\"", a.raw),
+        })
+        .collect();
+    format!("<{} {}>", c.name.value(), args.join(" "))
+}
+
+/// A `Header` directive's parts.
+struct HeaderParts {
+    /// The `always` condition (else `onsuccess`, written or not).
+    always: bool,
+    action: String,
+    /// The header name; mod_headers drops a trailing colon
+    /// (`Strict-Transport-Security:` is the same header, checked with httpd
+    /// 2.4.71).
+    header: String,
+    value: Option<String>,
+    /// `Header [condition] action` as written, for messages.
+    written: String,
+}
+
+/// `Header [always|onsuccess] action header [value]`.
+fn header_parts(d: &Directive) -> Option<HeaderParts> {
     let v = d.values();
     let mut i = 0;
     let mut always = false;
@@ -760,8 +882,19 @@ fn header_parts(d: &Directive) -> Option<(bool, String, String, Option<String>)>
         }
     }
     let action = v.get(i)?.to_ascii_lowercase();
-    let header = v.get(i + 1)?.clone();
-    Some((always, action, header, v.get(i + 2).cloned()))
+    let written = std::iter::once(d.name.value())
+        .chain(v[..=i].iter().cloned())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let header = v.get(i + 1)?;
+    let header = header.strip_suffix(':').unwrap_or(header).to_string();
+    Some(HeaderParts {
+        always,
+        action,
+        header,
+        value: v.get(i + 2).cloned(),
+        written,
+    })
 }
 
 /// Where a `Header unset Strict-Transport-Security` in a `<Location>` (or
@@ -776,14 +909,16 @@ fn hsts_drops(own: &Scope<'_>, hsts: &Setting<Option<Hsts>>) -> Vec<HstsDrop> {
         .iter()
         .filter(|(d, _)| d.is("Header"))
         .filter_map(|(d, c)| {
-            let (always, action, header, _) = header_parts(d)?;
-            (action == "unset"
-                && always == set.always
-                && header.eq_ignore_ascii_case("Strict-Transport-Security"))
+            let p = header_parts(d)?;
+            (p.action == "unset"
+                && p.always == set.always
+                && p.header.eq_ignore_ascii_case("Strict-Transport-Security"))
             .then(|| HstsDrop {
                 block: c.span,
                 add_header: d.span,
                 inherited: Some(hsts.source.span()),
+                by: p.written,
+                included_at: None,
             })
         })
         .collect()
@@ -1646,6 +1781,10 @@ fn endpoint(
     };
     let hsts = hsts(l.main, l.own, l.anchor);
     let hsts_dropped = hsts_drops(l.own, &hsts);
+    let (mut hsts_blocks, hsts_blocks_cover_rest) = hsts_sections(l.main, l.own);
+    for b in &mut hsts_blocks {
+        b.dropped = b.hsts.is_none() && hsts_dropped.iter().any(|d| d.block == b.block);
+    }
     let session_ticket_keys = match l.find("SSLSessionTicketKeyFile") {
         Some((d, src)) => Setting::new(d.values().into_iter().take(1).collect(), src),
         None => Setting::new(Vec::new(), l.default("no SSLSessionTicketKeyFile")),
@@ -1753,6 +1892,9 @@ fn endpoint(
         reject_handshake: Setting::new(false, l.default("(not an Apache setting)")),
         hsts,
         hsts_dropped,
+        hsts_blocks,
+        hsts_blocks_cover_rest,
+        never_answers: None,
         upstreams: upstreams(l, t),
         ssl_on: None,
         default_for,

@@ -13,13 +13,16 @@
 //!   the first to listen on it; before 1.29.2 (or with OpenSSL < 1.1.1) it
 //!   decides the protocol version for every server on the socket;
 //! - an `add_header` in a location/if drops every inherited one, unless
-//!   `add_header_inherit merge` (1.29.3+) says otherwise.
+//!   `add_header_inherit merge` (1.29.3+) says otherwise; headers-more's
+//!   `more_set_headers` add up from the outer levels instead (see [`More`]);
+//!   each location's HSTS header is kept (`Endpoint::hsts_blocks`), with
+//!   values built from `set`/`map` resolved where static (see [`Vars`]).
 
 use std::collections::HashMap;
 
 use crate::model::{
-    CertPair, DecidedBy, Endpoint, Hsts, HstsDrop, Listen, PlainServer, ServerKind, Setting,
-    Source, UpstreamTls,
+    CertPair, DecidedBy, Endpoint, Hsts, HstsBlock, HstsDrop, Listen, PlainServer, ServerKind,
+    Setting, Source, UpstreamTls,
 };
 use crate::nginx::ast::{Directive, Node};
 use crate::nginx::defaults::{self, Target};
@@ -419,11 +422,12 @@ fn resolve_context<'t>(
         outer.iter().copied().filter(|d| d.is("server")).collect();
     // settings are looked up among the simple directives of the context only:
     // scanning its thousands of server blocks for each setting of each server
-    // would make resolution quadratic
+    // would make resolution quadratic (`map` blocks stay: header values
+    // are built from them)
     let simple: Vec<&'t Directive> = outer
         .iter()
         .copied()
-        .filter(|d| d.block.is_none())
+        .filter(|d| d.block.is_none() || d.is("map"))
         .collect();
     let outer: &[&'t Directive] = &simple;
     for s in servers_in_context {
@@ -689,21 +693,26 @@ fn build_endpoint<'t>(
         ),
         None => Setting::new(1, lv.default("nginx default: ssl_verify_depth 1")),
     };
-    let (hsts, hsts_dropped, upstreams) = if stream {
+    let (hsts, hsts_dropped, upstreams, hw) = if stream {
         (
             Setting::new(None, lv.default("stream servers send no HTTP headers")),
             Vec::new(),
             stream_upstreams(lv, target),
+            HstsWalk::default(),
         )
     } else {
-        let mut drops = Vec::new();
         let mut ups = Vec::new();
-        let base_headers = effective_headers(&s.dirs, outer, target).unwrap_or_default();
-        let hsts = match base_headers.iter().find(|h| is_hsts(h)) {
-            Some(d) => {
-                let own = s.dirs.iter().any(|x| std::ptr::eq(*x, *d));
+        let mut hw = HstsWalk::default();
+        let base = HeaderLevel::server(&s.dirs, outer, target);
+        let mut chain: Vec<Vec<&'t Directive>> = vec![s.dirs.clone(), outer.to_vec()];
+        let hsts = match base.hsts(&Vars {
+            tree,
+            chain: &chain,
+        }) {
+            Some((h, d)) => {
+                let own = s.dirs.iter().any(|x| std::ptr::eq(*x, d));
                 Setting::new(
-                    hsts_of(d),
+                    Some(h),
                     if own {
                         Source::Set(d.span)
                     } else {
@@ -715,31 +724,50 @@ fn build_endpoint<'t>(
         };
         if hsts.value.is_none() {
             // the server's own add_header drops an http-level HSTS header
-            let http_hsts = outer.iter().find(|d| is_hsts(d) && hsts_of(d).is_some());
+            let http = HeaderLevel::server(&[], outer, target);
+            let http_hsts = http.hsts(&Vars {
+                tree,
+                chain: &[Vec::new(), outer.to_vec()],
+            });
             let own = s.dirs.iter().find(|d| d.is("add_header"));
-            if let (Some(h), Some(o)) = (http_hsts, own) {
-                drops.push(HstsDrop {
+            if let (Some((_, h)), Some(o)) = (http_hsts, own) {
+                hw.drops.push(HstsDrop {
                     block: s.block.span,
                     add_header: o.span,
                     inherited: Some(h.span),
+                    by: "add_header".into(),
+                    included_at: None,
                 });
             }
         }
-        let inherit = header_inherit(&s.dirs, outer, target);
-        let mut chain: Vec<Vec<&'t Directive>> = vec![s.dirs.clone(), outer.to_vec()];
+        hw.cover_rest = s.dirs.iter().any(|d| d.is("location") && catches_all(d));
+        // a server whose own add_header drops http's HSTS: its locations
+        // go without because of that drop
+        let server_drop = !hw.drops.is_empty();
         walk_locations(
             tree,
             target,
             &s.dirs,
-            &base_headers,
-            inherit,
+            &base,
             &mut chain,
-            &mut drops,
+            &mut hw,
             &mut ups,
             lv.anchor,
+            "",
+            server_drop,
             0,
         );
-        (hsts, drops, ups)
+        let mut drops = std::mem::take(&mut hw.drops);
+        for d in &mut drops {
+            if d.block.file != s.block.span.file {
+                d.included_at = s
+                    .block
+                    .block
+                    .as_ref()
+                    .and_then(|b| include_site(tree, &b.items, d.block.file, 0));
+            }
+        }
+        (hsts, drops, ups, hw)
     };
     let (protocols, decided_by) = (protocols, decided.into_iter().map(|(_, x)| x).collect());
     let ciphers = lv.string(
@@ -827,6 +855,13 @@ fn build_endpoint<'t>(
         ),
         hsts,
         hsts_dropped,
+        hsts_blocks: hw.blocks,
+        hsts_blocks_cover_rest: hw.cover_rest,
+        never_answers: if stream {
+            None
+        } else {
+            never_answers(tree, &s.dirs)
+        },
         upstreams,
         ssl_on: s.ssl_on.map(|d| d.span),
         default_for: Vec::new(),
@@ -886,23 +921,107 @@ fn redirects_to_https(tree: &Tree, dirs: &[&Directive], depth: usize) -> bool {
     false
 }
 
+const STS: &str = "strict-transport-security";
+
+/// `add_header Strict-Transport-Security ...`.
 fn is_hsts(d: &Directive) -> bool {
     d.is("add_header")
         && d.args
             .first()
-            .is_some_and(|a| a.value().eq_ignore_ascii_case("strict-transport-security"))
+            .is_some_and(|a| a.value().eq_ignore_ascii_case(STS))
 }
 
-fn hsts_of(d: &Directive) -> Option<Hsts> {
-    let v = d.arg_values();
-    let value = v.get(1).cloned().unwrap_or_default();
-    if value.is_empty() {
-        // nginx sends no header for an empty value
-        return None;
+/// A value with its variables replaced by their static values, if they
+/// all have one (see [`Vars`]).
+fn hsts_value(raw: String, vars: &Vars<'_, '_>) -> Option<(String, Option<String>)> {
+    if !raw.contains('$') {
+        return Some((raw, None));
     }
+    match vars.expand(&raw) {
+        Some(v) => Some((v, Some(raw))),
+        None => Some((raw, None)),
+    }
+    .filter(|(v, _)| !v.is_empty())
+}
+
+/// The HSTS header of an `add_header Strict-Transport-Security` line; None
+/// when its value is empty (nginx then sends no header).
+fn hsts_of(d: &Directive, vars: &Vars<'_, '_>) -> Option<Hsts> {
+    let v = d.arg_values();
+    let (value, written) = hsts_value(v.get(1).cloned().unwrap_or_default(), vars)?;
     Some(Hsts {
         value,
         always: v.get(2).is_some_and(|a| a == "always"),
+        directive: "add_header".into(),
+        statuses: Vec::new(),
+        written,
+    })
+}
+
+/// What a headers-more command does to Strict-Transport-Security.
+///
+/// headers-more (ngx_headers_more, checked with the Debian module 0.34 on
+/// nginx 1.22.1): `more_set_headers [-s STATUSES] [-t TYPES] 'Name: value'
+/// ...` sets the header with every status code unless `-s` limits it (like
+/// add_header's `always`); an empty value, or `more_clear_headers Name`
+/// (`Name*` wildcards too), removes it. The commands of the enclosing levels
+/// run first, then the block's own — an add_header in a location does not
+/// affect them — and its header goes out before add_header's, so user
+/// agents heed it.
+struct More {
+    /// The value (None: the header is removed).
+    value: Option<String>,
+    statuses: Vec<u16>,
+    /// `-t`: limited to some content types.
+    types: bool,
+}
+
+fn more_of(d: &Directive) -> Option<More> {
+    let clear = d.is("more_clear_headers");
+    if !clear && !d.is("more_set_headers") {
+        return None;
+    }
+    let v = d.arg_values();
+    let (mut statuses, mut types, mut found) = (Vec::new(), false, None);
+    let mut i = 0;
+    while i < v.len() {
+        let a = &v[i];
+        if a == "-s" || a == "-t" {
+            if let Some(list) = v.get(i + 1) {
+                if a == "-s" {
+                    statuses.extend(
+                        list.split_whitespace()
+                            .filter_map(|x| x.parse::<u16>().ok()),
+                    );
+                } else {
+                    types = true;
+                }
+            }
+            i += 2;
+            continue;
+        }
+        let (name, value) = match a.split_once(':') {
+            Some((n, val)) => (n.trim(), val.trim()),
+            None => (a.trim(), ""),
+        };
+        let lname = name.to_ascii_lowercase();
+        let hit = match lname.strip_suffix('*') {
+            Some(prefix) if clear => STS.starts_with(prefix),
+            _ => lname == STS,
+        };
+        if hit {
+            found = Some(if clear || value.is_empty() {
+                None
+            } else {
+                Some(value.to_string())
+            });
+        }
+        i += 1;
+    }
+    found.map(|value| More {
+        value,
+        statuses,
+        types,
     })
 }
 
@@ -912,34 +1031,16 @@ fn headers_hsts<'t>(
     http: &[&'t Directive],
     anchor: Span,
 ) -> Setting<Option<Hsts>> {
-    for (i, lvl) in [server, http].iter().enumerate() {
-        let adds: Vec<&&Directive> = lvl.iter().filter(|d| d.is("add_header")).collect();
-        if adds.is_empty() {
-            continue;
-        }
-        return match adds.iter().find(|d| is_hsts(d)) {
-            Some(d) => {
-                let src = if i == 0 {
-                    Source::Set(d.span)
-                } else {
-                    Source::Inherited(d.span)
-                };
-                Setting::new(hsts_of(d), src)
-            }
-            None => Setting::new(
-                None,
-                Source::Default {
-                    anchor,
-                    note: "no Strict-Transport-Security add_header".into(),
-                },
-            ),
-        };
-    }
+    let note = if server.iter().chain(http).any(|d| d.is("add_header")) {
+        "no Strict-Transport-Security add_header"
+    } else {
+        "no add_header Strict-Transport-Security"
+    };
     Setting::new(
         None,
         Source::Default {
             anchor,
-            note: "no add_header Strict-Transport-Security".into(),
+            note: note.into(),
         },
     )
 }
@@ -971,34 +1072,6 @@ fn parse_inherit(d: &Directive) -> Inherit {
     }
 }
 
-/// The add_header list in force at server level.
-fn effective_headers<'t>(
-    server: &[&'t Directive],
-    http: &[&'t Directive],
-    t: &Target,
-) -> Option<Vec<&'t Directive>> {
-    let own: Vec<&'t Directive> = server
-        .iter()
-        .copied()
-        .filter(|d| d.is("add_header"))
-        .collect();
-    let up: Vec<&'t Directive> = http
-        .iter()
-        .copied()
-        .filter(|d| d.is("add_header"))
-        .collect();
-    let inherit = if defaults::has_add_header_inherit(t.nginx) {
-        server
-            .iter()
-            .find(|d| d.is("add_header_inherit"))
-            .map(|d| parse_inherit(d))
-            .unwrap_or(Inherit::On)
-    } else {
-        Inherit::On
-    };
-    Some(merge_headers(own, up, inherit))
-}
-
 fn merge_headers<'t>(
     own: Vec<&'t Directive>,
     inherited: Vec<&'t Directive>,
@@ -1021,17 +1094,322 @@ fn merge_headers<'t>(
     }
 }
 
+/// The response headers in force at one level: the add_header list (an
+/// inner level's own replaces the inherited one), and the headers-more
+/// commands (which add up, outer first).
+#[derive(Clone)]
+struct HeaderLevel<'t> {
+    add: Vec<&'t Directive>,
+    inherit: Inherit,
+    more: Vec<&'t Directive>,
+}
+
+fn is_more(d: &Directive) -> bool {
+    d.is("more_set_headers") || d.is("more_clear_headers")
+}
+
+impl<'t> HeaderLevel<'t> {
+    fn server(server: &[&'t Directive], http: &[&'t Directive], t: &Target) -> HeaderLevel<'t> {
+        let adds = |l: &[&'t Directive]| -> Vec<&'t Directive> {
+            l.iter().copied().filter(|d| d.is("add_header")).collect()
+        };
+        let inherit = header_inherit(server, http, t);
+        HeaderLevel {
+            add: merge_headers(adds(server), adds(http), inherit),
+            inherit,
+            more: http
+                .iter()
+                .chain(server)
+                .copied()
+                .filter(|d| is_more(d))
+                .collect(),
+        }
+    }
+
+    fn child(&self, inner: &[&'t Directive], t: &Target) -> HeaderLevel<'t> {
+        let own: Vec<&'t Directive> = inner
+            .iter()
+            .copied()
+            .filter(|x| x.is("add_header"))
+            .collect();
+        let inherit = if defaults::has_add_header_inherit(t.nginx) {
+            inner
+                .iter()
+                .find(|x| x.is("add_header_inherit"))
+                .map(|x| parse_inherit(x))
+                .unwrap_or(self.inherit)
+        } else {
+            Inherit::On
+        };
+        let mut more = self.more.clone();
+        more.extend(inner.iter().copied().filter(|d| is_more(d)));
+        HeaderLevel {
+            add: merge_headers(own, self.add.clone(), inherit),
+            inherit,
+            more,
+        }
+    }
+
+    /// The Strict-Transport-Security header user agents heed at this level,
+    /// and the directive that writes it: headers-more's (sent first), else
+    /// the first add_header's.
+    fn hsts(&self, vars: &Vars<'_, 't>) -> Option<(Hsts, &'t Directive)> {
+        let mut more: Option<(Hsts, &'t Directive)> = None;
+        for d in &self.more {
+            let Some(m) = more_of(d) else { continue };
+            let limited = !m.statuses.is_empty() || m.types;
+            match m.value {
+                Some(raw) => {
+                    // a limited set over an earlier header: the other
+                    // statuses keep that one (curl: `-s 200` in a location
+                    // under a server-level one leaves the 404s the server's)
+                    let before = limited && more.as_ref().is_some_and(|(h, _)| h.always);
+                    more = hsts_value(raw, vars).map(|(value, written)| {
+                        let h = Hsts {
+                            value,
+                            always: !limited || before,
+                            directive: "more_set_headers".into(),
+                            statuses: m.statuses,
+                            written,
+                        };
+                        (h, *d)
+                    })
+                }
+                // a limited clear leaves the header on the other responses
+                None if limited => {
+                    if let Some((h, _)) = &mut more {
+                        h.always = false;
+                    }
+                }
+                None => more = None,
+            }
+        }
+        more.or_else(|| {
+            let d = self.add.iter().copied().find(|d| is_hsts(d))?;
+            hsts_of(d, vars).map(|h| (h, d))
+        })
+    }
+}
+
+/// Variables a header value is built from, resolved where they are static
+/// for the block that handles a request: `set $v value` in the block itself
+/// or at server level (the block's runs after the server's), else an
+/// http-level `map` whose every result is the same value — or, with source
+/// `$scheme` / `$https`, its `https` / `on` entry (this is a TLS endpoint).
+/// A `set` inside an `if`, or in an enclosing location, leaves the variable
+/// unresolved, as does anything computed per request.
+struct Vars<'a, 't> {
+    tree: &'t Tree,
+    /// The handling block's directives first, then its enclosing levels,
+    /// the server's, and http's last.
+    chain: &'a [Vec<&'t Directive>],
+}
+
+/// The value the last `set $name` of a level gives (Some(None): set
+/// without a value), None when the level does not set it.
+fn set_value(level: &[&Directive], name: &str) -> Option<Option<String>> {
+    level
+        .iter()
+        .filter(|d| d.is("set"))
+        .filter_map(|d| {
+            let v = d.arg_values();
+            (v.first()?.as_str() == format!("${name}")).then(|| v.get(1).cloned())
+        })
+        .next_back()
+}
+
+impl<'t> Vars<'_, 't> {
+    fn expand(&self, raw: &str) -> Option<String> {
+        let mut out = String::new();
+        let mut rest = raw;
+        while let Some(i) = rest.find('$') {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 1..];
+            let (name, tail) = match after.strip_prefix('{') {
+                Some(b) => {
+                    let end = b.find('}')?;
+                    (&b[..end], &b[end + 1..])
+                }
+                None => {
+                    let end = after
+                        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                        .unwrap_or(after.len());
+                    (&after[..end], &after[end..])
+                }
+            };
+            if name.is_empty() {
+                return None;
+            }
+            out.push_str(&self.var(name)?);
+            rest = tail;
+        }
+        out.push_str(rest);
+        Some(out)
+    }
+
+    fn var(&self, name: &str) -> Option<String> {
+        let (http, levels) = self.chain.split_last()?;
+        let conditional = levels.iter().flatten().any(|d| {
+            d.is("if")
+                && block_children(self.tree, d)
+                    .iter()
+                    .any(|x| x.is("set") && set_value(&[x], name).is_some())
+        });
+        if conditional {
+            return None;
+        }
+        let value = match levels {
+            [] => None,
+            [server] => set_value(server, name),
+            [own, between @ .., server] => match set_value(own, name) {
+                Some(v) => Some(v),
+                None if between.iter().any(|l| set_value(l, name).is_some()) => return None,
+                None => set_value(server, name),
+            },
+        };
+        let value = match value {
+            Some(v) => v.unwrap_or_default(),
+            None => self.map(http, name)?,
+        };
+        (!value.contains('$')).then_some(value)
+    }
+
+    fn map(&self, http: &[&'t Directive], name: &str) -> Option<String> {
+        let m = http.iter().rev().find(|d| {
+            d.is("map")
+                && d.arg_values()
+                    .get(1)
+                    .is_some_and(|v| *v == format!("${name}"))
+        })?;
+        let source = m.arg_values().first().cloned().unwrap_or_default();
+        let mut default = String::new();
+        let mut entries: Vec<(String, String)> = Vec::new();
+        for e in block_children(self.tree, m) {
+            let key = e.name.value();
+            match (key.as_str(), e.arg_values().first()) {
+                ("hostnames" | "volatile", None) => {}
+                ("default", Some(v)) => default = v.clone(),
+                (_, Some(v)) => entries.push((key, v.clone())),
+                (_, None) => return None,
+            }
+        }
+        let pick = |k: &str| {
+            entries
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| default.clone())
+        };
+        match source.as_str() {
+            "$scheme" => Some(pick("https")),
+            "$https" => Some(pick("on")),
+            _ => entries
+                .iter()
+                .all(|(_, v)| *v == default)
+                .then(|| default.clone()),
+        }
+    }
+}
+
+/// How a block is written, for messages.
+fn block_label(d: &Directive) -> String {
+    let name = d.name.value();
+    let args = d.arg_values().join(" ");
+    if args.is_empty() {
+        name
+    } else {
+        format!("{name} {args}")
+    }
+}
+
+/// The `include` line among `items` (or in their blocks) that brings in
+/// `file`, directly or through further includes.
+fn include_site(
+    tree: &Tree,
+    items: &[Node],
+    file: crate::source::FileId,
+    depth: usize,
+) -> Option<Span> {
+    if depth > 16 {
+        return None;
+    }
+    for n in items {
+        let Node::Directive(d) = n else { continue };
+        if d.is("include") {
+            let reaches = d.includes.iter().any(|&f| {
+                f == file
+                    || tree
+                        .file(f)
+                        .is_some_and(|cf| include_site(tree, &cf.items, file, depth + 1).is_some())
+            });
+            if reaches {
+                return Some(d.span);
+            }
+        } else if let Some(b) = &d.block {
+            if let Some(s) = include_site(tree, &b.items, file, depth + 1) {
+                return Some(s);
+            }
+        }
+    }
+    None
+}
+
+/// `location /` (`^~ /`, or a `~ /` regex): every request URI matches it
+/// (`location = /` matches `/` alone).
+fn catches_all(l: &Directive) -> bool {
+    match l.arg_values().as_slice() {
+        [p] => p == "/",
+        [m, p] => m != "=" && p == "/",
+        _ => false,
+    }
+}
+
+/// `return 444` at server level: nginx closes every connection without
+/// an answer (the server's rewrite phase runs before any location) — or in
+/// `location /` when it is the server's only location (every request
+/// lands there). Checked with nginx 1.22.1: curl gets an empty reply.
+fn never_answers(tree: &Tree, dirs: &[&Directive]) -> Option<Span> {
+    let r444 = |ds: &[&Directive]| {
+        ds.iter()
+            .find(|d| d.is("return") && d.arg_values().first().is_some_and(|c| c == "444"))
+            .map(|d| d.span)
+    };
+    if let Some(s) = r444(dirs) {
+        return Some(s);
+    }
+    let locations: Vec<&&Directive> = dirs.iter().filter(|d| d.is("location")).collect();
+    match locations.as_slice() {
+        [l] if catches_all(l) => {
+            let inner = block_children(tree, l);
+            if inner.iter().any(|d| d.is("location")) {
+                return None;
+            }
+            r444(&inner)
+        }
+        _ => None,
+    }
+}
+
+/// HSTS as the walk over the inner blocks finds it.
+#[derive(Default)]
+struct HstsWalk {
+    drops: Vec<HstsDrop>,
+    blocks: Vec<HstsBlock>,
+    cover_rest: bool,
+}
+
 #[allow(clippy::too_many_arguments)]
 fn walk_locations<'t>(
     tree: &'t Tree,
     target: &Target,
     dirs: &[&'t Directive],
-    headers: &[&'t Directive],
-    inherit: Inherit,
+    level: &HeaderLevel<'t>,
     chain: &mut Vec<Vec<&'t Directive>>,
-    drops: &mut Vec<HstsDrop>,
+    hw: &mut HstsWalk,
     ups: &mut Vec<UpstreamTls>,
     anchor: Span,
+    outer_label: &str,
+    in_drop: bool,
     depth: usize,
 ) {
     if depth > MAX_DEPTH {
@@ -1060,44 +1438,59 @@ fn walk_locations<'t>(
         .filter(|d| d.is("location") || d.is("if") || d.is("limit_except"))
     {
         let inner = block_children(tree, d);
-        let own: Vec<&'t Directive> = inner
-            .iter()
-            .copied()
-            .filter(|x| x.is("add_header"))
-            .collect();
-        let my_inherit = if defaults::has_add_header_inherit(target.nginx) {
-            inner
+        let child = level.child(&inner, target);
+        let had = level.hsts(&Vars { tree, chain });
+        chain.insert(0, inner.clone());
+        let has = child.hsts(&Vars { tree, chain });
+        let dropped = has.is_none() && (in_drop || had.is_some());
+        if let (Some((_, hd)), None) = (&had, &has) {
+            // what takes it away: a headers-more command, the block's own
+            // add_header, or `add_header_inherit off`
+            let cause = inner
                 .iter()
-                .find(|x| x.is("add_header_inherit"))
-                .map(|x| parse_inherit(x))
-                .unwrap_or(inherit)
-        } else {
-            Inherit::On
-        };
-        let had = headers.iter().any(|h| is_hsts(h) && hsts_of(h).is_some());
-        let eff = merge_headers(own.clone(), headers.to_vec(), my_inherit);
-        let has = eff.iter().any(|h| is_hsts(h) && hsts_of(h).is_some());
-        if had && !has {
-            drops.push(HstsDrop {
+                .find(|x| is_more(x) && more_of(x).is_some_and(|m| m.value.is_none()))
+                .or_else(|| inner.iter().find(|x| x.is("add_header")))
+                .or_else(|| inner.iter().find(|x| x.is("add_header_inherit")))
+                .or_else(|| inner.iter().find(|x| x.is("set")));
+            hw.drops.push(HstsDrop {
                 block: d.span,
-                add_header: own.first().map(|x| x.span).unwrap_or(d.span),
-                inherited: headers
-                    .iter()
-                    .find(|h| is_hsts(h) && hsts_of(h).is_some())
-                    .map(|h| h.span),
+                add_header: cause.map(|x| x.span).unwrap_or(d.span),
+                inherited: Some(hd.span),
+                by: cause.map(|x| x.name.value()).unwrap_or_default(),
+                included_at: None,
             });
         }
-        chain.insert(0, inner.clone());
+        let mut label = block_label(d);
+        if !d.is("location") && !outer_label.is_empty() {
+            label = format!("{label} in {outer_label}");
+        }
+        hw.blocks.push(HstsBlock {
+            block: d.span,
+            label: label.clone(),
+            hsts: has.map(|(h, hd)| {
+                let own = inner.iter().any(|x| std::ptr::eq(*x, hd));
+                Setting::new(
+                    h,
+                    if own {
+                        Source::Set(hd.span)
+                    } else {
+                        Source::Inherited(hd.span)
+                    },
+                )
+            }),
+            dropped,
+        });
         walk_locations(
             tree,
             target,
             &inner,
-            &eff,
-            my_inherit,
+            &child,
             chain,
-            drops,
+            hw,
             ups,
             anchor,
+            &label,
+            dropped,
             depth + 1,
         );
         chain.remove(0);

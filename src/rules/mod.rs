@@ -48,6 +48,7 @@ pub mod tls505_ocsp_stapling_off;
 pub mod tls506_ocsp_stapling_ineffective;
 pub mod tls507_session_tickets_unrotated;
 pub mod tls508_http_not_redirected;
+pub mod tls509_hsts_partial;
 pub mod tls601_probe_protocols_differ;
 pub mod tls602_probe_ciphers_differ;
 pub mod tls603_probe_certificate_differs;
@@ -132,6 +133,7 @@ pub static RULES: &[&dyn Rule] = &[
     &tls506_ocsp_stapling_ineffective::Tls506,
     &tls507_session_tickets_unrotated::Tls507,
     &tls508_http_not_redirected::Tls508,
+    &tls509_hsts_partial::Tls509,
     &tls601_probe_protocols_differ::Tls601,
     &tls602_probe_ciphers_differ::Tls602,
     &tls603_probe_certificate_differs::Tls603,

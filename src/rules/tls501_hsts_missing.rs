@@ -30,9 +30,23 @@ pub fn suggested(cx: &Context<'_>, server: ServerKind) -> String {
     }
 }
 
-/// Endpoints that do not serve HTTP (stream, catch-alls that reject every handshake).
+/// Endpoints that do not serve HTTP (stream, catch-alls that reject every
+/// handshake or close every connection unanswered: nginx `return 444`).
 pub fn serves_http(ep: &Endpoint) -> bool {
-    ep.context != "stream" && !ep.reject_handshake.value
+    ep.context != "stream" && !ep.reject_handshake.value && ep.never_answers.is_none()
+}
+
+/// The copyable fix that adds `always` to a header as written: the same
+/// value (as written, variables and all), sent with every response.
+pub fn with_always(h: &crate::model::Hsts, server: ServerKind) -> String {
+    let value = h.written.as_deref().unwrap_or(&h.value);
+    match server {
+        ServerKind::Nginx if h.directive == "more_set_headers" => {
+            format!("more_set_headers \"Strict-Transport-Security: {value}\";")
+        }
+        ServerKind::Nginx => format!("add_header Strict-Transport-Security \"{value}\" always;"),
+        ServerKind::Apache => format!("Header always set Strict-Transport-Security \"{value}\""),
+    }
 }
 
 impl Rule for Tls501 {
@@ -41,10 +55,12 @@ impl Rule for Tls501 {
     }
 
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
-        // a server whose own add_header drops the http-level HSTS is TLS504's
+        // a server whose own add_header drops the http-level HSTS is TLS504's;
+        // one whose locations / sections send it is TLS509's (or covered)
         if !serves_http(ep)
             || ep.hsts.value.is_some()
             || ep.hsts_dropped.iter().any(|d| d.block == ep.span)
+            || ep.hsts_blocks.iter().any(|b| b.hsts.is_some())
         {
             return;
         }

@@ -34,37 +34,47 @@ impl Rule for Tls502 {
     }
 
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
-        let (Some(h), Some(min)) = (&ep.hsts.value, cx.profile.hsts_min_age) else {
+        let Some(min) = cx.profile.hsts_min_age else {
             return;
         };
         if !serves_http(ep) {
             return;
         }
-        if h.value.contains('$') {
-            // built from variables at request time: not checkable here
-            return;
+        // the server level's header and each one a location / section sends
+        for (h, src, block) in ep.hsts_headers() {
+            if h.value.contains('$') {
+                // built from variables at request time: not checkable here
+                continue;
+            }
+            let age = max_age(&h.value);
+            if age.is_some_and(|a| a >= min) {
+                continue;
+            }
+            let what = match age {
+                Some(a) => format!("max-age={a} is shorter than"),
+                None => "the header has no valid max-age, so it does not reach".to_string(),
+            };
+            let built = match &h.written {
+                Some(w) => format!(" (`{w}` is `{}`)", h.value),
+                None => String::new(),
+            };
+            let mut f = finding(
+                &META,
+                src.span(),
+                format!(
+                    "{what} the {} profile's minimum of {min} seconds{built}",
+                    cx.profile.title()
+                ),
+                match block {
+                    Some(b) => format!("HSTS max-age for {}", b.label),
+                    None => format!("HSTS max-age ({})", origin(ep, src)),
+                },
+                Some(format!("write `{}`", suggested(cx, ep.server))),
+                ep,
+            );
+            related_endpoint(&mut f, ep, src);
+            out.push(f);
         }
-        let age = max_age(&h.value);
-        if age.is_some_and(|a| a >= min) {
-            return;
-        }
-        let what = match age {
-            Some(a) => format!("max-age={a} is shorter than"),
-            None => "the header has no valid max-age, so it does not reach".to_string(),
-        };
-        let mut f = finding(
-            &META,
-            ep.hsts.source.span(),
-            format!(
-                "{what} the {} profile's minimum of {min} seconds",
-                cx.profile.title()
-            ),
-            format!("HSTS max-age ({})", origin(ep, &ep.hsts.source)),
-            Some(format!("write `{}`", suggested(cx, ep.server))),
-            ep,
-        );
-        related_endpoint(&mut f, ep, &ep.hsts.source);
-        out.push(f);
     }
 }
 

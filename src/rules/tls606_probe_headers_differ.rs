@@ -60,12 +60,36 @@ pub fn compare<'a>(
             .nth(1)
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
-        if ep.hsts_dropped.is_empty() {
+        // which location / section answers GET / is not known here: compare
+        // only when every block sends what the server level sends
+        let server_span = ep.hsts.value.as_ref().map(|_| ep.hsts.source.span());
+        let uniform = ep.hsts_dropped.is_empty()
+            && ep
+                .hsts_blocks
+                .iter()
+                .all(|b| b.hsts.as_ref().map(|h| h.source.span()) == server_span);
+        // headers-more `-s` lists the statuses; `-t` depends on the content type
+        let sent = |h: &crate::model::Hsts| {
+            if h.always && !h.statuses.is_empty() && !h.statuses.contains(&status) {
+                // another value goes with this status
+                None
+            } else if h.always {
+                Some(true)
+            } else if !h.statuses.is_empty() {
+                Some(h.statuses.contains(&status))
+            } else if h.directive == "more_set_headers" {
+                None
+            } else {
+                Some(success(status))
+            }
+        };
+        let known = ep.hsts.value.as_ref().is_none_or(|h| sent(h).is_some());
+        if uniform && known {
             let want = ep
                 .hsts
                 .value
                 .as_ref()
-                .filter(|h| h.always || success(status))
+                .filter(|h| sent(h) == Some(true))
                 .map(|h| h.value.as_str());
             let got = r.hsts.as_deref();
             if want.map(normal) != got.map(normal) {

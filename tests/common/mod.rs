@@ -788,3 +788,27 @@ pub fn findings(main: &Path, args: &[&str]) -> Vec<(String, String, String, u64)
         })
         .collect()
 }
+
+// ---------------------------------------------------------------- live servers
+
+/// A TCP port free on 127.0.0.1 right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The status line and the Strict-Transport-Security values (in order) of
+/// an HTTP response head as curl prints it.
+pub fn sts_values(head: &str) -> (String, Vec<String>) {
+    let status = head.lines().next().unwrap_or_default().trim().to_string();
+    let values = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .filter(|(k, _)| k.eq_ignore_ascii_case("Strict-Transport-Security"))
+        .map(|(_, v)| v.trim().to_string())
+        .collect();
+    (status, values)
+}
