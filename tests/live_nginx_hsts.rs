@@ -83,6 +83,9 @@ fn each_location_sends_the_resolved_hsts_header() {
         return common::skip_or_fail("live nginx HSTS", "curl not installed");
     }
     let more = Path::new(MORE).exists();
+    if !more && common::ci() {
+        panic!("live nginx HSTS: {MORE} missing (Debian libnginx-mod-http-headers-more-filter; .ci/run installs it): CI=true makes the headers-more cases mandatory");
+    }
     if !more {
         common::say(&format!(
             "live nginx HSTS: {MORE} missing (Debian libnginx-mod-http-headers-more-filter): headers-more cases left out"
