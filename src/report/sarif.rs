@@ -57,6 +57,9 @@ struct Driver {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
+    /// The project's home (absent without one in Cargo.toml).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     rules: Vec<Descriptor>,
 }
 
@@ -84,6 +87,9 @@ struct Descriptor {
     short_description: Text,
     full_description: Text,
     help: Help,
+    /// The rule's page under docs/rules/ (absent without a repository URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     default_configuration: Level,
     properties: DescriptorProps,
 }
@@ -275,46 +281,14 @@ impl Paths {
     }
 }
 
-/// A rule page as Markdown: summary, rationale, the first bad and good
-/// example per server kind, references.
-fn markdown(d: &crate::rules::doc::RuleDoc) -> String {
-    let mut s = format!("**{}** ({}): {}\n\n", d.code, d.name, d.summary);
-    s.push_str(d.rationale.trim());
-    s.push('\n');
-    if let Some(tests) = &d.probe_only {
-        s.push_str(&format!(
-            "\nReported by `tlslint PATH --probe` (a running server compared with its \
-             configuration): no static example. Live tests: {}\n",
-            tests.trim()
-        ));
-    }
-    for (kind, ex) in &d.examples {
-        if let Some(bad) = ex.bad.first() {
-            s.push_str(&format!(
-                "\nFlagged ({kind}):\n\n```{kind}\n{}\n```\n",
-                bad.trim_end()
-            ));
-        }
-        if let Some(good) = ex.good.first() {
-            s.push_str(&format!(
-                "\nInstead ({kind}):\n\n```{kind}\n{}\n```\n",
-                good.trim_end()
-            ));
-        }
-    }
-    if !d.references.is_empty() {
-        s.push_str("\nReferences:\n\n");
-        for r in &d.references {
-            s.push_str(&format!("- <{r}>\n"));
-        }
-    }
-    s
-}
-
 fn descriptor(m: &'static crate::rules::RuleMeta) -> Descriptor {
     let doc = crate::rules::doc::doc(m.code).ok();
+    let help_uri = crate::rules::doc::page_url(m.code);
     let (full, markdown) = match &doc {
-        Some(d) if !d.rationale.trim().is_empty() => (d.rationale.trim().to_string(), markdown(d)),
+        Some(d) if !d.rationale.trim().is_empty() => (
+            d.rationale.trim().to_string(),
+            crate::rules::doc::markdown::help(d, help_uri.as_deref()),
+        ),
         _ => (m.summary.to_string(), m.summary.to_string()),
     };
     Descriptor {
@@ -328,6 +302,7 @@ fn descriptor(m: &'static crate::rules::RuleMeta) -> Descriptor {
             text: full,
             markdown,
         },
+        help_uri,
         default_configuration: Level {
             level: level(m.severity),
         },
@@ -477,6 +452,7 @@ fn log(
                     name: "tlslint",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri: crate::rules::doc::home_url(),
                     rules: RULES.iter().map(|r| descriptor(r.meta())).collect(),
                 },
             },
