@@ -454,7 +454,7 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         for (c, p) in checked.iter_mut().zip(posts.iter_mut()) {
             p.baselined.append(&mut c.findings);
-            p.fingerprints.clear();
+            p.baselined_fingerprints.append(&mut p.fingerprints);
         }
     }
     let profile = first.unwrap_or_else(|| {

@@ -172,6 +172,8 @@ pub struct Post {
     pub suppressed: Vec<crate::suppress::Suppressed>,
     /// Findings the baseline took away.
     pub baselined: Vec<Finding>,
+    /// The fingerprint of each of `baselined` (same order).
+    pub baselined_fingerprints: Vec<String>,
     /// Findings at or above this severity make the exit code 1.
     pub fail_on: crate::config::FailOn,
 }

@@ -49,6 +49,7 @@ pub fn run(
             fingerprints: Vec::new(),
             suppressed: Vec::new(),
             baselined: Vec::new(),
+            baselined_fingerprints: Vec::new(),
             fail_on: s.fail_on,
         };
         if !c.ok() {
@@ -67,10 +68,11 @@ pub fn run(
         let (kept, gone) = suppress::apply(&mut ps, items, |t| &t.0);
         post.suppressed = gone
             .into_iter()
-            .map(|((f, _), i)| Suppressed {
+            .map(|((f, fingerprint), i)| Suppressed {
                 finding: f,
                 by: ps[i].span,
                 reason: ps[i].parsed.reason.clone(),
+                fingerprint,
             })
             .collect();
         let (f, fp): (Vec<Finding>, Vec<String>) = kept.into_iter().unzip();
@@ -119,11 +121,12 @@ pub fn run(
         let fps = baseline::fingerprints(&c.tree, &new);
         let items = settle(c, s, new.into_iter().zip(fps).collect());
         let (kept, gone) = suppress::apply(&mut pragmas[i], items, |t| &t.0);
-        for ((f, _), j) in gone {
+        for ((f, fingerprint), j) in gone {
             posts[i].suppressed.push(Suppressed {
                 finding: f,
                 by: pragmas[i][j].span,
                 reason: pragmas[i][j].parsed.reason.clone(),
+                fingerprint,
             });
         }
         for (f, fp) in kept {
@@ -139,6 +142,7 @@ pub fn run(
             for (f, fp) in findings.into_iter().zip(fps) {
                 if b.absorb(&c.label, &fp) {
                     post.baselined.push(f);
+                    post.baselined_fingerprints.push(fp);
                 } else {
                     c.findings.push(f);
                     post.fingerprints.push(fp);

@@ -179,6 +179,8 @@ pub struct Suppressed {
     /// The suppression comment.
     pub by: Span,
     pub reason: String,
+    /// The finding's baseline fingerprint (as `Post.fingerprints`).
+    pub fingerprint: String,
 }
 
 /// Every `# tlslint:` comment of a tree, with what it covers.

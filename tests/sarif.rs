@@ -210,3 +210,256 @@ fn unreadable_tree_is_a_notification_in_sarif() {
         .unwrap()
         .contains("unexpected end of file"));
 }
+
+/// Run tlslint in `cwd` with `args` (and `--no-config`); stdout as text.
+fn stdout_of(args: &[&str], cwd: &Path) -> String {
+    let o = bin()
+        .current_dir(cwd)
+        .args(args)
+        .arg("--no-config")
+        .output()
+        .unwrap();
+    String::from_utf8(o.stdout).unwrap()
+}
+
+fn file_uri_of(dir: &Path) -> String {
+    let canon = dir.canonicalize().unwrap();
+    format!("file://{}/", canon.display())
+}
+
+/// Suppressed findings are results with an `inSource` suppression (the
+/// comment's reason and place), baselined ones with an `external` one, both
+/// with their fingerprint; `%SRCROOT%` is the checkout's top, not the
+/// directory tlslint runs in. JSON and GitHub annotations keep their
+/// meaning: the same findings count, the suppressed are apart.
+#[test]
+fn suppressed_and_baselined_findings_are_suppressed_results() {
+    let d = tempfile::tempdir().unwrap();
+    let top = d.path();
+    std::fs::create_dir_all(top.join(".git")).unwrap();
+    std::fs::create_dir_all(top.join("conf")).unwrap();
+    let server = "    server {\n        listen 443 ssl;\n        server_name a.example;\n    }\n";
+    // the baseline records what the tree has today
+    std::fs::write(
+        top.join("conf/nginx.conf"),
+        format!("events {{}}\nhttp {{\n{server}}}\n"),
+    )
+    .unwrap();
+    let conf = top.join("conf");
+    let w = bin()
+        .current_dir(&conf)
+        .args([".", "--no-config", "--write-baseline", "b.json"])
+        .output()
+        .unwrap();
+    assert_eq!(w.status.code(), Some(0), "{w:?}");
+    let b: Value =
+        serde_json::from_str(&std::fs::read_to_string(conf.join("b.json")).unwrap()).unwrap();
+    let recorded: Vec<&str> = b["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["fingerprint"].as_str().unwrap())
+        .collect();
+    assert!(!recorded.is_empty(), "{b}");
+    // then: one suppressed finding (TLS101) and one new (TLS904)
+    std::fs::write(
+        top.join("conf/nginx.conf"),
+        format!(
+            "events {{}}\nhttp {{\n    # tlslint: ignore TLS101 -- payment terminals, until 2026-06\n    \
+             ssl_protocols TLSv1 TLSv1.2 TLSv1.3;\n    ssl_early_data on;\n{server}}}\n"
+        ),
+    )
+    .unwrap();
+    let args = [".", "--baseline", "b.json"];
+    let (log, code) = sarif(&args, &conf);
+    assert_eq!(code, 1);
+    check_valid(&validator(), &log, "suppressions");
+    let run = &log["runs"][0];
+    // %SRCROOT% is the checkout's top: paths from there
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        file_uri_of(top).as_str()
+    );
+    let results = run["results"].as_array().unwrap();
+    for r in results {
+        let a = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert_eq!(a["uri"], "conf/nginx.conf", "{r}");
+        assert_eq!(a["uriBaseId"], "%SRCROOT%");
+        assert_eq!(
+            r["partialFingerprints"]["tlslint/v1"]
+                .as_str()
+                .unwrap()
+                .len(),
+            16,
+            "{r}"
+        );
+    }
+    let kinds = |r: &Value| -> Vec<String> {
+        r["suppressions"]
+            .as_array()
+            .map(|s| {
+                s.iter()
+                    .map(|x| x["kind"].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // the suppressed one: inSource, the reason, the comment's place
+    let r101 = results.iter().find(|r| r["ruleId"] == "TLS101").unwrap();
+    assert_eq!(kinds(r101), ["inSource"]);
+    let s = &r101["suppressions"][0];
+    assert_eq!(s["status"], "accepted");
+    assert_eq!(s["justification"], "payment terminals, until 2026-06");
+    let at = &s["location"]["physicalLocation"];
+    assert_eq!(at["artifactLocation"]["uri"], "conf/nginx.conf");
+    assert_eq!(at["region"]["startLine"], 3);
+    assert_eq!(
+        r101["locations"][0]["physicalLocation"]["region"]["startLine"],
+        4
+    );
+    // the new one: not suppressed
+    let r904 = results.iter().find(|r| r["ruleId"] == "TLS904").unwrap();
+    assert!(r904.get("suppressions").is_none(), "{r904}");
+    // the baselined ones: external, with the fingerprint the baseline holds
+    let external: Vec<&Value> = results
+        .iter()
+        .filter(|r| kinds(r) == ["external"])
+        .collect();
+    assert_eq!(external.len(), recorded.len(), "{results:#?}");
+    for r in &external {
+        let fp = r["partialFingerprints"]["tlslint/v1"].as_str().unwrap();
+        assert!(recorded.contains(&fp), "{fp} not in {recorded:?}");
+        assert!(r["suppressions"][0]["justification"]
+            .as_str()
+            .unwrap()
+            .contains("baseline"));
+    }
+    // JSON: the same findings, suppressed and baselined apart, as before
+    let j: Value = serde_json::from_str(&stdout_of(
+        &[&args[..], &["--format", "json"]].concat(),
+        &conf,
+    ))
+    .unwrap();
+    let open: Vec<&Value> = results.iter().filter(|r| kinds(r).is_empty()).collect();
+    assert_eq!(j["findings"].as_array().unwrap().len(), open.len());
+    assert_eq!(j["suppressed"].as_array().unwrap().len(), 1);
+    assert_eq!(j["suppressed"][0]["code"], "TLS101");
+    assert_eq!(j["baselined"].as_array().unwrap().len(), external.len());
+    assert_eq!(j["summary"]["suppressed"], 1);
+    assert_eq!(j["summary"]["baselined"], external.len());
+    // GitHub annotations: only the open findings
+    let gh = stdout_of(&[&args[..], &["--format", "github"]].concat(), &conf);
+    let annotations: Vec<&str> = gh.lines().filter(|l| l.starts_with("::")).collect();
+    assert_eq!(annotations.len(), open.len(), "{gh}");
+    assert!(annotations.iter().any(|l| l.contains("title=TLS904")));
+    assert!(!annotations.iter().any(|l| l.contains("title=TLS101")));
+}
+
+/// `%SRCROOT%` of a worktree (`.git` is a file) is its top; with no `.git`
+/// upward it is the current directory.
+#[test]
+fn srcroot_is_the_checkout_top_or_the_current_directory() {
+    let d = tempfile::tempdir().unwrap();
+    let top = d.path();
+    std::fs::create_dir_all(top.join("a/b")).unwrap();
+    std::fs::write(
+        top.join("a/b/nginx.conf"),
+        "events {}\nhttp {\n  ssl_protocols TLSv1 TLSv1.2;\n  server { listen 443 ssl; }\n}\n",
+    )
+    .unwrap();
+    let uri_and_base = |cwd: &Path, arg: &str| {
+        let (log, _) = sarif(&[arg], cwd);
+        check_valid(&validator(), &log, "srcroot");
+        let run = &log["runs"][0];
+        let r = run["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["ruleId"] == "TLS101")
+            .unwrap()
+            .clone();
+        (
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+            run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        )
+    };
+    // no .git: the current directory
+    assert_eq!(
+        uri_and_base(&top.join("a"), "b"),
+        ("b/nginx.conf".to_string(), file_uri_of(&top.join("a")))
+    );
+    // a worktree's .git file at the top
+    std::fs::write(top.join(".git"), "gitdir: /elsewhere/.git/worktrees/x\n").unwrap();
+    assert_eq!(
+        uri_and_base(&top.join("a/b"), "."),
+        ("a/b/nginx.conf".to_string(), file_uri_of(top))
+    );
+    // a file outside the checkout: an absolute file URI
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(
+        other.path().join("nginx.conf"),
+        "events {}\nhttp {\n  ssl_protocols TLSv1 TLSv1.2;\n  server { listen 443 ssl; }\n}\n",
+    )
+    .unwrap();
+    let (uri, base) = uri_and_base(&top.join("a"), other.path().to_str().unwrap());
+    assert_eq!(base, file_uri_of(top));
+    assert_eq!(uri, format!("{}nginx.conf", file_uri_of(other.path())));
+}
+
+/// The driver's informationUri and each rule's helpUri come from Cargo.toml
+/// (`homepage` / `repository`): the rule's page under docs/rules/ when there
+/// is a repository, absent (never invented) when there is none.
+#[test]
+fn help_uris_point_at_the_rule_pages_or_are_absent() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("nginx.conf"), "events {}\nhttp {}\n").unwrap();
+    let (log, _) = sarif(&["nginx.conf"], d.path());
+    let driver = &log["runs"][0]["tool"]["driver"];
+    let repository = env!("CARGO_PKG_REPOSITORY").trim();
+    let home = [env!("CARGO_PKG_HOMEPAGE").trim(), repository]
+        .into_iter()
+        .find(|u| !u.is_empty());
+    assert_eq!(driver["informationUri"].as_str(), home);
+    let rules = driver["rules"].as_array().unwrap();
+    assert!(rules.len() >= 50);
+    // with a repository, the addresses are valid SARIF (format "uri")
+    let mut with_urls = log.clone();
+    with_urls["runs"][0]["tool"]["driver"]["informationUri"] =
+        "https://example.org/o/tlslint".into();
+    for r in with_urls["runs"][0]["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .unwrap()
+    {
+        let id = r["id"].as_str().unwrap().to_string();
+        r["helpUri"] = tlslint::rules::doc::page_url_in("https://example.org/o/tlslint", &id)
+            .unwrap()
+            .into();
+    }
+    check_valid(&validator(), &with_urls, "helpUri");
+    let mut bad = with_urls.clone();
+    bad["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"] = "not a uri".into();
+    assert!(validator().iter_errors(&bad).count() > 0);
+    for r in rules {
+        let id = r["id"].as_str().unwrap();
+        let page = manifest().join(format!("docs/rules/{id}.md"));
+        assert!(page.is_file(), "{id}: no {}", page.display());
+        match tlslint::rules::doc::page_url(id) {
+            Some(url) => {
+                assert!(url.ends_with(&format!("/docs/rules/{id}.md")), "{url}");
+                assert!(url.starts_with(repository.trim_end_matches('/')));
+                assert_eq!(r["helpUri"], url.as_str());
+                assert!(r["help"]["markdown"].as_str().unwrap().contains(&url));
+            }
+            None => {
+                assert!(repository.is_empty());
+                assert!(r.get("helpUri").is_none(), "{r}");
+            }
+        }
+    }
+}

@@ -6,12 +6,19 @@
 //! level); each result has the rule, the level (after severity overrides),
 //! the message and help, the primary location, the related locations (the
 //! inherited or default source, the server it applies to) and the baseline
-//! fingerprint as `partialFingerprints["tlslint/v1"]`. Suppressed and
-//! baselined findings are left out. Trees that could not be read are
+//! fingerprint as `partialFingerprints["tlslint/v1"]`. Findings an inline
+//! comment suppressed are results with `suppressions: [{kind: "inSource",
+//! justification: REASON, location: the comment}]`, baselined ones with
+//! `kind: "external"`, so that code scanning shows them closed rather than
+//! losing track of them. Trees that could not be read are
 //! `toolExecutionNotifications` with `executionSuccessful: false`.
-//! Paths are relative to the current directory (`uriBaseId: %SRCROOT%`)
-//! where they are below it, `file://` URIs otherwise; columns count
-//! Unicode code points.
+//! `%SRCROOT%` is the top of the checkout the current directory is in (the
+//! nearest directory upward holding `.git`, a directory or a worktree's
+//! file; found without running git), else the current directory; paths
+//! below it are relative to it, others `file://` URIs. Columns count
+//! Unicode code points. The driver's `informationUri` and each rule's
+//! `helpUri` (its page under docs/rules/) come from Cargo.toml's
+//! `homepage`/`repository`, and are left out when it names none.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -60,6 +67,9 @@ struct Driver {
     name: &'static str,
     version: &'static str,
     semantic_version: &'static str,
+    /// The project's home (absent without one in Cargo.toml).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     rules: Vec<Descriptor>,
 }
 
@@ -87,6 +97,9 @@ struct Descriptor {
     short_description: Text,
     full_description: Text,
     help: Help,
+    /// The rule's page under docs/rules/ (absent without a repository URL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     default_configuration: Level,
     properties: DescriptorProps,
 }
@@ -125,8 +138,25 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
     properties: ResultProps,
 }
+
+/// Why a result does not count: an inline comment (`inSource`) or the
+/// baseline (`external`).
+#[derive(Serialize)]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Location>,
+}
+
+/// The justification of a baselined result.
+pub const BASELINED: &str =
+    "in the baseline (--baseline / --write-baseline): recorded before, not new";
 
 #[derive(Serialize)]
 struct ResultProps {
@@ -215,7 +245,30 @@ fn file_uri(p: &Path, dir: bool) -> String {
 }
 
 struct Paths {
-    cwd: Option<std::path::PathBuf>,
+    /// `%SRCROOT%`.
+    root: Option<std::path::PathBuf>,
+}
+
+/// `%SRCROOT%` of a run in `cwd`: the nearest directory upward that holds
+/// `.git` (a checkout's top, `git rev-parse --show-toplevel`, also for a
+/// worktree or submodule, whose `.git` is a file), else `cwd`.
+fn srcroot(cwd: &Path) -> std::path::PathBuf {
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(cwd)
+        .to_path_buf()
+}
+
+impl Paths {
+    /// Paths of a run in the current directory.
+    fn here() -> Paths {
+        let cwd = std::env::current_dir()
+            .ok()
+            .map(|c| crate::fsx::lexical_normal(&c));
+        Paths {
+            root: cwd.as_deref().map(srcroot),
+        }
+    }
 }
 
 impl Paths {
@@ -231,7 +284,7 @@ impl Paths {
         let abs = crate::fsx::lexical_normal(
             &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
         );
-        if let Some(rel) = self.cwd.as_ref().and_then(|c| abs.strip_prefix(c).ok()) {
+        if let Some(rel) = self.root.as_ref().and_then(|c| abs.strip_prefix(c).ok()) {
             let parts: Vec<String> = rel
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -278,46 +331,14 @@ impl Paths {
     }
 }
 
-/// A rule page as Markdown: summary, rationale, the first bad and good
-/// example per server kind, references.
-fn markdown(d: &crate::rules::doc::RuleDoc) -> String {
-    let mut s = format!("**{}** ({}): {}\n\n", d.code, d.name, d.summary);
-    s.push_str(d.rationale.trim());
-    s.push('\n');
-    if let Some(tests) = &d.probe_only {
-        s.push_str(&format!(
-            "\nReported by `tlslint PATH --probe` (a running server compared with its \
-             configuration): no static example. Live tests: {}\n",
-            tests.trim()
-        ));
-    }
-    for (kind, ex) in &d.examples {
-        if let Some(bad) = ex.bad.first() {
-            s.push_str(&format!(
-                "\nFlagged ({kind}):\n\n```{kind}\n{}\n```\n",
-                bad.trim_end()
-            ));
-        }
-        if let Some(good) = ex.good.first() {
-            s.push_str(&format!(
-                "\nInstead ({kind}):\n\n```{kind}\n{}\n```\n",
-                good.trim_end()
-            ));
-        }
-    }
-    if !d.references.is_empty() {
-        s.push_str("\nReferences:\n\n");
-        for r in &d.references {
-            s.push_str(&format!("- <{r}>\n"));
-        }
-    }
-    s
-}
-
 fn descriptor(m: &'static crate::rules::RuleMeta) -> Descriptor {
     let doc = crate::rules::doc::doc(m.code).ok();
+    let help_uri = crate::rules::doc::page_url(m.code);
     let (full, markdown) = match &doc {
-        Some(d) if !d.rationale.trim().is_empty() => (d.rationale.trim().to_string(), markdown(d)),
+        Some(d) if !d.rationale.trim().is_empty() => (
+            d.rationale.trim().to_string(),
+            crate::rules::doc::markdown::help(d, help_uri.as_deref()),
+        ),
         _ => (m.summary.to_string(), m.summary.to_string()),
     };
     Descriptor {
@@ -331,6 +352,7 @@ fn descriptor(m: &'static crate::rules::RuleMeta) -> Descriptor {
             text: full,
             markdown,
         },
+        help_uri,
         default_configuration: Level {
             level: level(m.severity),
         },
@@ -368,6 +390,7 @@ fn result(p: &Paths, sm: &SourceMap, f: &Finding, fp: Option<&String>) -> SarifR
         locations: vec![p.location(sm, f.span, None, None)],
         related_locations: related,
         partial_fingerprints,
+        suppressions: Vec::new(),
         properties: ResultProps {
             name: f.name,
             label: f.label.clone(),
@@ -386,10 +409,7 @@ pub fn probe_document(
     notes: &[String],
     error: Option<&str>,
 ) -> serde_json::Value {
-    let cwd = std::env::current_dir()
-        .ok()
-        .map(|c| crate::fsx::lexical_normal(&c));
-    let p = Paths { cwd: cwd.clone() };
+    let p = Paths::here();
     let results = findings.iter().map(|f| result(&p, sm, f, None)).collect();
     let notifications = error
         .map(|e| ("error", e.to_string()))
@@ -401,15 +421,12 @@ pub fn probe_document(
             locations: Vec::new(),
         })
         .collect();
-    log(cwd, results, notifications, error.is_none(), None)
+    log(&p, results, notifications, error.is_none(), None)
 }
 
 /// The whole report as a SARIF log.
 pub fn document(report: &Report) -> serde_json::Value {
-    let cwd = std::env::current_dir()
-        .ok()
-        .map(|c| crate::fsx::lexical_normal(&c));
-    let p = Paths { cwd: cwd.clone() };
+    let p = Paths::here();
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for n in &report.notes {
@@ -420,13 +437,37 @@ pub fn document(report: &Report) -> serde_json::Value {
         });
     }
     for (i, c) in report.checked.iter().enumerate() {
-        let fps = report.post.get(i).map(|p| &p.fingerprints);
+        let post = report.post.get(i);
+        let sm = c.tree.sources();
         for (j, f) in c.findings.iter().enumerate() {
-            results.push(result(&p, &c.tree.sources(), f, fps.and_then(|v| v.get(j))));
+            let fp = post.and_then(|p| p.fingerprints.get(j));
+            results.push(result(&p, sm, f, fp));
+        }
+        for s in post.map(|p| p.suppressed.as_slice()).unwrap_or_default() {
+            let mut r = result(&p, sm, &s.finding, Some(&s.fingerprint));
+            r.suppressions.push(Suppression {
+                kind: "inSource",
+                status: "accepted",
+                justification: s.reason.clone(),
+                location: Some(p.location(sm, s.by, None, None)),
+            });
+            results.push(r);
+        }
+        if let Some(post) = post {
+            for (j, f) in post.baselined.iter().enumerate() {
+                let mut r = result(&p, sm, f, post.baselined_fingerprints.get(j));
+                r.suppressions.push(Suppression {
+                    kind: "external",
+                    status: "accepted",
+                    justification: BASELINED.to_string(),
+                    location: None,
+                });
+                results.push(r);
+            }
         }
         for e in &c.tree.errors() {
             let locations = match e.span {
-                Some(span) => vec![p.location(&c.tree.sources(), span, None, None)],
+                Some(span) => vec![p.location(sm, span, None, None)],
                 None if e.line > 0 => vec![Location {
                     id: None,
                     physical_location: PhysicalLocation {
@@ -459,7 +500,7 @@ pub fn document(report: &Report) -> serde_json::Value {
         }).collect::<Vec<_>>(),
     });
     log(
-        cwd,
+        &p,
         results,
         notifications,
         !report.load_failed(),
@@ -469,14 +510,14 @@ pub fn document(report: &Report) -> serde_json::Value {
 
 /// The SARIF log of one run.
 fn log(
-    cwd: Option<std::path::PathBuf>,
+    p: &Paths,
     results: Vec<SarifResult>,
     notifications: Vec<Notification>,
     ok: bool,
     properties: Option<serde_json::Value>,
 ) -> serde_json::Value {
     let mut bases = BTreeMap::new();
-    if let Some(c) = &cwd {
+    if let Some(c) = &p.root {
         bases.insert(
             SRCROOT,
             ArtifactLocation {
@@ -494,6 +535,7 @@ fn log(
                     name: "tlslint",
                     version: env!("CARGO_PKG_VERSION"),
                     semantic_version: env!("CARGO_PKG_VERSION"),
+                    information_uri: crate::rules::doc::home_url(),
                     rules: RULES.iter().map(|r| descriptor(r.meta())).collect(),
                 },
             },

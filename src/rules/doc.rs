@@ -1,6 +1,9 @@
 //! Rule pages: `rules/<CODE>.yaml` (metadata, rationale, references, bad and
 //! good examples), embedded in the binary, for `tlslint rules` and
-//! `tlslint explain`.
+//! `tlslint explain`, and as Markdown pages ([`markdown`]) under
+//! `docs/rules/` that SARIF links to ([`page_url`]).
+
+pub mod markdown;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -91,7 +94,39 @@ pub fn doc(code: &str) -> Result<RuleDoc, Error> {
         .iter()
         .find(|(c, _)| *c == code)
         .ok_or_else(|| Error::new(format!("no rule page for {code}")))?;
-    crate::yaml::from_str(text, Path::new(&format!("rules/{code}.yaml")))
+    parse(text, Path::new(&format!("rules/{code}.yaml")))
+}
+
+/// Parse the text of a rule page read from `path`.
+pub fn parse(text: &str, path: &Path) -> Result<RuleDoc, Error> {
+    crate::yaml::from_str(text, path)
+}
+
+/// Where the project is published: Cargo.toml's `repository` (empty when
+/// it has none; then nothing links to the pages).
+pub const REPOSITORY: &str = env!("CARGO_PKG_REPOSITORY");
+
+/// The project's page for people (`homepage`, else `repository`); `None`
+/// when Cargo.toml names neither.
+pub fn home_url() -> Option<&'static str> {
+    [env!("CARGO_PKG_HOMEPAGE"), REPOSITORY]
+        .into_iter()
+        .map(str::trim)
+        .find(|u| !u.is_empty())
+}
+
+/// The address of a rule's page (`docs/rules/<CODE>.md`) in the repository
+/// at `repository` (a GitHub-style web address: `<repo>/blob/HEAD/<path>`
+/// is the file on the default branch); `None` when `repository` is empty.
+pub fn page_url_in(repository: &str, code: &str) -> Option<String> {
+    let base = repository.trim().trim_end_matches('/');
+    let base = base.strip_suffix(".git").unwrap_or(base);
+    (!base.is_empty()).then(|| format!("{base}/blob/HEAD/{}/{code}.md", markdown::PAGES_DIR))
+}
+
+/// The address of a rule's page in this project's [`REPOSITORY`].
+pub fn page_url(code: &str) -> Option<String> {
+    page_url_in(REPOSITORY, code)
 }
 
 /// Find a rule by code (`TLS101`, any case) or name (`protocol-outside-profile`).

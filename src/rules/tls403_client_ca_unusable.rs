@@ -14,7 +14,7 @@ pub struct Tls403;
 static META: RuleMeta = RuleMeta {
     code: "TLS403",
     name: "client-ca-unusable",
-    summary: "the client CA file is missing, not PEM, holds no CA certificate, or is expired; a CRL that is missing or expired",
+    summary: "the client CA file is missing, not PEM, holds no CA certificate, or is expired; a CRL that is missing, expired or does not cover every CA",
     severity: Severity::Error,
 };
 
