@@ -58,7 +58,7 @@ pub fn annotation(sm: &SourceMap, f: &Finding) -> String {
         (f.span.line, f.span.col)
     };
     let mut props = vec![
-        format!("file={}", escape_property(&display_path(&file.path))),
+        format!("file={}", escape_property(&display_path(file.shown()))),
         format!("line={}", f.span.line),
         format!("col={}", f.span.col),
     ];
@@ -80,7 +80,7 @@ pub fn annotation(sm: &SourceMap, f: &Finding) -> String {
         let rf = sm.get(r.span.file);
         msg.push_str(&format!(
             "\nnote: {}:{}:{}: {}",
-            display_path(&rf.path),
+            display_path(rf.shown()),
             r.span.line,
             r.span.col,
             r.message
