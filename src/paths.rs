@@ -19,9 +19,11 @@
 //! 5. otherwise not read from this machine: a note, and the file counts as
 //!    missing (never silently taken from the host).
 //!
-//! Certificates keep their older rule for step 5: without `--root` they are
-//! read where they are (a tree's certificates are rarely in its checkout;
-//! the "none exist here" note covers a machine that lacks them).
+//! Certificates differ in step 5: one under the implied location is the
+//! tree's file even when the tree lacks it (missing: checked as such, or the
+//! "none exist here" note); one elsewhere is, without `--root`, read where
+//! it is (`/etc/letsencrypt/...`: a tree's certificates are rarely in its
+//! checkout, and the note covers a machine that lacks them).
 //!
 //! Symlinks are resolved here too ([`MappedFs`]): a link whose target is
 //! absolute (`sites-enabled/default -> /etc/nginx/sites-available/default`,
@@ -340,13 +342,24 @@ impl PathMap {
     }
 
     /// The local path of a certificate, key or parameter file (absolute):
-    /// None when `--root` mappings were given and none covers it; without
-    /// any, one outside the tree is read where it is.
+    /// one under the tree's server location that the tree lacks is the
+    /// tree's (missing) file; None when `--root` mappings were given and
+    /// none covers it; without any, one elsewhere is read where it is.
     pub fn file(&self, p: &Path) -> Option<PathBuf> {
-        match self.map_abs(p) {
-            Some(l) => Some(l),
-            None if self.roots.is_empty() => Some(p.to_path_buf()),
-            None => None,
+        if let Some(l) = self.map_abs(p) {
+            return Some(l);
+        }
+        // under the tree's own server location, which this machine's copy
+        // is not: the tree's file, missing (never this machine's /etc/nginx)
+        if let (Some((named, _)), Some(server)) = (&self.tree, &self.server) {
+            if let Ok(rel) = fsx::lexical_normal(p).strip_prefix(server) {
+                return Some(named.join(rel));
+            }
+        }
+        if self.roots.is_empty() {
+            Some(p.to_path_buf())
+        } else {
+            None
         }
     }
 
@@ -499,6 +512,11 @@ mod tests {
         ));
         // (said by the caller that skips or fails on it)
         assert_eq!(m.notes().len(), 1);
+        // certificates under /etc/nginx are the tree's, even when it lacks them
+        assert_eq!(
+            m.file(Path::new("/etc/nginx/ssl/a.pem")),
+            Some(x.join("ssl/a.pem"))
+        );
         // certificates outside: read where they are without --root
         assert_eq!(
             m.file(Path::new("/etc/ssl/a.pem")),

@@ -207,7 +207,8 @@ pub fn discover_with(
             }
             continue;
         }
-        if !p.exists() {
+        // a symlink is there even when its target is a server path
+        if std::fs::symlink_metadata(p).is_err() {
             return Err(Error::new(format!(
                 "cannot read \"{}\": No such file or directory",
                 p.display()
@@ -224,12 +225,16 @@ pub fn discover_with(
             // `include /etc/nginx/...` names its own files)
             let map = c.path_map(how.roots.clone());
             let tree = c.load_with(None, &input::ApacheOptions::default(), &map);
+            // the file itself, or (a changed symlink, whose target may be
+            // a server path) the name it is included by
+            let named = crate::fsx::absolute(p);
             let includes = tree.sources().iter().any(|(_, f)| {
-                [f.path.as_path(), f.shown()].iter().any(|f| {
-                    std::fs::canonicalize(f)
-                        .map(|x| x == target)
-                        .unwrap_or(false)
-                })
+                crate::fsx::absolute(&f.path) == named
+                    || [f.path.as_path(), f.shown()].iter().any(|f| {
+                        std::fs::canonicalize(f)
+                            .map(|x| x == target)
+                            .unwrap_or(false)
+                    })
             });
             if includes {
                 including.push(c);

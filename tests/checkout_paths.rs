@@ -579,6 +579,21 @@ fn changed_unused_snippet_is_skipped_with_a_note() {
         err.contains("etc-nginx/snippets/unused.conf: skipped: no tree includes it"),
         "{err}"
     );
+    // its certificates under /etc/nginx are the copy's (absent here), never
+    // this machine's /etc/nginx/ssl
+    assert!(
+        err.contains("etc-nginx/ssl/example.pem")
+            && !err.contains(" /etc/nginx/ssl/")
+            && !err.contains("(/etc/nginx/ssl/"),
+        "{err}"
+    );
+    // a changed link (its target is a server path) maps to its tree too
+    let out = tlslint(&base, &["--changed", "etc-nginx/sites-enabled/example.org"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("etc-nginx/sites-enabled/example.org is included by"),
+        "{err}"
+    );
     // only unused snippets: nothing to lint, exit 0
     let out = tlslint(&base, &["--changed", "etc-nginx/snippets/unused.conf"]);
     let err = String::from_utf8_lossy(&out.stderr);
