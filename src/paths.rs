@@ -83,8 +83,9 @@ pub struct PathMap {
     label: String,
     notes: Mutex<Vec<String>>,
     inferred: Mutex<bool>,
-    /// Directories resolved so far: absolute path → (real path, via a link).
-    dirs: Mutex<std::collections::HashMap<PathBuf, (PathBuf, bool)>>,
+    /// Directories resolved so far: absolute path → (real path, links
+    /// followed to get there).
+    dirs: Mutex<std::collections::HashMap<PathBuf, (PathBuf, usize)>>,
 }
 
 fn starts_with(p: &Path, dir: &Path) -> bool {
@@ -368,8 +369,8 @@ impl PathMap {
     /// Returns the real path and whether a link was followed; a target not
     /// read here is an error saying why.
     pub fn resolve(&self, p: &Path) -> io::Result<(PathBuf, bool)> {
-        let (out, linked) = self.resolve_abs(&absolute(p), 0, p)?;
-        if !linked {
+        let (out, links) = self.resolve_abs(&absolute(p), 0, p)?;
+        if links == 0 {
             return Ok((p.to_path_buf(), false));
         }
         // named relatively: shown relatively when it is below the directory
@@ -386,29 +387,35 @@ impl PathMap {
 
     /// [`Self::resolve`] of an absolute, lexically normal path: its
     /// directory (resolved once per run, then cached), then its last
-    /// component. `depth`: links followed on the way (a loop ends in ELOOP).
-    fn resolve_abs(&self, abs: &Path, depth: usize, named: &Path) -> io::Result<(PathBuf, bool)> {
-        if depth > MAX_LINKS {
-            return Err(io::Error::from_raw_os_error(40));
+    /// component. Returns the real path and how many links the lookup
+    /// followed; `so_far` links were followed before it, and more than
+    /// [`MAX_LINKS`] in one lookup is ELOOP, as the kernel counts them.
+    fn resolve_abs(&self, abs: &Path, so_far: usize, named: &Path) -> io::Result<(PathBuf, usize)> {
+        let eloop = || Err(io::Error::from_raw_os_error(40));
+        if so_far > MAX_LINKS {
+            return eloop();
         }
         let (Some(parent), Some(name)) = (abs.parent(), abs.file_name()) else {
-            return Ok((abs.to_path_buf(), false));
+            return Ok((abs.to_path_buf(), 0));
         };
         let cached = self.dirs.lock().ok().and_then(|c| c.get(parent).cloned());
-        let (dir, dir_linked) = match cached {
+        let (dir, n_dir) = match cached {
             Some(r) => r,
             None => {
-                let r = self.resolve_abs(parent, depth, named)?;
+                let r = self.resolve_abs(parent, so_far, named)?;
                 if let Ok(mut c) = self.dirs.lock() {
                     c.insert(parent.to_path_buf(), r.clone());
                 }
                 r
             }
         };
+        if so_far + n_dir > MAX_LINKS {
+            return eloop();
+        }
         let next = dir.join(name);
         let target = match std::fs::symlink_metadata(&next) {
             Ok(m) if m.file_type().is_symlink() => std::fs::read_link(&next)?,
-            _ => return Ok((next, dir_linked)),
+            _ => return Ok((next, n_dir)),
         };
         let target = if target.is_absolute() {
             match self.map_abs(&target) {
@@ -430,8 +437,12 @@ impl PathMap {
         } else {
             fsx::lexical_normal(&dir.join(target))
         };
-        let (real, _) = self.resolve_abs(&target, depth + 1, named)?;
-        Ok((real, true))
+        let (real, n_target) = self.resolve_abs(&target, so_far + n_dir + 1, named)?;
+        let total = n_dir + 1 + n_target;
+        if so_far + total > MAX_LINKS {
+            return eloop();
+        }
+        Ok((real, total))
     }
 }
 

@@ -547,8 +547,41 @@ fn gentoo_defines_do_not_depend_on_the_main_path() {
     let codes = |v: &Value| -> Vec<(String, u64)> {
         findings(v).into_iter().map(|(c, _, l)| (c, l)).collect()
     };
+    assert!(!codes(&va).is_empty());
     assert_eq!(codes(&va), codes(&vr));
     assert_eq!(codes(&va), codes(&vp));
+}
+
+#[test]
+fn rhel_server_root_does_not_depend_on_the_main_path() {
+    // conf/httpd.conf with ServerRoot "/etc/httpd": the tree above conf/
+    let tree = repo().join("fixtures/apache/certbot-centos7/apache/httpd");
+    let (va, _) = json(
+        Path::new("/"),
+        &[tree.join("conf/httpd.conf").to_str().unwrap()],
+    );
+    let (vr, _) = json(&tree.join("conf"), &["httpd.conf"]);
+    let (vp, _) = json(&tree, &["conf/httpd.conf"]);
+    let lines = |v: &Value| -> Vec<(String, String, u64)> {
+        findings(v)
+            .into_iter()
+            // named from inside conf/, the paths are `../conf.d/...`: as named
+            .map(|(c, f, l)| {
+                let f = f.rsplit("httpd/").next().unwrap();
+                (c, f.trim_start_matches("../").to_string(), l)
+            })
+            .collect()
+    };
+    for v in [&va, &vr, &vp] {
+        assert_eq!(v["trees"][0]["ok"], true, "{}", v["errors"]);
+        assert!(v["trees"][0]["files"].as_array().unwrap().len() > 1);
+    }
+    assert_eq!(
+        va["trees"][0]["files"].as_array().unwrap().len(),
+        vr["trees"][0]["files"].as_array().unwrap().len()
+    );
+    assert_eq!(lines(&va), lines(&vr));
+    assert_eq!(lines(&va), lines(&vp));
 }
 
 #[test]

@@ -1818,9 +1818,11 @@ impl<'a> Loader<'a> {
     }
 
     /// `ServerRoot DIR`: from here on, relative paths are resolved against
-    /// DIR — unless `--server-root` was given. A DIR that does not exist on
-    /// this machine (a tree copied from elsewhere) is replaced by the main
-    /// file's nearest ancestor of the same name, if there is one.
+    /// DIR — unless `--server-root` was given. DIR is a server path, mapped
+    /// like an include (`crate::paths`: a copy of `/etc/apache2` names its
+    /// own directory, never this machine's); one that is not read here is
+    /// replaced by the main file's nearest ancestor of the same name, if
+    /// there is one.
     fn server_root_directive(&mut self, arg: &str, file: FileId, line: u32) {
         let at = format!("{}:{line}", self.source_name(file));
         if self.root_fixed {
@@ -1830,10 +1832,17 @@ impl<'a> Loader<'a> {
             ));
             return;
         }
-        let p = self
-            .server_path(arg)
-            .unwrap_or_else(|| fsx::lexical_normal(Path::new(arg)));
-        if self.fs.kind(&p) == Some(Kind::Dir) {
+        // a server path, mapped as includes are (crate::paths)
+        let named = fsx::lexical_normal(Path::new(arg));
+        let (p, missing) = if named.is_absolute() {
+            match self.fs.map_config(&named) {
+                Mapped::Local(l) => (fsx::lexical_normal(&l), "does not exist here".to_string()),
+                Mapped::NotRead(why) => (named, format!("is not read here ({why})")),
+            }
+        } else {
+            (named, "does not exist here".to_string())
+        };
+        if self.fs.kind(&p) == Some(Kind::Dir) && !missing.starts_with("is not read") {
             if p != self.server_root {
                 self.notes.push(format!(
                     "ServerRoot \"{arg}\" ({at}): relative paths from here on are read from {}",
@@ -1844,21 +1853,33 @@ impl<'a> Loader<'a> {
             return;
         }
         let base = p.file_name().map(|s| s.to_os_string());
+        // the ancestors of the absolute main path (however it was named),
+        // shown relative to the current directory when it was named so
         let main = fsx::absolute(&self.main);
+        let cwd = std::env::current_dir()
+            .ok()
+            .map(|c| fsx::lexical_normal(&c));
         let mut anc = main.parent();
         while let Some(a) = anc {
             if base.is_some() && a.file_name() == base.as_deref() {
+                let shown = match &cwd {
+                    Some(c) if self.main.is_relative() => a
+                        .strip_prefix(c)
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|_| a.to_path_buf()),
+                    _ => a.to_path_buf(),
+                };
                 self.notes.push(format!(
-                    "ServerRoot \"{arg}\" ({at}) does not exist here; relative paths are read from {}, the main file's directory of that name (use --server-root to choose)",
-                    a.display()
+                    "ServerRoot \"{arg}\" ({at}) {missing}; relative paths are read from {}, the main file's directory of that name (use --server-root to choose)",
+                    if shown.as_os_str().is_empty() { Path::new(".") } else { &shown }.display()
                 ));
-                self.server_root = a.to_path_buf();
+                self.server_root = shown;
                 return;
             }
             anc = a.parent();
         }
         self.notes.push(format!(
-            "ServerRoot \"{arg}\" ({at}) does not exist here; relative paths are still read from {} (use --server-root to choose)",
+            "ServerRoot \"{arg}\" ({at}) {missing}; relative paths are still read from {} (use --server-root to choose)",
             self.server_root.display()
         ));
     }
@@ -1936,8 +1957,9 @@ pub fn substitute(line: &str, params: &[String], values: &[String]) -> Option<St
 ///
 /// The server root is `--server-root` if given (and then fixed), else the
 /// main file's directory, changed by a `ServerRoot` directive as httpd does
-/// (a ServerRoot that does not exist here, as in a tree copied from
-/// elsewhere, is replaced by the main file's nearest ancestor of that name).
+/// (mapped by the file system's path mapping; one that is not read here, as
+/// in a tree copied from elsewhere, is replaced by the main file's nearest
+/// ancestor of that name).
 /// With a main file named `apache2.conf` and an `envvars` file beside it
 /// (Debian), the variables `envvars` exports are httpd's environment.
 pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
