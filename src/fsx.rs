@@ -37,8 +37,8 @@ pub trait Fs {
     fn map_config(&self, path: &Path) -> crate::paths::Mapped {
         crate::paths::Mapped::Local(path.to_path_buf())
     }
-    /// A path `map_config` did not map was skipped (a pattern, an optional
-    /// include): say so.
+    /// A path `map_config` did not map was not read (a pattern or an
+    /// optional include matches nothing, a plain include fails): say so.
     fn skipped(&self, _path: &Path, _why: &str) {}
 }
 

@@ -332,8 +332,8 @@ impl PathMap {
         }
     }
 
-    /// Note that `p` was skipped (a pattern or an optional include that is
-    /// not read here matches nothing: without the note it would be silent).
+    /// Note that `p` was not read (a pattern or an optional include matches
+    /// nothing, silently without the note; a plain include fails).
     pub fn skipped(&self, p: &Path, why: &str) {
         self.note(format!(
             "{}: {} is not read: {why}",

@@ -399,6 +399,11 @@ fn absolute_include_outside_the_tree_is_not_read_from_the_host() {
     let err = v["errors"].to_string();
     assert!(err.contains("/etc/nginx/mime.types"), "{err}");
     assert!(err.contains("not read from this machine"), "{err}");
+    assert!(
+        notes(&v).contains("/etc/nginx/mime.types is not read"),
+        "{}",
+        notes(&v)
+    );
     assert!(!files_read(&v).iter().any(|f| f.starts_with("/etc")));
 
     let (_d, base) = small_nginx("include /etc/letsencrypt/options-ssl-nginx.conf;");
@@ -648,4 +653,44 @@ fn changed_unused_snippet_is_skipped_with_a_note() {
     // without --changed, a file no tree includes is linted alone, as before
     let out = tlslint(&base, &["etc-nginx/snippets/unused.conf"]);
     assert!(!String::from_utf8_lossy(&out.stderr).contains("skipped"));
+}
+
+#[test]
+fn apache_absolute_paths_outside_the_copy_are_not_read_from_the_host() {
+    let d = tempfile::tempdir().unwrap();
+    let base = d.path().canonicalize().unwrap();
+    let y = base.join("apache2");
+    std::fs::create_dir_all(&y).unwrap();
+    let main = |body: &str| {
+        std::fs::write(
+            y.join("apache2.conf"),
+            format!("Listen 443\n{body}\n<VirtualHost *:443>\nServerName a.example\nSSLEngine on\nSSLProtocol all\n</VirtualHost>\n"),
+        )
+        .unwrap()
+    };
+    // a plain Include: the file is missing for the check, said why
+    main("Include /etc/letsencrypt/options-ssl-apache.conf");
+    let (v, out) = json(&base, &["apache2"]);
+    assert_eq!(out.status.code(), Some(2), "{v}");
+    let err = v["errors"].to_string();
+    assert!(
+        err.contains("No such file or directory (for the check: it is outside the tree"),
+        "{err}"
+    );
+    // IncludeOptional and <IfFile> of this machine's files: nothing, with a note
+    main(
+        "IncludeOptional /etc/letsencrypt/*.conf\n<IfFile /etc/passwd>\nSSLProtocol TLSv1.3\n</IfFile>",
+    );
+    let (v, out) = json(&base, &["apache2"]);
+    assert_eq!(out.status.code(), Some(1), "{v}");
+    assert_inside(&v, &y, &base);
+    let n = notes(&v);
+    assert!(n.contains("/etc/letsencrypt/*.conf is not read"), "{n}");
+    assert!(n.contains("/etc/passwd is not read"), "{n}");
+    // SSLProtocol all stays: the <IfFile> section was false
+    assert!(
+        findings(&v).iter().any(|(c, _, _)| c == "TLS101"),
+        "{:?}",
+        findings(&v)
+    );
 }

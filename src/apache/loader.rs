@@ -1548,6 +1548,7 @@ impl<'a> Loader<'a> {
                     return Ok(());
                 }
                 Mapped::NotRead(why) => {
+                    self.fs.skipped(Path::new(name), &why);
                     self.error(
                         LoadErrorKind::Open {
                             path: PathBuf::from(name),

@@ -245,6 +245,7 @@ impl<'a> Loader<'a> {
                     return;
                 }
                 Mapped::NotRead(why) => {
+                    self.fs.skipped(Path::new(&arg), &why);
                     self.directive_error(
                         LoadErrorKind::Open {
                             path: PathBuf::from(&arg),
