@@ -446,6 +446,33 @@ impl PathMap {
     }
 }
 
+impl PathMap {
+    /// For a file to read with the system's calls (certificates): the real
+    /// path when its symlinks resolve differently through the mapping than
+    /// the system would resolve them (an absolute link target in a copy),
+    /// None when they resolve alike, Err when a target is not read here
+    /// (the note says why). A tree at its location, or none, follows links
+    /// as the system does.
+    pub fn follow(&self, p: &Path) -> Result<Option<PathBuf>, ()> {
+        if self.tree.is_none() || self.at_location {
+            return Ok(None);
+        }
+        match self.resolve(p) {
+            Ok((real, true)) => {
+                let system = std::fs::canonicalize(p).ok();
+                if system.as_deref() == Some(absolute(&real).as_path()) {
+                    Ok(None)
+                } else {
+                    Ok(Some(real))
+                }
+            }
+            Ok((_, false)) => Ok(None),
+            Err(e) if e.kind() == io::ErrorKind::NotFound && e.raw_os_error().is_none() => Err(()),
+            Err(_) => Ok(None),
+        }
+    }
+}
+
 /// The machine's file system seen through a tree's [`PathMap`]: symlinks
 /// are resolved by [`PathMap::resolve`] before anything is read.
 pub struct MappedFs<'a> {
@@ -573,6 +600,14 @@ mod tests {
         let (real, link) = m.resolve(&x.join("sites-enabled/default")).unwrap();
         assert!(link);
         assert_eq!(real, x.join("sites-available/default"));
+        // a certificate behind such a link: the mapped file; behind a link
+        // out of the copy: not read
+        assert_eq!(
+            m.follow(&x.join("sites-enabled/default")),
+            Ok(Some(x.join("sites-available/default")))
+        );
+        assert_eq!(m.follow(&x.join("sites-enabled/host")), Err(()));
+        assert_eq!(m.follow(&x.join("sites-available/default")), Ok(None));
         let fs = MappedFs { map: &m };
         assert_eq!(fs.read(&x.join("sites-enabled/default")).unwrap(), b"x");
         assert!(fs.read(&x.join("sites-enabled/host")).is_err());

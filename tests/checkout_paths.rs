@@ -184,6 +184,17 @@ fn add_site(
             &dir.join("ssl"),
             "key example.key\ncert example.pem key=example.key san=DNS:example.org\n",
         );
+        // the certificate behind a link to its server path (as a renewal
+        // script leaves it): read from the copy, not this machine
+        std::fs::rename(
+            dir.join("ssl/example.pem"),
+            dir.join("ssl/example-2026.pem"),
+        )
+        .unwrap();
+        relink(
+            &dir.join("ssl/example.pem"),
+            &format!("{server_dir}/ssl/example-2026.pem"),
+        );
     }
 }
 

@@ -100,12 +100,21 @@ pub fn locate(value: &str, base: &Path, map: &PathMap, literal: bool) -> Where {
         }
     }
     let p = Path::new(value);
-    if !p.is_absolute() {
-        return Where::Path(base.join(p));
-    }
-    match map.file(p) {
-        Some(l) => Where::Path(l),
-        None => Where::Unmapped(p.to_path_buf()),
+    let local = if !p.is_absolute() {
+        base.join(p)
+    } else {
+        match map.file(p) {
+            Some(l) => l,
+            None => return Where::Unmapped(p.to_path_buf()),
+        }
+    };
+    // a symlink whose target is a server path (`ssl/a.pem ->
+    // /etc/nginx/ssl/a-2026.pem` in a copy) is followed through the mapping,
+    // not into this machine's /etc; links the system resolves alike stay
+    match map.follow(&local) {
+        Ok(Some(real)) => Where::Path(real),
+        Ok(None) => Where::Path(local),
+        Err(()) => Where::Unmapped(local),
     }
 }
 

@@ -524,7 +524,7 @@ impl TreeFiles {
         }
         if !unmapped.is_empty() {
             tf.notes.push(format!(
-                "{label}: {} absolute path(s) are outside the --root mappings and were not checked: {}",
+                "{label}: {} absolute path(s) are outside the --root mappings (or the tree) and were not checked: {}",
                 unmapped.len(),
                 list(&unmapped)
             ));
