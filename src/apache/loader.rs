@@ -1543,7 +1543,12 @@ impl<'a> Loader<'a> {
             // a server path: the local file it means, or none (crate::paths)
             match self.fs.map_config(&fsx::lexical_normal(Path::new(name))) {
                 Mapped::Local(l) => l,
-                Mapped::NotRead(why) if optional => {
+                // as for a missing path: IncludeOptional ignores it (a plain
+                // path only from 2.4.30, see dir_nofnmatch)
+                Mapped::NotRead(why)
+                    if optional
+                        && (fnmatch_test(name) || self.env.version >= Version::new(2, 4, 30)) =>
+                {
                     self.fs.skipped(Path::new(name), &why);
                     return Ok(());
                 }
@@ -1576,6 +1581,7 @@ impl<'a> Loader<'a> {
         r
     }
 
+    /// Read what `conffile` (a local path or pattern) names.
     fn include_path(
         &mut self,
         conffile: &Path,
