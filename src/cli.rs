@@ -141,6 +141,10 @@ pub struct CheckArgs {
     /// Ignore `# tlslint: ignore ...` and `# tlslint: ignore-file ...` comments
     #[arg(long)]
     pub no_inline_ignores: bool,
+    /// The PATHs are changed files (a pre-commit hook's list): a file that no tree includes and
+    /// that is no main file (an unused snippet) is skipped with a note instead of linted alone
+    #[arg(long)]
+    pub changed: bool,
     /// Report and fail only on findings that are not in this baseline file (see --write-baseline)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,

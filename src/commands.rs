@@ -35,7 +35,8 @@ pub fn parse(a: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Ok(r) => r,
         Err(e) => return fail(err, &e),
     };
-    let Some(tree) = root.load_nginx(a.prefix.as_deref()) else {
+    let map = root.path_map(Vec::new());
+    let Some(tree) = root.load_nginx(a.prefix.as_deref(), &map) else {
         return fail(
             err,
             &crate::error::Error::new("not an nginx configuration root"),
@@ -45,7 +46,7 @@ pub fn parse(a: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         for p in tree.read_order() {
             let _ = writeln!(out, "{}", p.display());
         }
-        let code = report_load_errors(&tree, err);
+        let code = report_load_errors(&tree, &map, err);
         std::mem::forget(tree);
         return code;
     }
@@ -58,7 +59,7 @@ pub fn parse(a: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         let _ = w.flush();
         drop(w);
-        let code = report_load_errors(&tree, err);
+        let code = report_load_errors(&tree, &map, err);
         std::mem::forget(tree);
         return code;
     }
@@ -77,7 +78,7 @@ pub fn parse(a: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         let _ = w.flush();
     }
     std::mem::forget(payload);
-    let code = report_load_errors(&tree, err);
+    let code = report_load_errors(&tree, &map, err);
     std::mem::forget(tree);
     code
 }
@@ -109,7 +110,8 @@ fn parse_apache(
         version,
         envvars: loader::Envvars::Auto,
     };
-    let tree = loader::load(&crate::fsx::RealFs, &root.main, &opts);
+    let map = crate::paths::PathMap::apache(&root.main, root.server_root.as_deref(), Vec::new());
+    let tree = loader::load(&crate::paths::MappedFs { map: &map }, &root.main, &opts);
     match a.format {
         ParseFormat::Files => {
             for p in tree.read_order() {
@@ -147,7 +149,7 @@ fn parse_apache(
             }
         }
     }
-    for n in &tree.notes {
+    for n in tree.notes.iter().chain(&map.notes()) {
         let _ = writeln!(err, "note: {n}");
     }
     for w in &tree.warnings {
@@ -200,7 +202,14 @@ fn write_endpoint_lines(
     }
 }
 
-fn report_load_errors(tree: &crate::nginx::loader::Tree, err: &mut dyn Write) -> i32 {
+fn report_load_errors(
+    tree: &crate::nginx::loader::Tree,
+    map: &crate::paths::PathMap,
+    err: &mut dyn Write,
+) -> i32 {
+    for n in map.notes() {
+        let _ = writeln!(err, "note: {n}");
+    }
     if tree.errors.is_empty() {
         return EXIT_OK;
     }
@@ -332,10 +341,15 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 notes.push(n);
             }
         }
-        let roots = match crate::roots::discover_all(paths, &mut notes, &mut discovery_errors) {
-            Ok(r) => r,
-            Err(e) => return fail(err, &e),
+        let how = crate::roots::Discovery {
+            changed: a.changed,
+            roots: files.roots.clone(),
         };
+        let roots =
+            match crate::roots::discover_with(paths, &mut notes, &mut discovery_errors, &how) {
+                Ok(r) => r,
+                Err(e) => return fail(err, &e),
+            };
         let mut opts = crate::lint::LintOptions {
             target: Default::default(),
             profile,
@@ -368,10 +382,11 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     continue;
                 }
             }
+            let map = r.path_map(opts.files.roots.clone());
             let (tree, v) =
-                load_with_versions(r, &settings.versions, &detector, &mut opts, &mut notes);
+                load_with_versions(r, &map, &settings.versions, &detector, &mut opts, &mut notes);
             #[allow(unused_mut)]
-            let mut c = crate::lint::lint_loaded(r, tree, &opts);
+            let mut c = crate::lint::lint_loaded(r, tree, &map, &opts);
             #[cfg(feature = "probe")]
             if let Some(cp) = &config_probe {
                 let probe_notes = crate::probe::against::run(&mut c, &opts, cp);
@@ -511,6 +526,7 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 /// server's, see `crate::detect`), set them in `opts`, and load the tree.
 fn load_with_versions(
     r: &crate::input::Root,
+    map: &crate::paths::PathMap,
     specs: &crate::detect::Specs,
     detector: &crate::detect::Detector,
     opts: &mut crate::lint::LintOptions,
@@ -528,7 +544,7 @@ fn load_with_versions(
         crate::detect::choose(specs, server, main.as_deref(), detector, &mut found);
     opts.target = v.target();
     opts.apache.version = Some(v.apache.version);
-    let tree = r.load(opts.prefix.as_deref(), &opts.apache);
+    let tree = r.load_with(opts.prefix.as_deref(), &opts.apache, map);
     if let (true, crate::lint::Loaded::Apache(t)) = (apache_ssl, &tree) {
         let module = t.env.module("ssl_module").and_then(|m| m.file.as_deref());
         crate::detect::apache_openssl(

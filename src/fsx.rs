@@ -27,6 +27,19 @@ pub trait Fs {
     fn list(&self, dir: &Path) -> Vec<String>;
     /// A canonical identity for cycle detection (symlinks resolved where real).
     fn identity(&self, path: &Path) -> io::Result<PathBuf>;
+    /// The real file behind `path` when a symlink leads to it (findings are
+    /// reported there); None when no link was followed.
+    fn real(&self, _path: &Path) -> Option<PathBuf> {
+        None
+    }
+    /// The local path of an absolute path a configuration names (see
+    /// `crate::paths`); by default, the path itself.
+    fn map_config(&self, path: &Path) -> crate::paths::Mapped {
+        crate::paths::Mapped::Local(path.to_path_buf())
+    }
+    /// A path `map_config` did not map was not read (a pattern or an
+    /// optional include matches nothing, a plain include fails): say so.
+    fn skipped(&self, _path: &Path, _why: &str) {}
 }
 
 /// The machine's file system.
@@ -149,6 +162,18 @@ impl Fs for MemFs {
     fn identity(&self, path: &Path) -> io::Result<PathBuf> {
         Ok(lexical_normal(path))
     }
+}
+
+/// The absolute, lexically normal form of a path (the empty path is the
+/// current directory), for decisions that must not depend on how a path
+/// was named.
+pub fn absolute(p: &Path) -> PathBuf {
+    let abs = if p.as_os_str().is_empty() {
+        std::env::current_dir().unwrap_or_default()
+    } else {
+        std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+    };
+    lexical_normal(&abs)
 }
 
 /// `a/./b/../c` → `a/c`, without touching the file system.

@@ -5,9 +5,10 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
-use crate::fsx::{MemFs, RealFs};
+use crate::fsx::MemFs;
 use crate::nginx::dump;
 use crate::nginx::loader::{self, LoadOptions, Tree};
+use crate::paths::{MappedFs, PathMap};
 
 /// Largest dump read from stdin.
 const MAX_STDIN: u64 = 512 * 1024 * 1024;
@@ -44,32 +45,49 @@ impl Root {
         }
     }
 
+    /// The path mapping of the root's tree (`crate::paths`): `--root`
+    /// mappings, the location its main file's name implies. A dump's files
+    /// are the server's paths already: no mapping.
+    pub fn path_map(&self, roots: Vec<crate::certs::RootMap>) -> PathMap {
+        match self {
+            Root::File(p) => PathMap::nginx(p, roots),
+            Root::Dump { .. } => PathMap::with_roots(roots),
+            Root::Apache(a) => PathMap::apache(&a.main, a.server_root.as_deref(), roots),
+        }
+    }
+
     /// Read an nginx root (a main file or a dump); None for an Apache root.
-    pub fn load_nginx(&self, prefix: Option<&Path>) -> Option<Tree> {
+    pub fn load_nginx(&self, prefix: Option<&Path>, map: &PathMap) -> Option<Tree> {
         let opts = LoadOptions {
             prefix: prefix.map(Path::to_path_buf),
             keep_going: true,
         };
         match self {
-            Root::File(p) => Some(loader::load(&RealFs, p, &opts)),
+            Root::File(p) => Some(loader::load(&MappedFs { map }, p, &opts)),
             Root::Dump { fs, main, .. } => Some(loader::load(fs, main, &opts)),
             Root::Apache(_) => None,
         }
     }
 
-    /// Read the root with the reader of its server.
+    /// Read the root with the reader of its server, without `--root`.
     pub fn load(&self, prefix: Option<&Path>, apache: &ApacheOptions) -> crate::lint::Loaded {
+        self.load_with(prefix, apache, &self.path_map(Vec::new()))
+    }
+
+    /// Read the root with the reader of its server, paths mapped by `map`.
+    pub fn load_with(
+        &self,
+        prefix: Option<&Path>,
+        apache: &ApacheOptions,
+        map: &PathMap,
+    ) -> crate::lint::Loaded {
         let a = match self {
             Root::Apache(a) => a,
             _ => {
-                let opts = LoadOptions {
-                    prefix: prefix.map(Path::to_path_buf),
-                    keep_going: true,
-                };
-                return crate::lint::Loaded::Nginx(match self {
-                    Root::Dump { fs, main, .. } => loader::load(fs, main, &opts),
-                    _ => loader::load(&RealFs, self.label(), &opts),
-                });
+                return crate::lint::Loaded::Nginx(
+                    self.load_nginx(prefix, map)
+                        .expect("an nginx root loads as nginx"),
+                )
             }
         };
         let opts = crate::apache::loader::LoadOptions {
@@ -79,7 +97,11 @@ impl Root {
             version: apache.version,
             envvars: crate::apache::loader::Envvars::Auto,
         };
-        crate::lint::Loaded::Apache(crate::apache::loader::load(&RealFs, &a.main, &opts))
+        crate::lint::Loaded::Apache(crate::apache::loader::load(
+            &MappedFs { map },
+            &a.main,
+            &opts,
+        ))
     }
 }
 
@@ -243,19 +265,30 @@ pub fn apache_root(path: &Path, server: Option<ServerKind>) -> Result<Option<Apa
     if !is_apache {
         return Ok(None);
     }
-    // RHEL: /etc/httpd/conf/httpd.conf reads relative paths from /etc/httpd
-    let server_root = match (path.parent(), path.file_name()) {
-        (Some(dir), Some(n))
-            if n == "httpd.conf" && dir.file_name().is_some_and(|d| d == "conf") =>
-        {
-            dir.parent().map(Path::to_path_buf)
-        }
-        _ => None,
-    };
+    let server_root = rhel_server_root(path);
     Ok(Some(ApacheRoot {
         main: path.to_path_buf(),
         server_root,
     }))
+}
+
+/// RHEL: `/etc/httpd/conf/httpd.conf` reads relative paths from
+/// `/etc/httpd`, the directory above `conf`. Decided on the absolute path,
+/// so that `httpd.conf` named from inside `conf/` is the same tree; the
+/// server root is named as the main file is (`..` for `httpd.conf`).
+pub fn rhel_server_root(main: &Path) -> Option<PathBuf> {
+    if main.file_name()? != "httpd.conf" {
+        return None;
+    }
+    let dir = main.parent().unwrap_or(Path::new(""));
+    if crate::fsx::absolute(dir).file_name()? != "conf" {
+        return None;
+    }
+    Some(if dir.as_os_str().is_empty() {
+        PathBuf::from("..")
+    } else {
+        crate::fsx::lexical_normal(&dir.join(".."))
+    })
 }
 
 /// True unless the file is an `nginx -T` dump.

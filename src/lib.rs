@@ -19,6 +19,7 @@ pub mod lint;
 pub mod model;
 pub mod nginx;
 pub mod openssl;
+pub mod paths;
 pub mod post;
 #[cfg(feature = "probe")]
 pub mod probe;

@@ -189,16 +189,42 @@ impl Report {
     }
 }
 
+/// A finding in a file reached through a symlink is reported at the real
+/// file (`SourceFile::shown`); the link, with the include that named it,
+/// becomes a related location.
+fn link_related(sources: &SourceMap, findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        let sf = sources.get(f.span.file);
+        let Some(link) = &sf.link else { continue };
+        let Some(at) = link.included_at else { continue };
+        f.related.push(crate::finding::Related {
+            span: at,
+            message: format!(
+                "reached through the symlink {} (included here)",
+                sf.path.display()
+            ),
+        });
+    }
+}
+
 /// Load, resolve and check one root. A tree that cannot be read is not
 /// checked (a partial tree would mislead); its errors are in `tree.errors`.
 pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
-    lint_loaded(root, root.load(opts.prefix.as_deref(), &opts.apache), opts)
+    let map = root.path_map(opts.files.roots.clone());
+    let tree = root.load_with(opts.prefix.as_deref(), &opts.apache, &map);
+    lint_loaded(root, tree, &map, opts)
 }
 
-/// Resolve and check a tree `root` loaded into `tree`.
-pub fn lint_loaded(root: &Root, tree: Loaded, opts: &LintOptions) -> Checked {
+/// Resolve and check a tree `root` loaded into `tree` through `map` (the
+/// path mapping it was read with, which certificate paths follow too).
+pub fn lint_loaded(
+    root: &Root,
+    tree: Loaded,
+    map: &crate::paths::PathMap,
+    opts: &LintOptions,
+) -> Checked {
     let label = root.label().display().to_string();
-    let mut notes = Vec::new();
+    let mut notes = map.notes();
     if let Loaded::Apache(t) = &tree {
         notes.extend(t.notes.iter().map(|n| format!("{label}: {n}")));
         // what httpd logs while reading (an undefined ${VAR}, ...)
@@ -227,7 +253,7 @@ pub fn lint_loaded(root: &Root, tree: Loaded, opts: &LintOptions) -> Checked {
         Loaded::Apache(t) => crate::apache::resolve::resolve(t, &opts.target),
     };
     let mut files =
-        crate::certs::TreeFiles::build(&endpoints, tree.base_dir(), &opts.files, &label);
+        crate::certs::TreeFiles::build(&endpoints, tree.base_dir(), &opts.files, map, &label);
     let plain_index = crate::rules::tls508_http_not_redirected::PlainIndex::new(&plain);
     let cx = crate::rules::Context {
         profile: &opts.profile,
@@ -238,8 +264,15 @@ pub fn lint_loaded(root: &Root, tree: Loaded, opts: &LintOptions) -> Checked {
         endpoints: &endpoints,
         files: &files,
     };
-    let findings = crate::rules::check_all(&cx, &endpoints);
+    let mut findings = crate::rules::check_all(&cx, &endpoints);
+    link_related(tree.sources(), &mut findings);
     notes.append(&mut files.notes);
+    // certificate paths the inferred mapping read from the tree
+    for n in map.notes() {
+        if !notes.contains(&n) {
+            notes.push(n);
+        }
+    }
     Checked {
         label,
         tree,

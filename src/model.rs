@@ -399,7 +399,7 @@ pub fn json_setting<T: Serialize + Clone>(s: &Setting<T>, sm: &SourceMap) -> Jso
     JsonSetting {
         value: s.value.clone(),
         source: s.source.kind(),
-        file: sm.path(span.file).display().to_string(),
+        file: sm.shown(span.file).display().to_string(),
         line: span.line,
         note: match &s.source {
             Source::Default { note, .. } => Some(note.to_string()),
@@ -409,7 +409,7 @@ pub fn json_setting<T: Serialize + Clone>(s: &Setting<T>, sm: &SourceMap) -> Jso
 }
 
 fn loc(span: Span, sm: &SourceMap) -> serde_json::Value {
-    serde_json::json!({ "file": sm.path(span.file).display().to_string(), "line": span.line })
+    serde_json::json!({ "file": sm.shown(span.file).display().to_string(), "line": span.line })
 }
 
 impl Endpoint {
@@ -464,7 +464,7 @@ impl Endpoint {
             let mut j = serde_json::json!({
                 "value": self.hsts.value.as_ref().map(|h| serde_json::json!({"value": h.value, "always": h.always})),
                 "source": self.hsts.source.kind(),
-                "file": sm.path(span.file).display().to_string(),
+                "file": sm.shown(span.file).display().to_string(),
                 "line": span.line,
                 "dropped_in": self.hsts_dropped.iter().map(|d| loc(d.block, sm)).collect::<Vec<_>>(),
             });
@@ -495,7 +495,7 @@ impl Endpoint {
             .map(|u| {
                 serde_json::json!({
                     "target": u.target,
-                    "file": sm.path(u.span.file).display().to_string(),
+                    "file": sm.shown(u.span.file).display().to_string(),
                     "line": u.span.line,
                     "verify": json_setting(&u.verify, sm),
                     "trusted_certificate": json_setting(&u.trusted_certificate, sm),
@@ -509,7 +509,7 @@ impl Endpoint {
         serde_json::json!({
             "server": self.server,
             "context": self.context,
-            "file": sm.path(self.span.file).display().to_string(),
+            "file": sm.shown(self.span.file).display().to_string(),
             "line": self.span.line,
             "listen": listen,
             "server_names": self.server_names,

@@ -18,7 +18,11 @@ fn settle(c: &Checked, s: &Settings, items: Vec<(Finding, String)>) -> Vec<(Find
     items
         .into_iter()
         .filter(|(f, _)| s.enabled.contains(f.code))
-        .filter(|(f, _)| !s.exclude.excludes(c.tree.sources().path(f.span.file)))
+        .filter(|(f, _)| {
+            // a file reached through a symlink is excluded by either name
+            let sm = c.tree.sources();
+            !s.exclude.excludes(sm.path(f.span.file)) && !s.exclude.excludes(sm.shown(f.span.file))
+        })
         .map(|(mut f, fp)| {
             if let Some(&sev) = s.severity.get(f.code) {
                 f.severity = sev;

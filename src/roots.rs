@@ -24,12 +24,7 @@ fn root_by_name(path: &Path) -> Option<Root> {
         return Some(Root::File(path.to_path_buf()));
     }
     if name == "apache2.conf" || name == "httpd.conf" {
-        let server_root = match path.parent() {
-            Some(dir) if name == "httpd.conf" && dir.file_name().is_some_and(|d| d == "conf") => {
-                dir.parent().map(Path::to_path_buf)
-            }
-            _ => None,
-        };
+        let server_root = input::rhel_server_root(path);
         return Some(Root::Apache(input::ApacheRoot {
             main: path.to_path_buf(),
             server_root,
@@ -157,6 +152,45 @@ pub fn discover_all(
     notes: &mut Vec<String>,
     errors: &mut Vec<String>,
 ) -> Result<Vec<Root>, Error> {
+    discover_with(paths, notes, errors, &Discovery::default())
+}
+
+/// How the command line's paths are taken.
+#[derive(Debug, Clone, Default)]
+pub struct Discovery {
+    /// The paths are a pre-commit hook's changed files (`--changed`).
+    pub changed: bool,
+    /// `--root` mappings, for reading the trees that may include a file.
+    pub roots: Vec<crate::certs::RootMap>,
+}
+
+/// True if the tree `root` makes can be a server's main file: nginx needs an
+/// `events` block ("no \"events\" section in configuration"); an Apache
+/// main file sets up the server (`Listen`, `ServerRoot`, `LoadModule`) —
+/// a snippet has none of these.
+fn is_main_file(root: &Root) -> bool {
+    match root.load(None, &input::ApacheOptions::default()) {
+        crate::lint::Loaded::Nginx(t) => t.file(t.root).is_some_and(|f| {
+            f.items
+                .iter()
+                .any(|n| matches!(n, crate::nginx::ast::Node::Directive(d) if d.is("events")))
+        }),
+        crate::lint::Loaded::Apache(t) => t.file(t.root).is_some_and(|f| {
+            f.items.iter().any(|n| {
+                matches!(n, crate::apache::ast::Node::Directive(d)
+                    if ["Listen", "ServerRoot", "LoadModule"].iter().any(|x| d.is(x)))
+            })
+        }),
+    }
+}
+
+/// [`discover_all`] with the run's [`Discovery`].
+pub fn discover_with(
+    paths: &[PathBuf],
+    notes: &mut Vec<String>,
+    errors: &mut Vec<String>,
+    how: &Discovery,
+) -> Result<Vec<Root>, Error> {
     let mut roots: Vec<Root> = Vec::new();
     let mut seen: HashSet<PathBuf> = HashSet::new();
     let mut push = |r: Root, roots: &mut Vec<Root>| {
@@ -192,7 +226,8 @@ pub fn discover_all(
             }
             continue;
         }
-        if !p.exists() {
+        // a symlink is there even when its target is a server path
+        if std::fs::symlink_metadata(p).is_err() {
             return Err(Error::new(format!(
                 "cannot read \"{}\": No such file or directory{}",
                 p.display(),
@@ -218,21 +253,38 @@ pub fn discover_all(
         let target = std::fs::canonicalize(p).unwrap_or_else(|_| p.clone());
         let mut including = Vec::new();
         for c in candidates(p) {
-            let tree = c.load(None, &input::ApacheOptions::default());
-            let includes = tree.read_order().iter().any(|f| {
-                std::fs::canonicalize(f)
-                    .map(|x| x == target)
-                    .unwrap_or(false)
+            // read as it is linted: with the path mapping (a checkout's
+            // `include /etc/nginx/...` names its own files)
+            let map = c.path_map(how.roots.clone());
+            let tree = c.load_with(None, &input::ApacheOptions::default(), &map);
+            // the file itself, or (a changed symlink, whose target may be
+            // a server path) the name it is included by
+            let named = crate::fsx::absolute(p);
+            let includes = tree.sources().iter().any(|(_, f)| {
+                crate::fsx::absolute(&f.path) == named
+                    || [f.path.as_path(), f.shown()].iter().any(|f| {
+                        std::fs::canonicalize(f)
+                            .map(|x| x == target)
+                            .unwrap_or(false)
+                    })
             });
             if includes {
                 including.push(c);
             }
         }
         if including.is_empty() {
-            match input::apache_root(p, None)? {
-                Some(a) => push(Root::Apache(a), &mut roots),
-                None => push(Root::File(p.clone()), &mut roots),
+            let alone = match input::apache_root(p, None)? {
+                Some(a) => Root::Apache(a),
+                None => Root::File(p.clone()),
+            };
+            if how.changed && !is_main_file(&alone) {
+                notes.push(format!(
+                    "{}: skipped: no tree includes it and it is not a main file (an unused snippet)",
+                    p.display()
+                ));
+                continue;
             }
+            push(alone, &mut roots);
         } else {
             for c in including {
                 notes.push(format!(

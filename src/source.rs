@@ -35,14 +35,37 @@ impl Span {
 /// does (`errors='replace'`); offsets refer to the text held here.
 #[derive(Debug)]
 pub struct SourceFile {
+    /// The path as the configuration (or the user) names it.
     pub path: PathBuf,
+    /// The real file when a symlink leads to it (Debian's `sites-enabled/x`
+    /// → `sites-available/x`), with the directive that included it: reports
+    /// locate findings at the real file, the link being a related location.
+    pub link: Option<Link>,
     pub text: Arc<str>,
     line_starts: Arc<[u32]>,
     /// The text with inline private keys masked, made once (for snippets).
     redacted: std::sync::OnceLock<Arc<str>>,
 }
 
+/// How a file read through a symlink was reached.
+#[derive(Debug, Clone)]
+pub struct Link {
+    /// The file the link leads to.
+    pub real: PathBuf,
+    /// The `include` / `Include` that named the link, if any.
+    pub included_at: Option<Span>,
+}
+
 impl SourceFile {
+    /// Where findings in this file are reported: the real file behind a
+    /// symlink, else the path as named.
+    pub fn shown(&self) -> &Path {
+        match &self.link {
+            Some(l) => &l.real,
+            None => &self.path,
+        }
+    }
+
     pub fn new(path: PathBuf, text: String) -> SourceFile {
         let mut line_starts = vec![0u32];
         for (i, b) in text.bytes().enumerate() {
@@ -52,6 +75,7 @@ impl SourceFile {
         }
         SourceFile {
             path,
+            link: None,
             text: Arc::from(text),
             line_starts: Arc::from(line_starts),
             redacted: std::sync::OnceLock::new(),
@@ -132,6 +156,16 @@ impl SourceMap {
     }
     pub fn path(&self, id: FileId) -> &Path {
         &self.files[id.0 as usize].path
+    }
+    /// Where findings in a file are reported (see [`SourceFile::shown`]).
+    pub fn shown(&self, id: FileId) -> &Path {
+        self.files[id.0 as usize].shown()
+    }
+    /// Record that a file was reached through a symlink.
+    pub fn set_link(&mut self, id: FileId, real: PathBuf, included_at: Option<Span>) {
+        if let Some(f) = self.files.get_mut(id.0 as usize) {
+            f.link = Some(Link { real, included_at });
+        }
     }
     pub fn len(&self) -> usize {
         self.files.len()

@@ -28,6 +28,7 @@ use crate::apache::env::{self, Env, Module};
 use crate::apache::parser::{self, LogicalLine, Tok};
 use crate::error::Error;
 use crate::fsx::{self, Fs, Kind};
+use crate::paths::Mapped;
 use crate::source::{FileId, SourceMap, Span};
 use crate::version::Version;
 
@@ -294,6 +295,9 @@ struct Loader<'a> {
     /// includes and expansions.
     context: Vec<String>,
     saw_if: bool,
+    /// The Include being read (the related location of a file reached
+    /// through a symlink).
+    include_at: Option<Span>,
 }
 
 /// `apr_fnmatch_test`: `*` or `?`, or `[` with a later `]`; `\` escapes.
@@ -452,6 +456,22 @@ impl<'a> Loader<'a> {
             fsx::lexical_normal(p)
         } else {
             fsx::lexical_normal(&self.server_root.join(p))
+        }
+    }
+
+    /// [`Self::root_relative`], an absolute path being mapped to the local
+    /// file it means (`crate::paths`); None: not read from this machine.
+    fn server_path(&self, name: &str) -> Option<PathBuf> {
+        let p = self.root_relative(name);
+        if !Path::new(name).is_absolute() {
+            return Some(p);
+        }
+        match self.fs.map_config(&p) {
+            Mapped::Local(l) => Some(fsx::lexical_normal(&l)),
+            Mapped::NotRead(why) => {
+                self.fs.skipped(&p, &why);
+                None
+            }
         }
     }
 
@@ -968,10 +988,11 @@ impl<'a> Loader<'a> {
                 let result = match lname.as_str() {
                     "ifmodule" => self.env.has_module(&arg1),
                     "ifdefine" => self.env.is_defined(&arg1),
-                    "iffile" => {
-                        let p = self.root_relative(&arg1);
-                        self.fs.kind(&p).is_some()
-                    }
+                    "iffile" => match self.server_path(&arg1) {
+                        Some(p) => self.fs.kind(&p).is_some(),
+                        // not read here: absent for the check (the note says why)
+                        None => false,
+                    },
                     "ifdirective" => self.env.has_directive(&arg1),
                     _ => self.env.has_directive(&format!("<{arg1}")),
                 };
@@ -1523,8 +1544,56 @@ impl<'a> Loader<'a> {
             self.error(LoadErrorKind::Include, msg, at.file, at.span, at.line);
             return Err(Stop);
         }
-        let conffile = self.root_relative(name);
+        let conffile = if Path::new(name).is_absolute() {
+            // a server path: the local file it means, or none (crate::paths)
+            match self.fs.map_config(&fsx::lexical_normal(Path::new(name))) {
+                Mapped::Local(l) => l,
+                // as for a missing path: IncludeOptional ignores it (a plain
+                // path only from 2.4.30, see dir_nofnmatch)
+                Mapped::NotRead(why)
+                    if optional
+                        && (fnmatch_test(name) || self.env.version >= Version::new(2, 4, 30)) =>
+                {
+                    self.fs.skipped(Path::new(name), &why);
+                    return Ok(());
+                }
+                Mapped::NotRead(why) => {
+                    self.fs.skipped(Path::new(name), &why);
+                    self.error(
+                        LoadErrorKind::Open {
+                            path: PathBuf::from(name),
+                            os_error: "No such file or directory".into(),
+                            errno: Some(2),
+                        },
+                        // worded as httpd words a missing file: it is one for the check
+                        format!(
+                            "Could not open configuration file {name}: No such file or directory (for the check: {why})"
+                        ),
+                        at.file,
+                        at.span,
+                        at.line,
+                    );
+                    return Err(Stop);
+                }
+            }
+        } else {
+            self.root_relative(name)
+        };
         self.last_include_line = Some(at.line);
+        let outer = self.include_at.replace(at.span);
+        let r = self.include_path(&conffile, optional, at, out);
+        self.include_at = outer;
+        r
+    }
+
+    /// Read what `conffile` (a local path or pattern) names.
+    fn include_path(
+        &mut self,
+        conffile: &Path,
+        optional: bool,
+        at: At,
+        out: &mut Vec<FileId>,
+    ) -> Result<(), Stop> {
         let fname = conffile.to_string_lossy().into_owned();
         let r = if !fnmatch_test(&fname) {
             let mut depth = 0;
@@ -1726,6 +1795,9 @@ impl<'a> Loader<'a> {
             )));
         }
         let id = self.add_file(path, bytes);
+        if let Some(real) = self.fs.real(path) {
+            self.sources.set_link(id, real, self.include_at);
+        }
         out.push(id);
         let ident = self
             .fs
@@ -1758,9 +1830,11 @@ impl<'a> Loader<'a> {
     }
 
     /// `ServerRoot DIR`: from here on, relative paths are resolved against
-    /// DIR — unless `--server-root` was given. A DIR that does not exist on
-    /// this machine (a tree copied from elsewhere) is replaced by the main
-    /// file's nearest ancestor of the same name, if there is one.
+    /// DIR — unless `--server-root` was given. DIR is a server path, mapped
+    /// like an include (`crate::paths`: a copy of `/etc/apache2` names its
+    /// own directory, never this machine's); one that is not read here is
+    /// replaced by the main file's nearest ancestor of the same name, if
+    /// there is one.
     fn server_root_directive(&mut self, arg: &str, file: FileId, line: u32) {
         let at = format!("{}:{line}", self.source_name(file));
         if self.root_fixed {
@@ -1770,8 +1844,17 @@ impl<'a> Loader<'a> {
             ));
             return;
         }
-        let p = fsx::lexical_normal(Path::new(arg));
-        if self.fs.kind(&p) == Some(Kind::Dir) {
+        // a server path, mapped as includes are (crate::paths)
+        let named = fsx::lexical_normal(Path::new(arg));
+        let (p, missing) = if named.is_absolute() {
+            match self.fs.map_config(&named) {
+                Mapped::Local(l) => (fsx::lexical_normal(&l), "does not exist here".to_string()),
+                Mapped::NotRead(why) => (named, format!("is not read here ({why})")),
+            }
+        } else {
+            (named, "does not exist here".to_string())
+        };
+        if self.fs.kind(&p) == Some(Kind::Dir) && !missing.starts_with("is not read") {
             if p != self.server_root {
                 self.notes.push(format!(
                     "ServerRoot \"{arg}\" ({at}): relative paths from here on are read from {}",
@@ -1782,20 +1865,33 @@ impl<'a> Loader<'a> {
             return;
         }
         let base = p.file_name().map(|s| s.to_os_string());
-        let mut anc = self.main.parent();
+        // the ancestors of the absolute main path (however it was named),
+        // shown relative to the current directory when it was named so
+        let main = fsx::absolute(&self.main);
+        let cwd = std::env::current_dir()
+            .ok()
+            .map(|c| fsx::lexical_normal(&c));
+        let mut anc = main.parent();
         while let Some(a) = anc {
             if base.is_some() && a.file_name() == base.as_deref() {
+                let shown = match &cwd {
+                    Some(c) if self.main.is_relative() => a
+                        .strip_prefix(c)
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|_| a.to_path_buf()),
+                    _ => a.to_path_buf(),
+                };
                 self.notes.push(format!(
-                    "ServerRoot \"{arg}\" ({at}) does not exist here; relative paths are read from {}, the main file's directory of that name (use --server-root to choose)",
-                    a.display()
+                    "ServerRoot \"{arg}\" ({at}) {missing}; relative paths are read from {}, the main file's directory of that name (use --server-root to choose)",
+                    if shown.as_os_str().is_empty() { Path::new(".") } else { &shown }.display()
                 ));
-                self.server_root = a.to_path_buf();
+                self.server_root = shown;
                 return;
             }
             anc = a.parent();
         }
         self.notes.push(format!(
-            "ServerRoot \"{arg}\" ({at}) does not exist here; relative paths are still read from {} (use --server-root to choose)",
+            "ServerRoot \"{arg}\" ({at}) {missing}; relative paths are still read from {} (use --server-root to choose)",
             self.server_root.display()
         ));
     }
@@ -1873,8 +1969,9 @@ pub fn substitute(line: &str, params: &[String], values: &[String]) -> Option<St
 ///
 /// The server root is `--server-root` if given (and then fixed), else the
 /// main file's directory, changed by a `ServerRoot` directive as httpd does
-/// (a ServerRoot that does not exist here, as in a tree copied from
-/// elsewhere, is replaced by the main file's nearest ancestor of that name).
+/// (mapped by the file system's path mapping; one that is not read here, as
+/// in a tree copied from elsewhere, is replaced by the main file's nearest
+/// ancestor of that name).
 /// With a main file named `apache2.conf` and an `envvars` file beside it
 /// (Debian), the variables `envvars` exports are httpd's environment.
 pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
@@ -1915,11 +2012,17 @@ pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
     }
     // Gentoo: the init script passes APACHE2_OPTS from /etc/conf.d/apache2
     // (`-D SSL -D DEFAULT_VHOST ...`), on which its httpd.conf depends
+    // (decided on the absolute path: `httpd.conf` named from inside
+    // apache2/ is the same tree)
     if opts.envvars == Envvars::Auto
         && main.file_name().is_some_and(|n| n == "httpd.conf")
-        && main_dir.file_name().is_some_and(|n| n == "apache2")
+        && fsx::absolute(&main_dir)
+            .file_name()
+            .is_some_and(|n| n == "apache2")
     {
-        if let Some(p) = main_dir.parent().map(|d| d.join("conf.d").join("apache2")) {
+        if let Some(p) = Some(fsx::lexical_normal(
+            &main_dir.join("..").join("conf.d").join("apache2"),
+        )) {
             if fs.kind(&p) == Some(Kind::File) {
                 if let Ok(b) = fs.read(&p) {
                     let defs = env::gentoo_defines(&String::from_utf8_lossy(&b));
@@ -1970,10 +2073,14 @@ pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
         total_bytes: 0,
         context: Vec::new(),
         saw_if: false,
+        include_at: None,
     };
     let root = match fs.read(&main) {
         Ok(bytes) => {
             let id = l.add_file(&main, bytes);
+            if let Some(real) = fs.real(&main) {
+                l.sources.set_link(id, real, None);
+            }
             let ident = fs
                 .identity(&main)
                 .unwrap_or_else(|_| fsx::lexical_normal(&main));

@@ -3,7 +3,9 @@
 //! ServerRoot (Apache), `data:` values inline, values built from variables
 //! not at all, and absolute paths through the `--root` mappings.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
+
+use crate::paths::PathMap;
 
 /// One `--root` mapping: absolute paths under `server` are read from `local`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,29 +80,13 @@ pub fn variables(value: &str) -> Vec<String> {
     out
 }
 
-/// Remove `.` and resolve `..` lexically.
-fn normal(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Locate a configured value. `base` is the prefix / ServerRoot as read here
-/// (already local); `roots` are the `--root` mappings (none: absolute paths
-/// are read where they are). `literal`: the value is a file name whatever
-/// it holds — Apache's, whose `${VAR}` the reader has substituted (an
-/// undefined one stays in the name httpd opens) and which has no `data:`.
-pub fn locate(value: &str, base: &Path, roots: &[RootMap], literal: bool) -> Where {
+/// (already local); absolute paths go through the tree's path mapping
+/// (`--root`, the inferred mapping: `crate::paths`). `literal`: the value is
+/// a file name whatever it holds — Apache's, whose `${VAR}` the reader has
+/// substituted (an undefined one stays in the name httpd opens) and which
+/// has no `data:`.
+pub fn locate(value: &str, base: &Path, map: &PathMap, literal: bool) -> Where {
     if value.is_empty() {
         return Where::Empty;
     }
@@ -114,29 +100,31 @@ pub fn locate(value: &str, base: &Path, roots: &[RootMap], literal: bool) -> Whe
         }
     }
     let p = Path::new(value);
-    if !p.is_absolute() {
-        return Where::Path(base.join(p));
-    }
-    if roots.is_empty() {
-        return Where::Path(p.to_path_buf());
-    }
-    let np = normal(p);
-    let best = roots
-        .iter()
-        .filter(|r| np.starts_with(normal(&r.server)))
-        .max_by_key(|r| normal(&r.server).components().count());
-    match best {
-        Some(r) => {
-            let rest = np.strip_prefix(normal(&r.server)).unwrap_or(&np);
-            Where::Path(r.local.join(rest))
+    let local = if !p.is_absolute() {
+        base.join(p)
+    } else {
+        match map.file(p) {
+            Some(l) => l,
+            None => return Where::Unmapped(p.to_path_buf()),
         }
-        None => Where::Unmapped(p.to_path_buf()),
+    };
+    // a symlink whose target is a server path (`ssl/a.pem ->
+    // /etc/nginx/ssl/a-2026.pem` in a copy) is followed through the mapping,
+    // not into this machine's /etc; links the system resolves alike stay
+    match map.follow(&local) {
+        Ok(Some(real)) => Where::Path(real),
+        Ok(None) => Where::Path(local),
+        Err(()) => Where::Unmapped(local),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn locate(value: &str, base: &Path, roots: &[RootMap], literal: bool) -> Where {
+        super::locate(value, base, &PathMap::with_roots(roots.to_vec()), literal)
+    }
 
     #[test]
     fn locates() {

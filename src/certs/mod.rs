@@ -35,10 +35,10 @@ pub use read::{cache, FileData, ReadError};
 /// Command-line flags for the file checks (flattened into `check`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct CertArgs {
-    /// Read the absolute paths of certificate, key, DH parameter and CRL files from a copy of the
-    /// server's files: `DIR` stands for the server's `/`; `SERVERDIR=DIR` maps one directory
-    /// (e.g. `--root /etc/nginx=./nginx`; repeatable, the longest match wins). Relative paths
-    /// are always read against the tree's prefix
+    /// Read the absolute paths of included files, certificates, keys, DH parameter and CRL files
+    /// from a copy of the server's files: `DIR` stands for the server's `/`; `SERVERDIR=DIR` maps
+    /// one directory (e.g. `--root /etc/nginx=./nginx`; repeatable, the longest match wins).
+    /// Relative paths are always read against the tree's prefix
     #[arg(long, value_name = "[SERVERDIR=]DIR")]
     pub root: Vec<String>,
     /// Check certificate validity at this time instead of now: RFC 3339 or YYYY-MM-DD
@@ -323,12 +323,12 @@ fn values(ep: &Endpoint) -> Vec<&str> {
 fn read_password_file(
     value: &str,
     base: &Path,
-    opts: &FileOptions,
+    map: &crate::paths::PathMap,
     as_root: bool,
     denied: &mut Vec<String>,
     unmapped: &mut Vec<String>,
 ) -> Result<(String, unlock::PassPhrases), Unlocked> {
-    let path = match locate::locate(value, base, &opts.roots, false) {
+    let path = match locate::locate(value, base, map, false) {
         Where::Empty => return Err(Unlocked::NotRead(Located::Empty)),
         Where::Unmapped(p) => {
             unmapped.push(p.display().to_string());
@@ -380,6 +380,7 @@ impl TreeFiles {
         endpoints: &[Endpoint],
         base: &Path,
         opts: &FileOptions,
+        map: &crate::paths::PathMap,
         label: &str,
     ) -> TreeFiles {
         let mut tf = TreeFiles {
@@ -396,7 +397,7 @@ impl TreeFiles {
             for v in values(ep) {
                 if seen.insert(v) {
                     let literal = ep.server == crate::model::ServerKind::Apache;
-                    wheres.push((v.to_string(), locate::locate(v, base, &opts.roots, literal)));
+                    wheres.push((v.to_string(), locate::locate(v, base, map, literal)));
                 }
             }
         }
@@ -441,6 +442,9 @@ impl TreeFiles {
                 list(&shown)
             ));
         }
+        // a tree read as a copy of the server's (the inferred mapping): its
+        // files' modes say nothing about the server's, as under --root
+        tf.mapped |= map.inferred();
         let mut denied = Vec::new();
         let mut unmapped = Vec::new();
         let as_root = tf.uid == Some(0);
@@ -507,7 +511,7 @@ impl TreeFiles {
                 HashMap::new();
             for (kv, pv, sealed) in wanted {
                 let pass = files.entry(pv.clone()).or_insert_with(|| {
-                    read_password_file(&pv, base, opts, as_root, &mut denied, &mut unmapped)
+                    read_password_file(&pv, base, map, as_root, &mut denied, &mut unmapped)
                 });
                 let u = match pass {
                     Ok((file, pp)) => Unlocked::Tried {
@@ -532,7 +536,7 @@ impl TreeFiles {
         }
         if !unmapped.is_empty() {
             tf.notes.push(format!(
-                "{label}: {} absolute path(s) are outside the --root mappings and were not checked: {}",
+                "{label}: {} absolute path(s) are outside the --root mappings (or the tree) and were not checked: {}",
                 unmapped.len(),
                 list(&unmapped)
             ));

@@ -15,6 +15,7 @@ use crate::error::Error;
 use crate::fsx::{self, Fs};
 use crate::nginx::ast::{ConfFile, Directive, Node};
 use crate::nginx::parser::{self, SyntaxError};
+use crate::paths::Mapped;
 use crate::source::{FileId, SourceMap, Span};
 
 /// How deep includes may nest before tlslint gives up (a chain this long is
@@ -161,7 +162,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Read and parse one file (once), then follow its includes depth-first.
-    fn visit(&mut self, path: &Path) -> Result<FileId, std::io::Error> {
+    fn visit(&mut self, path: &Path, via: Option<Span>) -> Result<FileId, std::io::Error> {
         if let Some(&id) = self.by_path.get(path) {
             return Ok(id);
         }
@@ -173,6 +174,9 @@ impl<'a> Loader<'a> {
         let text = String::from_utf8(bytes)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         let id = self.sources.add(path.to_path_buf(), text);
+        if let Some(real) = self.fs.real(path) {
+            self.sources.set_link(id, real, via);
+        }
         self.by_path.insert(path.to_path_buf(), id);
         self.files.push(None);
         let (mut conf, err) = parser::parse_partial(self.sources.get(id), id);
@@ -232,7 +236,32 @@ impl<'a> Loader<'a> {
         }
         let arg = d.args[0].value();
         let full = if Path::new(&arg).is_absolute() {
-            PathBuf::from(&arg)
+            // a server path: the local file it means, or none (crate::paths)
+            match self.fs.map_config(Path::new(&arg)) {
+                Mapped::Local(l) => l,
+                // a pattern matches nothing (the note says why)
+                Mapped::NotRead(why) if fsx::has_magic(&arg) => {
+                    self.fs.skipped(Path::new(&arg), &why);
+                    return;
+                }
+                Mapped::NotRead(why) => {
+                    self.fs.skipped(Path::new(&arg), &why);
+                    self.directive_error(
+                        LoadErrorKind::Open {
+                            path: PathBuf::from(&arg),
+                            os_error: "No such file or directory".into(),
+                            errno: Some(2),
+                        },
+                        // worded as nginx words a missing file: it is one for the check
+                        format!(
+                            "open() \"{arg}\" failed (2: No such file or directory) (for the check: {why})"
+                        ),
+                        file,
+                        d.span,
+                    );
+                    return;
+                }
+            }
         } else {
             self.prefix.join(&arg)
         };
@@ -301,7 +330,7 @@ impl<'a> Loader<'a> {
                 }
                 Err(_) => {}
             }
-            match self.visit(&t) {
+            match self.visit(&t, Some(d.span)) {
                 Ok(id) => d.includes.push(id),
                 Err(e) => {
                     let errno = e.raw_os_error();
@@ -343,7 +372,7 @@ pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
         active: Vec::new(),
         failed: Vec::new(),
     };
-    let root = match l.visit(main) {
+    let root = match l.visit(main, None) {
         Ok(id) => id,
         Err(e) => {
             let text = os_error_text(&e);

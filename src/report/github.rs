@@ -67,7 +67,7 @@ pub fn annotation(sm: &SourceMap, f: &Finding) -> String {
     if live.is_none() {
         props.push(format!(
             "file={}",
-            escape_property(&display_path(&file.path))
+            escape_property(&display_path(file.shown()))
         ));
         props.push(format!("line={}", f.span.line));
         props.push(format!("col={}", f.span.col));
@@ -93,7 +93,7 @@ pub fn annotation(sm: &SourceMap, f: &Finding) -> String {
         let rf = sm.get(r.span.file);
         msg.push_str(&format!(
             "\nnote: {}:{}:{}: {}",
-            display_path(&rf.path),
+            display_path(rf.shown()),
             r.span.line,
             r.span.col,
             r.message

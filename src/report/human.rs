@@ -135,7 +135,7 @@ fn named(sm: &SourceMap, span: Span) -> Src {
     let f = sm.get(span.file);
     // inline `data:` private keys never reach a snippet (same length: spans stay valid)
     Src {
-        name: f.path.display().to_string(),
+        name: f.shown().display().to_string(),
         text: f.redacted_text(),
         line_starts: f.line_starts(),
     }

@@ -8,7 +8,7 @@ use crate::source::{SourceMap, Span};
 
 fn loc(sm: &SourceMap, span: Span) -> (String, u32, u32) {
     (
-        sm.path(span.file).display().to_string(),
+        sm.shown(span.file).display().to_string(),
         span.line,
         span.col,
     )
@@ -112,13 +112,29 @@ fn document_with(report: &crate::lint::Report, with_endpoints: bool) -> Value {
                 "message": e.message,
             }));
         }
-        trees.push(json!({
+        let mut tree = json!({
             "root": c.label,
             "files": c.tree.read_order().iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
             "ok": c.ok(),
             "config": post.and_then(|p| p.config.as_ref()).map(|p| p.display().to_string()),
             "target": report.versions.get(i).map(|v| v.json()),
-        }));
+        });
+        // files read through a symlink: the link as named, the file read
+        // (only when there are: most trees have none)
+        let links: Vec<Value> = c
+            .tree
+            .sources()
+            .iter()
+            .filter_map(|(_, f)| {
+                f.link.as_ref().map(|l| {
+                    json!({ "path": f.path.display().to_string(), "real": l.real.display().to_string() })
+                })
+            })
+            .collect();
+        if !links.is_empty() {
+            tree["links"] = Value::Array(links);
+        }
+        trees.push(tree);
     }
     let count =
         |s: crate::finding::Severity| report.findings().filter(|(_, f)| f.severity == s).count();

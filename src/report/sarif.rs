@@ -318,7 +318,7 @@ impl Paths {
         Location {
             id,
             physical_location: PhysicalLocation {
-                artifact_location: self.artifact(&f.path),
+                artifact_location: self.artifact(f.shown()),
                 region: Some(Region {
                     start_line: span.line.max(1),
                     start_column: span.col.max(1),
