@@ -340,7 +340,7 @@ pub fn not_a_config(path: &Path) -> Option<&'static str> {
             if word.is_empty() || word.starts_with('#') {
                 continue;
             }
-            if known_directive(word) {
+            if known_directive(word) || nginx_shaped(stmt, t) {
                 return None;
             }
             statements += 1;
@@ -356,6 +356,27 @@ pub fn not_a_config(path: &Path) -> Option<&'static str> {
         None
     } else {
         Some("no directive nginx or httpd knows near its top")
+    }
+}
+
+/// An nginx statement of a module tlslint does not know: a lowercase
+/// name (`fastcgi_param`, `more_set_headers`) with arguments, ended by `;`
+/// or opening a block on the same line.
+fn nginx_shaped(stmt: &str, line: &str) -> bool {
+    let mut words = stmt.split_whitespace();
+    let Some(name) = words.next() else {
+        return false;
+    };
+    let named = name.len() > 1
+        && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    named && words.next().is_some() && {
+        // the statement's terminator follows it on the line
+        let at = line.find(stmt.trim()).map(|i| i + stmt.trim().len());
+        at.and_then(|i| line[i..].trim_start().chars().next())
+            .is_some_and(|c| c == ';' || c == '{')
     }
 }
 

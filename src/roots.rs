@@ -234,17 +234,13 @@ pub fn discover_with(
                 subcommand_typo(p)
             )));
         }
-        // a file that is no configuration at all (a binary, /etc/passwd) is one
-        // line, never a parse error with a snippet of its bytes; a main file by
-        // name is taken at its word unless it is binary
-        if let Some(why) = input::not_a_config(p) {
-            if root_by_name(p).is_none() || why.starts_with("binary") {
-                errors.push(format!(
-                    "\"{}\" is not an nginx or Apache configuration ({why})",
-                    p.display()
-                ));
-                continue;
-            }
+        // a binary is never parsed (its bytes would be the snippet of an error)
+        if let Some(why) = input::not_a_config(p).filter(|w| w.starts_with("binary")) {
+            errors.push(format!(
+                "\"{}\" is not an nginx or Apache configuration ({why})",
+                p.display()
+            ));
+            continue;
         }
         if let Some(r) = root_by_name(p) {
             push(r, &mut roots);
@@ -280,6 +276,15 @@ pub fn discover_with(
             if how.changed && !is_main_file(&alone) {
                 notes.push(format!(
                     "{}: skipped: no tree includes it and it is not a main file (an unused snippet)",
+                    p.display()
+                ));
+                continue;
+            }
+            // a file linted on its own that is no configuration at all
+            // (/etc/passwd) is one line, never a parse error with its bytes
+            if let Some(why) = input::not_a_config(p) {
+                errors.push(format!(
+                    "\"{}\" is not an nginx or Apache configuration ({why})",
                     p.display()
                 ));
                 continue;
