@@ -446,6 +446,14 @@ impl PathMap {
     }
 }
 
+/// True for the error [`MappedFs`] gives for a symlink whose target is a
+/// server path not read from this machine (the note says why).
+pub fn is_not_read(e: &io::Error) -> bool {
+    e.kind() == io::ErrorKind::NotFound
+        && e.raw_os_error().is_none()
+        && e.to_string().contains(" not followed: ")
+}
+
 impl PathMap {
     /// For a file to read with the system's calls (certificates): the real
     /// path when its symlinks resolve differently through the mapping than

@@ -1732,6 +1732,13 @@ impl<'a> Loader<'a> {
             return Ok(());
         }
         for c in candidates {
+            // a match that links out of the tree to a server path not read
+            // here: absent for the check, said in a note (as for nginx)
+            if let Err(e) = self.fs.identity(Path::new(&c)) {
+                if crate::paths::is_not_read(&e) {
+                    continue;
+                }
+            }
             match rest {
                 None => self.dir_nofnmatch(&c, depth, optional, out)?,
                 Some(r) => self.dir_fnmatch(&c, r, depth, optional, out)?,

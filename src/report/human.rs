@@ -317,6 +317,8 @@ pub fn handler(color: bool, width: usize) -> GraphicalReportHandler {
         // a cipher name or a directive is never split across lines
         .with_break_words(false)
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        // and never inside a path (`/usr/share/...` after a `/`)
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
         // the lines the finding points at, no more (rustc shows no context either)
         .with_context_lines(0)
 }
