@@ -104,6 +104,8 @@ fn run(dir: &Path, format: &str) -> (i32, String) {
         "nginx.conf"
     };
     let o = Command::new(env!("CARGO_BIN_EXE_tlslint"))
+        // the human snapshots are taken at 100 columns, whatever the terminal
+        .env("COLUMNS", "100")
         .current_dir(dir)
         .args([main, "--format", format])
         .args(&args)
