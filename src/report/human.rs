@@ -105,6 +105,12 @@ impl SourceCode for Src {
         // just past the last byte: show the last line, not an error of our own
         let start = span.offset().min(len);
         let end = (span.offset() + span.len()).min(len).max(start);
+        // at the very end, the line that was left open is the one to see
+        let before = if span.offset() >= len && len > 0 {
+            before.max(1)
+        } else {
+            before
+        };
         let first_span_line = self.line_of(start);
         let last_span_line = self.line_of(end.saturating_sub(1).max(start));
         let first = first_span_line.saturating_sub(before);
