@@ -608,3 +608,76 @@ fn dh_parameters_below_the_security_level_stop_nginx() {
         }
     }
 }
+
+/// Debian's ssl-cert convention: a key `0640 root:ssl-cert` is a warning
+/// naming the group; `0640` with another group, or readable by everyone,
+/// stays an error. Needs root (to chown) and an `ssl-cert` group in this
+/// machine's /etc/group (the group tlslint looks the key's gid up in).
+#[cfg(unix)]
+#[test]
+fn ssl_cert_group_keys_are_a_warning() {
+    if !certgen::require_openssl("ssl-cert keys") {
+        return;
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    let gid = std::fs::read_to_string("/etc/group")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() > 2 && f[0] == "ssl-cert").then(|| f[2].parse::<u32>().ok())?
+        });
+    let (true, Some(gid)) = (root, gid) else {
+        eprintln!("skipping: needs root and an ssl-cert group in /etc/group");
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    certgen::setup(
+        d.path(),
+        "key a.key\ncert a.pem key=a.key san=DNS:www.example.org\nchmod a.key 640\n",
+    );
+    std::fs::write(d.path().join("nginx.conf"), conf("a.pem", "a.key")).unwrap();
+    let tls312 = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "TLS312")
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let key = d.path().join("a.key");
+    // 0640 root:ssl-cert: a warning that names the group
+    std::os::unix::fs::chown(&key, Some(0), Some(gid)).unwrap();
+    let f = tls312(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "warning", "{f:?}");
+    assert!(f[0].1.contains("group ssl-cert"), "{f:?}");
+    // 0644 root:ssl-cert: readable by everyone, an error
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let f = tls312(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "error", "{f:?}");
+    // 0640 root:root: another group, an error
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    std::os::unix::fs::chown(&key, Some(0), Some(0)).unwrap();
+    let f = tls312(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "error", "{f:?}");
+    assert!(f[0].1.contains("readable by its group"), "{f:?}");
+}
