@@ -229,7 +229,12 @@ pub fn lint_root(root: &Root, opts: &LintOptions) -> Checked {
         endpoints: &endpoints,
         files: &files,
     };
-    let findings = crate::rules::check_all(&cx, &endpoints);
+    let mut findings = crate::rules::check_all(&cx, &endpoints);
+    let sites = match &tree {
+        Loaded::Nginx(t) => crate::rules::shared_include::IncludeSites::nginx(t),
+        Loaded::Apache(t) => crate::rules::shared_include::IncludeSites::apache(t),
+    };
+    crate::rules::shared_include::point_at_includers(&mut findings, &sites, tree.sources());
     notes.append(&mut files.notes);
     Checked {
         label,

@@ -681,3 +681,79 @@ fn ssl_cert_group_keys_are_a_warning() {
     assert_eq!(f[0].0, "error", "{f:?}");
     assert!(f[0].1.contains("readable by its group"), "{f:?}");
 }
+
+/// A certificate in a file included by two servers, right for one of them
+/// only: the finding (TLS308) keeps its place at ssl_certificate /
+/// SSLCertificateFile in the shared file and gains the include line of the
+/// server it is about; a finding for both servers (TLS203, one directive)
+/// gains nothing.
+#[test]
+fn findings_in_a_shared_include_point_at_the_server_to_fix() {
+    if !certgen::require_openssl("shared includes") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    certgen::setup(
+        d.path(),
+        "key a.key\ncert a.pem key=a.key san=DNS:a.example.org\nchmod a.key 600\n",
+    );
+    std::fs::create_dir(d.path().join("snippets")).unwrap();
+    let cases = [
+        (
+            "nginx.conf",
+            "snippets/tls.conf",
+            "ssl_certificate a.pem;\nssl_certificate_key a.key;\nssl_ciphers HIGH:HGIH;\n",
+            "events {}\nhttp {\n    server {\n        listen 443 ssl;\n        server_name a.example.org;\n        include snippets/tls.conf;\n    }\n    server {\n        listen 443 ssl;\n        server_name b.example.org;\n        include snippets/tls.conf;\n    }\n}\n",
+            11,
+        ),
+        (
+            "apache2.conf",
+            "snippets/tls-apache.conf",
+            "SSLEngine on\nSSLCertificateFile a.pem\nSSLCertificateKeyFile a.key\nSSLCipherSuite HIGH:HGIH\n",
+            "Listen 443\nLoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n<VirtualHost *:443>\n    ServerName a.example.org\n    Include snippets/tls-apache.conf\n</VirtualHost>\n<VirtualHost *:443>\n    ServerName b.example.org\n    Include snippets/tls-apache.conf\n</VirtualHost>\n",
+            9,
+        ),
+    ];
+    for (main, snippet, shared, conf, include_line) in cases {
+        std::fs::write(d.path().join(snippet), shared).unwrap();
+        std::fs::write(d.path().join(main), conf).unwrap();
+        let v = json(d.path(), &[main, "--now", "2026-01-01"]);
+        let fs = v["findings"].as_array().unwrap();
+        let by = |code: &str| {
+            fs.iter()
+                .find(|f| f["code"] == code)
+                .unwrap_or_else(|| panic!("{code}: {v}"))
+        };
+        let t308 = by("TLS308");
+        assert!(t308["file"].as_str().unwrap().ends_with(snippet), "{t308}");
+        let rel = t308["related"].as_array().unwrap();
+        let inc: Vec<_> = rel
+            .iter()
+            .filter(|r| r["message"].as_str().unwrap().contains("is included here"))
+            .collect();
+        assert_eq!(inc.len(), 1, "{main}: {t308}");
+        assert_eq!(inc[0]["file"].as_str().unwrap(), main, "{t308}");
+        assert_eq!(inc[0]["line"], include_line, "{t308}");
+        assert!(
+            inc[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("b.example.org"),
+            "{t308}"
+        );
+        // about both servers (one finding, or one per instance httpd
+        // reads): the shared file is the place to fix
+        let t203: Vec<_> = fs.iter().filter(|f| f["code"] == "TLS203").collect();
+        let about: usize = t203
+            .iter()
+            .map(|f| f["endpoints"].as_array().unwrap().len())
+            .sum();
+        assert_eq!(about, 2, "{t203:?}");
+        for f in t203 {
+            assert!(
+                !f["related"].to_string().contains("is included here"),
+                "{f}"
+            );
+        }
+    }
+}

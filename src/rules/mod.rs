@@ -11,6 +11,7 @@ pub mod cipher_facts;
 pub mod doc;
 #[cfg(feature = "probe")]
 pub mod probe_facts;
+pub mod shared_include;
 pub mod tls101_protocol_outside_profile;
 pub mod tls102_protocol_missing;
 pub mod tls103_protocol_not_honoured;
