@@ -13,6 +13,13 @@
 //! ("\"ssl_stapling\" ignored, host not found in OCSP responder"). An IPv4
 //! literal needs no resolver (`ngx_resolve_start` answers it itself). Checked
 //! with nginx 1.22.1 and `openssl ocsp` as responder on 127.0.0.1.
+//!
+//! `ssl_stapling_verify` without `ssl_trusted_certificate`: nginx calls
+//! `OCSP_basic_verify` with the chain of `ssl_certificate` as trusted
+//! (`OCSP_TRUSTOTHER`) and an empty store. Checked on the same setup: a
+//! response signed by the issuing CA (sent in the chain) verifies and is
+//! stapled; one signed by a delegated responder certificate fails
+//! ("self-signed certificate in certificate chain") and nothing is stapled.
 
 use crate::finding::{Finding, Related, Severity};
 use crate::model::{Endpoint, ServerKind};
@@ -163,7 +170,7 @@ impl Rule for Tls506 {
             let mut f = finding(
                 &META,
                 ep.stapling_verify.source.span(),
-                "ssl_stapling_verify is on but no ssl_trusted_certificate is set: the OCSP response cannot be verified, and nothing is stapled".into(),
+                "ssl_stapling_verify is on but no ssl_trusted_certificate is set: nginx verifies OCSP responses only with the certificates ssl_certificate sends, so a response signed by the issuing CA itself verifies, but one signed by a delegated OCSP responder certificate fails (\"OCSP_basic_verify() failed\") and nothing is stapled".into(),
                 "verify without trusted certificates".into(),
                 Some("write `ssl_trusted_certificate /path/to/root_and_intermediates.pem;`".into()),
                 ep,
