@@ -6,6 +6,8 @@ use crate::nginx::defaults::Target;
 use crate::profile::Profile;
 use crate::source::SourceMap;
 
+use std::collections::HashMap;
+
 pub mod cert_facts;
 pub mod cipher_facts;
 pub mod doc;
@@ -165,6 +167,21 @@ pub fn check_all(cx: &Context<'_>, endpoints: &[Endpoint]) -> Vec<Finding> {
         for r in RULES {
             r.check(cx, ep, &mut raw);
         }
+    }
+    // httpd reads a file once per Include (one FileId each): the same line
+    // of the same file is one directive, so its findings merge
+    let mut first: HashMap<&std::path::Path, crate::source::FileId> = HashMap::new();
+    for (id, f) in cx.sources.iter() {
+        first.entry(f.path.as_path()).or_insert(id);
+    }
+    let canon = |s: &mut crate::source::Span| {
+        if let Some(&id) = first.get(cx.sources.path(s.file)) {
+            s.file = id;
+        }
+    };
+    for f in &mut raw {
+        canon(&mut f.span);
+        f.related.iter_mut().for_each(|r| canon(&mut r.span));
     }
     merge(raw)
 }

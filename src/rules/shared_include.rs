@@ -21,6 +21,8 @@ use crate::source::{FileId, Span};
 #[derive(Debug, Default)]
 pub struct IncludeSites {
     by_server: HashMap<Span, Vec<(Span, FileId)>>,
+    /// `servers` / `virtual hosts`, for messages.
+    noun: &'static str,
 }
 
 impl IncludeSites {
@@ -60,7 +62,10 @@ impl IncludeSites {
             })
         }
         let items = |f: FileId| tree.file(f).map(|c| c.items.as_slice());
-        IncludeSites::walk(tree.root, &view, &items)
+        IncludeSites {
+            noun: "servers",
+            ..IncludeSites::walk(tree.root, &view, &items)
+        }
     }
 
     /// The include sites of an Apache tree (`Include`, `IncludeOptional`,
@@ -75,7 +80,10 @@ impl IncludeSites {
             })
         }
         let items = |f: FileId| tree.file(f).map(|c| c.items.as_slice());
-        IncludeSites::walk(tree.root, &view, &items)
+        IncludeSites {
+            noun: "virtual hosts",
+            ..IncludeSites::walk(tree.root, &view, &items)
+        }
     }
 
     fn walk<'a, N: 'a>(
@@ -195,9 +203,10 @@ pub fn point_at_includers(
             f.related.push(Related {
                 span: site,
                 message: format!(
-                    "{name} is included here, in {}: {} servers include it, and this one needs the fix, not {name}",
+                    "{name} is included here, in {}: {} {} include it, and this one needs the fix, not {name}",
                     e.label,
-                    sharers.len()
+                    sharers.len(),
+                    sites.noun
                 ),
             });
         }
