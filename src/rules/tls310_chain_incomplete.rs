@@ -9,29 +9,12 @@
 use crate::certs::PathOutcome;
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
-use crate::rules::cert_facts::{at_setting, ignored_note, readable_pairs, sent_from, shown};
+use crate::rules::cert_facts::{
+    at_setting, ca_store, ignored_note, readable_pairs, sent_from, shown,
+};
 use crate::rules::{Context, Rule, RuleMeta};
 
 pub struct Tls310;
-
-/// `SSLCACertificateFile x` and/or `SSLCACertificatePath y`, for messages.
-fn ca_store(ep: &Endpoint) -> String {
-    let file = ep
-        .client_certificate
-        .value
-        .as_ref()
-        .map(|v| format!("SSLCACertificateFile {}", shown(v)));
-    let dir = ep
-        .apache
-        .as_ref()
-        .and_then(|a| a.ca_path.value.as_ref())
-        .map(|v| format!("SSLCACertificatePath {v}"));
-    [file, dir]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
 
 static META: RuleMeta = RuleMeta {
     code: "TLS310",
