@@ -56,9 +56,10 @@ fn no_resolver(cx: &Context<'_>, ep: &Endpoint, span: crate::source::Span) -> Op
         None => ep
             .certificates
             .iter()
-            .map(|p| match cx.files.leaf(p) {
-                Some(leaf) => Some(leaf.ocsp_urls.first().cloned().unwrap_or_default()),
-                None => None,
+            .map(|p| {
+                cx.files
+                    .leaf(p)
+                    .map(|leaf| leaf.ocsp_urls.first().cloned().unwrap_or_default())
             })
             .collect(),
     };
