@@ -266,6 +266,11 @@ pub fn lint_loaded(
     };
     let mut findings = crate::rules::check_all(&cx, &endpoints);
     link_related(tree.sources(), &mut findings);
+    let sites = match &tree {
+        Loaded::Nginx(t) => crate::rules::shared_include::IncludeSites::nginx(t),
+        Loaded::Apache(t) => crate::rules::shared_include::IncludeSites::apache(t),
+    };
+    crate::rules::shared_include::point_at_includers(&mut findings, &sites, tree.sources());
     notes.append(&mut files.notes);
     // certificate paths the inferred mapping read from the tree
     for n in map.notes() {

@@ -608,3 +608,151 @@ fn dh_parameters_below_the_security_level_stop_nginx() {
         }
     }
 }
+
+/// Debian's ssl-cert convention: a key `0640 root:ssl-cert` is a warning
+/// naming the group; `0640` with another group, or readable by everyone,
+/// stays an error. Needs root (to chown) and an `ssl-cert` group in this
+/// machine's /etc/group (the group tlslint looks the key's gid up in).
+#[cfg(unix)]
+#[test]
+fn ssl_cert_group_keys_are_a_warning() {
+    if !certgen::require_openssl("ssl-cert keys") {
+        return;
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    let gid = std::fs::read_to_string("/etc/group")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split(':').collect();
+            (f.len() > 2 && f[0] == "ssl-cert").then(|| f[2].parse::<u32>().ok())?
+        });
+    let (true, Some(gid)) = (root, gid) else {
+        eprintln!("skipping: needs root and an ssl-cert group in /etc/group");
+        return;
+    };
+    let d = tempfile::tempdir().unwrap();
+    certgen::setup(
+        d.path(),
+        "key a.key\ncert a.pem key=a.key san=DNS:www.example.org\nchmod a.key 640\n",
+    );
+    std::fs::write(d.path().join("nginx.conf"), conf("a.pem", "a.key")).unwrap();
+    let tls312 = |v: &serde_json::Value| -> Vec<(String, String)> {
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "TLS312")
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let key = d.path().join("a.key");
+    // 0640 root:ssl-cert: a warning that names the group
+    std::os::unix::fs::chown(&key, Some(0), Some(gid)).unwrap();
+    let f = tls312(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "warning", "{f:?}");
+    assert!(f[0].1.contains("group ssl-cert"), "{f:?}");
+    // 0644 root:ssl-cert: readable by everyone, an error
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let f = tls312(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "error", "{f:?}");
+    // 0640 root:root: another group, an error
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    std::os::unix::fs::chown(&key, Some(0), Some(0)).unwrap();
+    let f = tls312(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    assert_eq!(f.len(), 1, "{f:?}");
+    assert_eq!(f[0].0, "error", "{f:?}");
+    assert!(f[0].1.contains("readable by its group"), "{f:?}");
+}
+
+/// A certificate in a file included by two servers, right for one of them
+/// only: the finding (TLS308) keeps its place at ssl_certificate /
+/// SSLCertificateFile in the shared file and gains the include line of the
+/// server it is about; a finding for both servers (TLS203, one directive)
+/// gains nothing.
+#[test]
+fn findings_in_a_shared_include_point_at_the_server_to_fix() {
+    if !certgen::require_openssl("shared includes") {
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    certgen::setup(
+        d.path(),
+        "key a.key\ncert a.pem key=a.key san=DNS:a.example.org\nchmod a.key 600\n",
+    );
+    std::fs::create_dir(d.path().join("snippets")).unwrap();
+    let cases = [
+        (
+            "nginx.conf",
+            "snippets/tls.conf",
+            "ssl_certificate a.pem;\nssl_certificate_key a.key;\nssl_ciphers HIGH:HGIH;\n",
+            "events {}\nhttp {\n    server {\n        listen 443 ssl;\n        server_name a.example.org;\n        include snippets/tls.conf;\n    }\n    server {\n        listen 443 ssl;\n        server_name b.example.org;\n        include snippets/tls.conf;\n    }\n}\n",
+            11,
+        ),
+        (
+            "apache2.conf",
+            "snippets/tls-apache.conf",
+            "SSLEngine on\nSSLCertificateFile a.pem\nSSLCertificateKeyFile a.key\nSSLCipherSuite HIGH:HGIH\n",
+            "Listen 443\nLoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n<VirtualHost *:443>\n    ServerName a.example.org\n    Include snippets/tls-apache.conf\n</VirtualHost>\n<VirtualHost *:443>\n    ServerName b.example.org\n    Include snippets/tls-apache.conf\n</VirtualHost>\n",
+            9,
+        ),
+    ];
+    for (main, snippet, shared, conf, include_line) in cases {
+        std::fs::write(d.path().join(snippet), shared).unwrap();
+        std::fs::write(d.path().join(main), conf).unwrap();
+        let v = json(d.path(), &[main, "--now", "2026-01-01"]);
+        let fs = v["findings"].as_array().unwrap();
+        let by = |code: &str| {
+            fs.iter()
+                .find(|f| f["code"] == code)
+                .unwrap_or_else(|| panic!("{code}: {v}"))
+        };
+        let t308 = by("TLS308");
+        assert!(t308["file"].as_str().unwrap().ends_with(snippet), "{t308}");
+        let rel = t308["related"].as_array().unwrap();
+        let inc: Vec<_> = rel
+            .iter()
+            .filter(|r| r["message"].as_str().unwrap().contains("is included here"))
+            .collect();
+        assert_eq!(inc.len(), 1, "{main}: {t308}");
+        assert_eq!(inc[0]["file"].as_str().unwrap(), main, "{t308}");
+        assert_eq!(inc[0]["line"], include_line, "{t308}");
+        assert!(
+            inc[0]["message"]
+                .as_str()
+                .unwrap()
+                .contains("b.example.org"),
+            "{t308}"
+        );
+        // about both servers: one finding (httpd reads the file once per
+        // Include, still one directive), and the shared file is the place
+        let t203: Vec<_> = fs.iter().filter(|f| f["code"] == "TLS203").collect();
+        assert_eq!(t203.len(), 1, "{t203:?}");
+        assert_eq!(
+            t203[0]["endpoints"].as_array().unwrap().len(),
+            2,
+            "{t203:?}"
+        );
+        assert!(
+            !t203[0]["related"].to_string().contains("is included here"),
+            "{t203:?}"
+        );
+    }
+}

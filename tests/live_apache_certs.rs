@@ -8,6 +8,9 @@
 //!   SSLCertificateFile, then the chain file (the certificate file's other
 //!   certificates are not sent, even when the chain file is stale);
 //! - the chain file being the certificate file itself: each certificate once;
+//! - only the leaf in SSLCertificateFile, no chain file: OpenSSL builds the
+//!   chain from SSLCACertificateFile / SSLCACertificatePath (up to the root
+//!   when the root is there too);
 //! - no SSLCertificateKeyFile: the key is read from the certificate file;
 //!   httpd starts with the right key there, and refuses to start (AH02565)
 //!   with another, where tlslint reports TLS302.
@@ -158,8 +161,10 @@ cat fullchain.pem leaf.pem int2.pem int1.pem
 cat chain.pem int2.pem int1.pem
 cat combined.pem leaf.pem int2.pem int1.pem key.pem
 cat combined-wrong.pem leaf.pem wrong.pem
+cat chain-root.pem int2.pem int1.pem root.pem
 chmod combined.pem 600
 chmod combined-wrong.pem 600
+rehash capath int2.pem int1.pem
 "#,
     );
     // (name, virtual host body)
@@ -169,6 +174,11 @@ chmod combined-wrong.pem 600
         ("stale chain file", "SSLCertificateFile fullchain.pem\n    SSLCertificateKeyFile key.pem\n    SSLCertificateChainFile other-int.pem\n"),
         ("chain file is the certificate file", "SSLCertificateFile fullchain.pem\n    SSLCertificateKeyFile key.pem\n    SSLCertificateChainFile fullchain.pem\n"),
         ("key in the certificate file", "SSLCertificateFile combined.pem\n"),
+        ("leaf alone, CA file", "SSLCertificateFile leaf.pem\n    SSLCertificateKeyFile key.pem\n    SSLCACertificateFile chain.pem\n"),
+        ("leaf alone, CA file with the root", "SSLCertificateFile leaf.pem\n    SSLCertificateKeyFile key.pem\n    SSLCACertificateFile chain-root.pem\n"),
+        ("leaf alone, CA path", "SSLCertificateFile leaf.pem\n    SSLCertificateKeyFile key.pem\n    SSLCACertificatePath capath\n"),
+        ("leaf alone, CA file short of int 1", "SSLCertificateFile leaf.pem\n    SSLCertificateKeyFile key.pem\n    SSLCACertificateFile int2.pem\n"),
+        ("full chain and a CA file", "SSLCertificateFile fullchain.pem\n    SSLCertificateKeyFile key.pem\n    SSLCACertificateFile chain-root.pem\n"),
     ];
     let mut conf = head(dir, "good");
     let ports: Vec<u16> = cases.iter().map(|_| common::free_port()).collect();

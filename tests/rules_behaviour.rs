@@ -224,3 +224,33 @@ fn nginx_t_dump_with_dot_dot_paths() {
     let f = lint_path(&p, &[]);
     assert!(f.iter().any(|x| x.0 == "TLS101" && x.3 == 1), "{f:?}");
 }
+
+/// Apache: with `Listen 80` and no `<VirtualHost>` on port 80, the main
+/// server config answers plain HTTP (apache2 2.4 on 127.0.0.1 serves the
+/// main DocumentRoot there); TLS508 says so, at the Listen line, and its fix
+/// is a redirecting `<VirtualHost *:80>` (a Redirect in the main server
+/// config would reach the TLS virtual host too).
+#[test]
+fn apache_main_server_answering_plain_http_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let main = dir.path().join("apache2.conf");
+    let base = "Listen 80\nListen 443\nLoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\nLoadModule alias_module /usr/lib/apache2/modules/mod_alias.so\nServerName main.example.org\n<VirtualHost *:443>\n    ServerName www.example.org\n    SSLEngine on\n    SSLCertificateFile c.pem\n    SSLCertificateKeyFile k.pem\n</VirtualHost>\n";
+    std::fs::write(&main, base).unwrap();
+    let f = lint_path(&main, &["--enable", "TLS508"]);
+    let t: Vec<_> = f.iter().filter(|x| x.0 == "TLS508").collect();
+    assert_eq!(t.len(), 1, "{f:?}");
+    assert!(
+        t[0].2.contains("answered by the main server config"),
+        "{t:?}"
+    );
+    assert!(!t[0].2.contains("virtual host"), "{t:?}");
+    assert_eq!(t[0].3, 1, "{t:?}");
+    // a virtual host on port 80 that redirects: nothing to say
+    std::fs::write(
+        &main,
+        format!("{base}<VirtualHost *:80>\n    ServerName www.example.org\n    Redirect permanent / https://www.example.org/\n</VirtualHost>\n"),
+    )
+    .unwrap();
+    let f = lint_path(&main, &["--enable", "TLS508"]);
+    assert!(!codes(&f).contains(&"TLS508"), "{f:?}");
+}

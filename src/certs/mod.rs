@@ -282,6 +282,9 @@ pub struct TreeFiles {
     unlocked: HashMap<(String, String), Unlocked>,
     chains: HashMap<(String, Option<String>), Option<ChainReport>>,
     ca_files: HashMap<(String, Option<String>), CaReport>,
+    /// The certificates of each `SSLCACertificatePath` directory that OpenSSL
+    /// can look up (its `HASH.N` files).
+    ca_dirs: HashMap<String, Vec<Arc<Cert>>>,
     /// The clock the checks use.
     pub now: i64,
     pub expiry_warn_days: u32,
@@ -362,6 +365,35 @@ fn read_password_file(
             as_root,
         })),
     }
+}
+
+/// The certificates of a hashed CA directory (`SSLCACertificatePath`): only
+/// files named `HASH.N` (as `openssl rehash` / `c_rehash` make them), the
+/// names OpenSSL's directory lookup opens; unreadable files are skipped.
+fn read_hashed_dir(dir: &Path) -> Vec<Arc<Cert>> {
+    let hashed = |n: &str| {
+        n.split_once('.').is_some_and(|(h, i)| {
+            h.len() == 8
+                && h.bytes()
+                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                && !i.is_empty()
+                && i.bytes().all(|b| b.is_ascii_digit())
+        })
+    };
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut names: Vec<PathBuf> = rd
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(hashed))
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    names
+        .iter()
+        .filter_map(|p| cache().read(p).ok().map(|d| d.certs.clone()))
+        .flatten()
+        .collect()
 }
 
 fn list(paths: &[String]) -> String {
@@ -486,6 +518,20 @@ impl TreeFiles {
             };
             tf.located.insert(v, loc);
         }
+        if !absent {
+            for ep in endpoints {
+                let Some(dir) = ep.apache.as_ref().and_then(|a| a.ca_path.value.as_ref()) else {
+                    continue;
+                };
+                if !tf.ca_dirs.contains_key(dir) {
+                    let certs = match locate::locate(dir, base, &opts.roots, true) {
+                        Where::Path(p) => read_hashed_dir(&p),
+                        _ => Vec::new(),
+                    };
+                    tf.ca_dirs.insert(dir.clone(), certs);
+                }
+            }
+        }
         // encrypted keys with nginx's ssl_password_file: each password file
         // read once for the tree (its pass phrases are not kept after the build)
         if !absent {
@@ -609,6 +655,50 @@ impl TreeFiles {
         v
     }
 
+    /// The chain OpenSSL builds itself for an Apache pair whose certificate
+    /// file holds only the leaf and that has no SSLCertificateChainFile:
+    /// mod_ssl leaves automatic chain building on (nginx turns it off with
+    /// `SSL_MODE_NO_AUTO_CHAIN`), so OpenSSL (`ssl_add_cert_chain`) sends the
+    /// leaf and the issuers it finds in the context's verify store, which
+    /// mod_ssl loads from SSLCACertificateFile and SSLCACertificatePath
+    /// (`SSL_CTX_load_verify_locations`, whatever SSLVerifyClient says), up to
+    /// and including a self-signed root found there. None when OpenSSL adds
+    /// nothing (not Apache, a chain written, no issuer in the store).
+    pub fn store_chain(&self, ep: &Endpoint, pair: &CertPair) -> Option<Vec<Arc<Cert>>> {
+        let a = ep.apache.as_ref()?;
+        if pair.chain.is_some() {
+            return None;
+        }
+        let sent = self.certs_of(&pair.certificate.value);
+        if sent.len() != 1 {
+            return None;
+        }
+        let mut store = ep
+            .client_certificate
+            .value
+            .as_deref()
+            .map(|v| self.certs_of(v))
+            .unwrap_or_default();
+        if let Some(dir) = &a.ca_path.value {
+            store.extend(self.ca_dirs.get(dir).into_iter().flatten().cloned());
+        }
+        let mut chain = sent;
+        while chain.len() < 10 {
+            let last = chain.last()?.clone();
+            if last.self_signed {
+                break;
+            }
+            let next = store.iter().find(|c| {
+                c.can_issue() && last.issued_by(c) && !chain.iter().any(|x| x.sha256 == c.sha256)
+            });
+            match next {
+                Some(c) => chain.push(c.clone()),
+                None => break,
+            }
+        }
+        (chain.len() > 1).then_some(chain)
+    }
+
     /// Certificates after the first in SSLCertificateFile that httpd does
     /// not send because SSLCertificateChainFile is set (0 for nginx).
     pub fn ignored_in_certificate_file(&self, pair: &CertPair) -> usize {
@@ -671,8 +761,11 @@ impl TreeFiles {
     }
 
     /// The facts of a pair's certificates for the JSON report.
-    pub fn facts_json(&self, pair: &CertPair) -> Option<serde_json::Value> {
-        let sent = self.sent(pair);
+    /// `chain` is what the server sends: the pair's files, or (Apache, leaf
+    /// alone) the chain OpenSSL builds from the CA store.
+    pub fn facts_json(&self, ep: &Endpoint, pair: &CertPair) -> Option<serde_json::Value> {
+        let built = self.store_chain(ep, pair);
+        let sent = built.clone().unwrap_or_else(|| self.sent(pair));
         let leaf = sent.first()?;
         let one = |c: &Cert| {
             serde_json::json!({
@@ -699,7 +792,11 @@ impl TreeFiles {
             .collect::<Vec<_>>());
         v["ocsp"] = serde_json::json!(leaf.ocsp_urls);
         v["chain"] = serde_json::json!(sent.iter().map(|c| one(c)).collect::<Vec<_>>());
-        if let Some(r) = self.chain(pair) {
+        let report = match (&built, &self.trust) {
+            (Some(b), Some(t)) => chain::check(b, t),
+            _ => self.chain(pair).cloned(),
+        };
+        if let Some(r) = report {
             v["trusted"] = serde_json::json!(matches!(r.path, PathOutcome::Trusted { .. }));
         }
         Some(v)

@@ -117,6 +117,35 @@ fn days_in_month(y: i64, m: u32) -> u32 {
 }
 
 /// The current time (seconds since the Unix epoch).
+/// A length of time in seconds as `90 days`, `90 days and 1 second`,
+/// `397 days, 2 hours and 30 minutes`: exact, never rounded (a certificate
+/// one second over a limit is said to be).
+pub fn span(secs: i64) -> String {
+    let unit = |n: i64, one: &str| {
+        if n == 1 {
+            format!("1 {one}")
+        } else {
+            format!("{n} {one}s")
+        }
+    };
+    let secs = secs.max(0);
+    let parts: Vec<String> = [
+        (secs / 86400, "day"),
+        (secs % 86400 / 3600, "hour"),
+        (secs % 3600 / 60, "minute"),
+        (secs % 60, "second"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, u)| unit(*n, u))
+    .collect();
+    match parts.as_slice() {
+        [] => "0 seconds".into(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 pub fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -139,6 +168,18 @@ pub fn relative_days(t: i64, now: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn spans() {
+        assert_eq!(super::span(90 * 86400), "90 days");
+        assert_eq!(super::span(90 * 86400 + 1), "90 days and 1 second");
+        assert_eq!(
+            super::span(397 * 86400 + 2 * 3600 + 30 * 60),
+            "397 days, 2 hours and 30 minutes"
+        );
+        assert_eq!(super::span(86400 + 59), "1 day and 59 seconds");
+        assert_eq!(super::span(0), "0 seconds");
+    }
+
     use super::*;
 
     #[test]

@@ -51,7 +51,7 @@ pub fn finding(sm: &SourceMap, f: &Finding) -> Value {
 fn endpoint_json(c: &crate::lint::Checked, e: &crate::model::Endpoint) -> Value {
     let mut v = e.to_json(c.tree.sources());
     for (i, p) in e.certificates.iter().enumerate() {
-        if let Some(f) = c.files.facts_json(p) {
+        if let Some(f) = c.files.facts_json(e, p) {
             v["certificates"][i]["facts"] = f;
         }
     }

@@ -176,3 +176,22 @@ pub fn verify_client_shown(ep: &Endpoint) -> String {
         _ => v.clone(),
     }
 }
+
+/// `SSLCACertificateFile x` and/or `SSLCACertificatePath y`, for messages.
+pub fn ca_store(ep: &Endpoint) -> String {
+    let file = ep
+        .client_certificate
+        .value
+        .as_ref()
+        .map(|v| format!("SSLCACertificateFile {}", shown(v)));
+    let dir = ep
+        .apache
+        .as_ref()
+        .and_then(|a| a.ca_path.value.as_ref())
+        .map(|v| format!("SSLCACertificatePath {v}"));
+    [file, dir]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" and ")
+}

@@ -6,11 +6,14 @@ use crate::nginx::defaults::Target;
 use crate::profile::Profile;
 use crate::source::SourceMap;
 
+use std::collections::HashMap;
+
 pub mod cert_facts;
 pub mod cipher_facts;
 pub mod doc;
 #[cfg(feature = "probe")]
 pub mod probe_facts;
+pub mod shared_include;
 pub mod tls101_protocol_outside_profile;
 pub mod tls102_protocol_missing;
 pub mod tls103_protocol_not_honoured;
@@ -168,6 +171,21 @@ pub fn check_all(cx: &Context<'_>, endpoints: &[Endpoint]) -> Vec<Finding> {
         for r in RULES {
             r.check(cx, ep, &mut raw);
         }
+    }
+    // httpd reads a file once per Include (one FileId each): the same line
+    // of the same file is one directive, so its findings merge
+    let mut first: HashMap<&std::path::Path, crate::source::FileId> = HashMap::new();
+    for (id, f) in cx.sources.iter() {
+        first.entry(f.path.as_path()).or_insert(id);
+    }
+    let canon = |s: &mut crate::source::Span| {
+        if let Some(&id) = first.get(cx.sources.path(s.file)) {
+            s.file = id;
+        }
+    };
+    for f in &mut raw {
+        canon(&mut f.span);
+        f.related.iter_mut().for_each(|r| canon(&mut r.span));
     }
     merge(raw)
 }

@@ -1,7 +1,7 @@
 //! TLS305 certificate-lifespan: the server's certificate is valid for longer
 //! than the profile's maximum_certificate_lifespan.
 
-use crate::certs::time::date;
+use crate::certs::time::{rfc3339, span};
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
 use crate::rules::cert_facts::{at_setting, readable_pairs, shown};
@@ -27,7 +27,6 @@ impl Rule for Tls305 {
         };
         for (pair, sent) in readable_pairs(cx, ep) {
             let leaf = &sent[0];
-            let days = leaf.lifespan() as f64 / 86400.0;
             if leaf.lifespan() <= max as i64 * 86400 {
                 continue;
             }
@@ -35,15 +34,15 @@ impl Rule for Tls305 {
                 &META,
                 &pair.certificate,
                 format!(
-                    "the certificate {} in {} is valid for {} days ({} to {}); the {} profile allows at most {max}",
+                    "the certificate {} in {} is valid for {} (from {} to {}, both included); the {} profile allows at most {max} days",
                     leaf.short_name(),
                     shown(&pair.certificate.value),
-                    days.ceil() as i64,
-                    date(leaf.not_before),
-                    date(leaf.not_after),
+                    span(leaf.lifespan()),
+                    rfc3339(leaf.not_before),
+                    rfc3339(leaf.not_after),
                     cx.profile.title()
                 ),
-                format!("valid for {} days", days.ceil() as i64),
+                format!("valid for {}", span(leaf.lifespan())),
                 Some(match cx.profile.recommended_certificate_lifespan {
                     Some(r) => format!("issue certificates valid for at most {max} days ({r} recommended), renewed automatically"),
                     None => format!("issue certificates valid for at most {max} days, renewed automatically"),

@@ -1,11 +1,17 @@
 //! TLS310 chain-incomplete: the certificates the server sends do not reach a
 //! trusted root (Mozilla's root store by default, `--ca-file` for a private
 //! PKI); the missing issuer is named. Nothing is fetched from the network.
+//! Apache with only the leaf in SSLCertificateFile and no
+//! SSLCertificateChainFile sends the chain OpenSSL builds from
+//! SSLCACertificateFile / SSLCACertificatePath (`TreeFiles::store_chain`);
+//! checked with apache2 2.4 and `openssl s_client -showcerts`.
 
 use crate::certs::PathOutcome;
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
-use crate::rules::cert_facts::{at_setting, ignored_note, readable_pairs, sent_from, shown};
+use crate::rules::cert_facts::{
+    at_setting, ca_store, ignored_note, readable_pairs, sent_from, shown,
+};
 use crate::rules::{Context, Rule, RuleMeta};
 
 pub struct Tls310;
@@ -25,12 +31,26 @@ impl Rule for Tls310 {
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
         let store = cx.files.trust_source();
         for (pair, sent) in readable_pairs(cx, ep) {
-            let Some(report) = cx.files.chain(pair) else {
+            let file = shown(&pair.certificate.value);
+            // Apache: the chain OpenSSL builds from the CA store
+            let built = cx.files.store_chain(ep, pair);
+            let built_report = match (&built, cx.files.trust.as_deref()) {
+                (Some(c), Some(t)) => crate::certs::chain::check(c, t),
+                _ => None,
+            };
+            let Some(report) = built_report.as_ref().or_else(|| cx.files.chain(pair)) else {
                 continue;
             };
-            let file = shown(&pair.certificate.value);
             // where the chain is written, and where a missing issuer goes
             let (chain_in, append_to, in_file) = match &pair.chain {
+                None if built_report.is_some() => (
+                    format!(
+                        "httpd sends ({file} and the issuers OpenSSL finds in {})",
+                        ca_store(ep)
+                    ),
+                    file.clone(),
+                    "sent",
+                ),
                 None => (format!("in {file}"), file.clone(), "in the file"),
                 Some(c) => (
                     format!("sent from {}", sent_from(pair)),
@@ -57,6 +77,16 @@ impl Rule for Tls310 {
                         Some(c) if ignored => format!(
                             "remove `SSLCertificateChainFile {}`: httpd ≥ 2.4.8 then sends the certificates that follow the server's in {file}, or append the certificate of {issuer} to {append_to}",
                             shown(&c.value)
+                        ),
+                        // appending to a leaf-only file would turn OpenSSL's chain building off
+                        None if built_report.is_some() => format!(
+                            "add the certificate of {issuer} to {}, or write the whole chain in {file} (the leaf, then {}, then {issuer}): OpenSSL builds the chain only while {file} holds the leaf alone",
+                            ca_store(ep),
+                            built.as_deref().unwrap_or_default()[1..]
+                                .iter()
+                                .map(|c| c.short_name())
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         ),
                         _ => format!("append the certificate of {issuer} to {append_to}, after the certificate it issued"),
                     };

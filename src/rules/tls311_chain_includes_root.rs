@@ -1,9 +1,12 @@
 //! TLS311 chain-includes-root: the certificate file includes a root (a
-//! self-signed CA certificate), sent in every handshake for nothing.
+//! self-signed CA certificate), sent in every handshake for nothing. For an
+//! Apache leaf alone, the root OpenSSL adds when it builds the chain from
+//! SSLCACertificateFile / SSLCACertificatePath (`TreeFiles::store_chain`;
+//! apache2 2.4 sends it, `tests/live_apache_certs.rs`).
 
 use crate::finding::{Finding, Severity};
 use crate::model::Endpoint;
-use crate::rules::cert_facts::{at_setting, readable_pairs, sent_setting, shown};
+use crate::rules::cert_facts::{at_setting, ca_store, readable_pairs, sent_setting, shown};
 use crate::rules::{Context, Rule, RuleMeta};
 
 pub struct Tls311;
@@ -22,6 +25,24 @@ impl Rule for Tls311 {
 
     fn check(&self, cx: &Context<'_>, ep: &Endpoint, out: &mut Vec<Finding>) {
         for (pair, sent) in readable_pairs(cx, ep) {
+            if let Some(built) = cx.files.store_chain(ep, pair) {
+                if let Some(root) = built.iter().skip(1).find(|c| c.self_signed) {
+                    let file = shown(&pair.certificate.value);
+                    out.push(at_setting(
+                        &META,
+                        &pair.certificate,
+                        format!(
+                            "{file} holds the certificate alone, so OpenSSL builds the chain from {} and sends the root {} with it: clients use their own copy, so it only adds bytes to every handshake",
+                            ca_store(ep),
+                            root.subject
+                        ),
+                        "root certificate sent (built chain)".into(),
+                        Some(format!("write the intermediates after the certificate in {file}: OpenSSL then sends the file as it is and builds nothing")),
+                        ep,
+                    ));
+                }
+                continue;
+            }
             let Some(report) = cx.files.chain(pair) else {
                 continue;
             };

@@ -232,6 +232,16 @@ fn push(
     out.push(f);
 }
 
+/// Apache's main server answering plain HTTP: its entry is anchored at the
+/// `Listen` directive no virtual host covers (a virtual host's at its
+/// `<VirtualHost>` line). Checked with apache2 2.4: a request on such a port
+/// gets the main server's DocumentRoot.
+fn is_main_server(cx: &Context<'_>, p: &PlainServer) -> bool {
+    let text = &cx.sources.get(p.span.file).text;
+    text.get(p.span.start as usize..)
+        .is_some_and(|t| t.get(..6).is_some_and(|w| w.eq_ignore_ascii_case("listen")))
+}
+
 impl Rule for Tls508 {
     fn meta(&self) -> &'static RuleMeta {
         &META
@@ -268,6 +278,15 @@ impl Rule for Tls508 {
                 ServerKind::Nginx => (
                     format!("plain HTTP for {name} is served by this server, which does not redirect to https"),
                     "write `return 308 https://$host$request_uri;` in this server (keep /.well-known/acme-challenge/ reachable if you use it)".to_string(),
+                ),
+                // no <VirtualHost> covers the port: the resolver anchors the
+                // main server's entry at its Listen line
+                ServerKind::Apache if is_main_server(cx, p) => (
+                    format!(
+                        "plain HTTP for {name} is answered by the main server config (no <VirtualHost> covers {}), which does not redirect to https",
+                        p.default_for.first().cloned().unwrap_or_else(|| "port 80".into())
+                    ),
+                    format!("add `<VirtualHost *:80>` with `ServerName {name}` and `Redirect permanent / https://{name}/` (keep /.well-known/acme-challenge/ reachable if you use it); a Redirect in the main server config would also apply to the TLS virtual hosts"),
                 ),
                 ServerKind::Apache if cx.plain_index.by_name(name) == Some(i) => (
                     format!("plain HTTP for {name} is served by this virtual host, which does not redirect to https"),

@@ -33,39 +33,16 @@ fn short(sha: &str) -> String {
     format!("{}…", parts.join(":"))
 }
 
-/// The chain OpenSSL builds itself when a pair has no chain (mod_ssl does
-/// not turn automatic chain building off, nginx does): the leaf and its
-/// issuers up to a root, found in the verify store — the client CA file.
+/// The chain OpenSSL builds itself when an Apache pair has no chain, as
+/// fingerprints (see `TreeFiles::store_chain`).
 #[cfg(feature = "probe")]
 fn auto_chain(
     cx: &Context<'_>,
     ep: &Endpoint,
     pair: &crate::model::CertPair,
 ) -> Option<Vec<String>> {
-    if ep.server != crate::model::ServerKind::Apache {
-        return None;
-    }
-    let sent = cx.files.sent(pair);
-    if sent.len() != 1 {
-        return None;
-    }
-    let ca = ep.client_certificate.value.as_ref()?;
-    let store = cx.files.get(ca).data()?.certs.clone();
-    let mut chain = vec![sent[0].clone()];
-    while chain.len() < 10 {
-        let last = chain.last()?.clone();
-        if last.self_signed {
-            break;
-        }
-        match store
-            .iter()
-            .find(|c| c.subject_raw == last.issuer_raw && c.sha256 != last.sha256)
-        {
-            Some(c) => chain.push(c.clone()),
-            None => break,
-        }
-    }
-    (chain.len() > 1).then(|| chain.iter().map(|c| c.sha256.clone()).collect())
+    let chain = cx.files.store_chain(ep, pair)?;
+    Some(chain.iter().map(|c| c.sha256.clone()).collect())
 }
 
 /// One configured pair: its certificates as sent (SHA-256s) and its leaf.

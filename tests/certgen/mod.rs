@@ -20,6 +20,8 @@
 //! crl  NAME ca=CERT [from=DATE] [to=DATE]
 //! chmod NAME MODE                        e.g. chmod key.pem 644
 //! write NAME TEXT                        a literal file (`\n` for newlines)
+//! rehash DIR CERT...                     a hashed CA directory (HASH.N copies,
+//!                                        as `openssl rehash` names them)
 //! encrypt NAME KEY PASS [legacy]         KEY encrypted with AES-256 under PASS
 //!                                        (PKCS #8 PBES2; legacy: Proc-Type PEM)
 //! ```
@@ -235,6 +237,25 @@ impl Pki {
                             std::fs::Permissions::from_mode(0o600),
                         )
                         .unwrap();
+                    }
+                }
+                "rehash" => {
+                    // a hashed CA directory, as `openssl rehash` makes it
+                    let dir = self.at(&name);
+                    std::fs::create_dir_all(&dir).unwrap();
+                    for f in rest {
+                        let hash = run(openssl(&self.dir).args([
+                            "x509",
+                            "-noout",
+                            "-subject_hash",
+                            "-in",
+                            f,
+                        ]));
+                        let hash = hash.trim();
+                        let n = (0..)
+                            .find(|i| !dir.join(format!("{hash}.{i}")).exists())
+                            .unwrap();
+                        std::fs::copy(self.at(f), dir.join(format!("{hash}.{n}"))).unwrap();
                     }
                 }
                 "write" => {
