@@ -524,7 +524,7 @@ impl TreeFiles {
                     continue;
                 };
                 if !tf.ca_dirs.contains_key(dir) {
-                    let certs = match locate::locate(dir, base, &opts.roots, true) {
+                    let certs = match locate::locate(dir, base, map, true) {
                         Where::Path(p) => read_hashed_dir(&p),
                         _ => Vec::new(),
                     };
