@@ -302,7 +302,7 @@ fn dump_root_is_not(path: &Path) -> bool {
 }
 
 /// Why a file named on the command line is no configuration at all, if it
-/// is not: binary data (a NUL byte or text that is not UTF-8 near the top),
+/// is not: binary data (a NUL byte near the top; other encodings are text),
 /// or no directive nginx or httpd knows among its first statements (as
 /// `/etc/passwd`). Such a file is reported in one line instead of being
 /// parsed into an error with a snippet of its bytes. A file with nothing but
@@ -316,12 +316,10 @@ pub fn not_a_config(path: &Path) -> Option<&'static str> {
     if head.contains(&0) {
         return Some("binary data");
     }
-    let text = match std::str::from_utf8(&head) {
-        Ok(t) => t,
-        // a multi-byte character cut at the end of the sample is fine
-        Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).ok()?,
-        Err(_) => return Some("binary data (not UTF-8 text)"),
-    };
+    // other encodings are fine (nginx and httpd read bytes: a comment in
+    // EUC-KR is configuration); only a NUL byte says binary
+    let text = String::from_utf8_lossy(&head);
+    let text = text.as_ref();
     let mut statements = 0;
     for line in text.lines() {
         let t = line.trim_start();

@@ -62,6 +62,13 @@ fn a_file_that_is_no_configuration_is_one_line_and_exit_2() {
         assert!(!err.contains("root:x") && !err.contains("ELF"), "{err}");
         assert!(out.contains("1 tree(s)"), "{out}");
     }
+    // bytes that are not UTF-8 (a comment saved in EUC-KR) are text to nginx
+    let mut euc = b"server {\n    # ".to_vec();
+    euc.extend([0xbe, 0xc8, 0xb3, 0xe7]);
+    euc.extend(b"\n    listen 80;\n}\n");
+    std::fs::write(d.path().join("kr.conf"), &euc).unwrap();
+    let o = run(&["kr.conf"], d.path());
+    assert!(!text(&o).1.contains("not an nginx"), "{}", text(&o).1);
     // a snippet of directives with no main file around it is a configuration
     std::fs::write(d.path().join("tls.inc"), "ssl_protocols TLSv1.2;\n").unwrap();
     let o = run(&["tls.inc"], d.path());
