@@ -250,7 +250,10 @@ where
         }
     };
     let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    // stderr is shared: the probe's progress bar draws to it from its own
+    // thread, so no lock may be held across the command (each write takes
+    // it briefly); holding it made `tlslint probe` wait forever on a terminal
+    let mut err = std::io::stderr();
     match cli.command {
         Some(Command::Parse(a)) => crate::commands::parse(&a, &mut out, &mut err),
         Some(Command::Ciphers(a)) => crate::commands::ciphers(&a, &mut out, &mut err),

@@ -14,6 +14,7 @@
 
 pub mod against;
 pub mod cert;
+mod interrupt;
 pub mod legacy;
 pub mod modern;
 pub mod text;
@@ -373,6 +374,8 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
     };
     rep.address = Some(addr.to_string());
     rep.reachable = true;
+    // Ctrl-C while the bar is shown erases it before the process ends
+    let interrupt = opts.progress.then(interrupt::Guard::install);
     let progress = if opts.progress {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_style(
@@ -402,6 +405,7 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
         ));
     }
     ctx.progress.finish_and_clear();
+    drop(interrupt);
     rep.timings.connections = ctx.connections.load(Ordering::Relaxed);
     rep.timings.total_ms = ms(t0.elapsed());
     rep
