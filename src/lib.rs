@@ -13,6 +13,7 @@ pub mod config;
 pub mod error;
 pub mod finding;
 pub mod fsx;
+pub mod generate;
 pub mod input;
 pub mod lint;
 pub mod model;
