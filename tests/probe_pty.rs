@@ -22,6 +22,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The width of the test terminal.
+const COLUMNS: u16 = 100;
+
 /// A child on a new pseudo-terminal; everything it writes is collected.
 struct OnPty {
     child: Child,
@@ -30,13 +33,13 @@ struct OnPty {
 }
 
 impl OnPty {
-    /// Run `cmd` with a 100x30 terminal as its stdin, stdout, stderr and
+    /// Run `cmd` with a [`COLUMNS`]x30 terminal as its stdin, stdout, stderr and
     /// controlling terminal (a session of its own, in the foreground).
     fn spawn(mut cmd: Command) -> OnPty {
         let (mut m, mut s) = (-1, -1);
         let mut ws = libc::winsize {
             ws_row: 30,
-            ws_col: 100,
+            ws_col: COLUMNS,
             ws_xpixel: 0,
             ws_ypixel: 0,
         };
@@ -164,11 +167,15 @@ impl Drop for OnPty {
     }
 }
 
-/// The lines a terminal shows after `bytes` (trailing blanks trimmed): text,
+/// The lines a [`COLUMNS`]-wide terminal shows after `bytes` (trailing
+/// blanks trimmed): text,
 /// `\r`, `\n`, `\b`, and the line-erasing sequences (`ESC[K`, `ESC[0K`,
 /// `ESC[1K`, `ESC[2K`); other escape sequences (colours, cursor visibility)
 /// draw nothing, and the spinner never moves the cursor up (one line).
 fn screen(bytes: &str) -> Vec<String> {
+    // text wraps at the terminal's width as on a VT100/xterm: a character
+    // written past the last column starts the next line
+    let width = usize::from(COLUMNS);
     let mut lines: Vec<Vec<char>> = vec![Vec::new()];
     let mut col = 0usize;
     let mut it = bytes.chars().peekable();
@@ -206,6 +213,13 @@ fn screen(bytes: &str) -> Vec<String> {
             }
             c if c.is_control() => {}
             c => {
+                let line = if col >= width {
+                    lines.push(Vec::new());
+                    col = 0;
+                    lines.last_mut().expect("a line")
+                } else {
+                    line
+                };
                 if col < line.len() {
                     line[col] = c;
                 } else {

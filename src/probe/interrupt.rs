@@ -7,6 +7,11 @@
 //! so that a shell sees an interrupted command (and a shell loop around it
 //! stops) exactly as without the handler.
 //!
+//! The progress line stops [`MARGIN`] columns short of the terminal's width:
+//! indicatif pads its line to the full width, so the `^C` that the terminal
+//! echoes (or anything typed) would start a new line, and erasing "the
+//! line" would erase that new line and leave the progress line above it.
+//!
 //! Only async-signal-safe calls run in the handler (POSIX.1-2017, 2.4.3:
 //! `write`, `raise`): it is installed with `SA_RESETHAND | SA_NODEFER`, so
 //! SIGINT is back to its default action and not blocked when the handler
@@ -98,3 +103,75 @@ mod imp {
 }
 
 pub use imp::Guard;
+
+/// Columns left free at the end of the progress line (for an echoed `^C`).
+pub const MARGIN: u16 = 3;
+
+/// Where the progress line is drawn: stderr, [`MARGIN`] columns narrower
+/// than the terminal.
+pub fn draw_target() -> indicatif::ProgressDrawTarget {
+    indicatif::ProgressDrawTarget::term_like(Box::new(Stderr))
+}
+
+/// stderr as indicatif's terminal; each write takes stderr's lock briefly.
+#[derive(Debug)]
+struct Stderr;
+
+impl Stderr {
+    fn csi(n: usize, code: char) -> std::io::Result<()> {
+        if n == 0 {
+            return Ok(());
+        }
+        indicatif::TermLike::write_str(&Stderr, &format!("\x1b[{n}{code}"))
+    }
+}
+
+/// The terminal's (rows, columns) on stderr.
+#[cfg(unix)]
+fn size() -> Option<(u16, u16)> {
+    // SAFETY: TIOCGWINSZ fills the winsize it is given.
+    let mut ws: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(2, libc::TIOCGWINSZ, &mut ws) } == 0;
+    (ok && ws.ws_col > 0 && ws.ws_row > 0).then_some((ws.ws_row, ws.ws_col))
+}
+
+#[cfg(not(unix))]
+fn size() -> Option<(u16, u16)> {
+    None
+}
+
+impl indicatif::TermLike for Stderr {
+    fn width(&self) -> u16 {
+        let cols = size().map_or(80, |s| s.1);
+        cols.saturating_sub(MARGIN).max(20)
+    }
+    fn height(&self) -> u16 {
+        size().map_or(24, |s| s.0)
+    }
+    fn move_cursor_up(&self, n: usize) -> std::io::Result<()> {
+        Stderr::csi(n, 'A')
+    }
+    fn move_cursor_down(&self, n: usize) -> std::io::Result<()> {
+        Stderr::csi(n, 'B')
+    }
+    fn move_cursor_right(&self, n: usize) -> std::io::Result<()> {
+        Stderr::csi(n, 'C')
+    }
+    fn move_cursor_left(&self, n: usize) -> std::io::Result<()> {
+        Stderr::csi(n, 'D')
+    }
+    fn write_line(&self, s: &str) -> std::io::Result<()> {
+        self.write_str(&format!("{s}\n"))
+    }
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        use std::io::Write;
+        std::io::stderr().write_all(s.as_bytes())
+    }
+    fn clear_line(&self) -> std::io::Result<()> {
+        self.write_str("\r\x1b[2K")
+    }
+    fn flush(&self) -> std::io::Result<()> {
+        use std::io::Write;
+        std::io::stderr().flush()
+    }
+}

@@ -377,7 +377,7 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
     // Ctrl-C while the bar is shown erases it before the process ends
     let interrupt = opts.progress.then(interrupt::Guard::install);
     let progress = if opts.progress {
-        let pb = indicatif::ProgressBar::new_spinner();
+        let pb = indicatif::ProgressBar::with_draw_target(None, interrupt::draw_target());
         pb.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} connections {elapsed}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
