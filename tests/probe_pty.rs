@@ -37,22 +37,15 @@ impl OnPty {
     /// controlling terminal (a session of its own, in the foreground).
     fn spawn(mut cmd: Command) -> OnPty {
         let (mut m, mut s) = (-1, -1);
-        let mut ws = libc::winsize {
+        let ws = libc::winsize {
             ws_row: 30,
             ws_col: COLUMNS,
             ws_xpixel: 0,
             ws_ypixel: 0,
         };
         // SAFETY: openpty fills two descriptors; the pointers are valid.
-        let rc = unsafe {
-            libc::openpty(
-                &mut m,
-                &mut s,
-                std::ptr::null_mut(),
-                std::ptr::null(),
-                &mut ws,
-            )
-        };
+        let rc =
+            unsafe { libc::openpty(&mut m, &mut s, std::ptr::null_mut(), std::ptr::null(), &ws) };
         assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
         // SAFETY: both descriptors were just opened and are owned here.
         let (master, slave) = unsafe { (OwnedFd::from_raw_fd(m), OwnedFd::from_raw_fd(s)) };
