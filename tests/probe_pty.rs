@@ -3,8 +3,9 @@
 //! the progress line is drawn as for a person. Each run is bounded: a child
 //! that does not finish in time is killed and the test fails with what it
 //! printed. Ctrl-C is typed into the terminal (the line discipline sends
-//! SIGINT to the foreground process group, as for a person): the probe must
-//! end promptly, by SIGINT, with the progress line erased.
+//! SIGINT to the foreground process group, as for a person): `tlslint probe`
+//! and `tlslint PATH --probe` must end promptly, by SIGINT, and the progress
+//! line must be erased (the screen is modelled as a terminal draws it).
 //!
 //! Servers: `openssl s_server` on 127.0.0.1 (a missing openssl skips with a
 //! reason, and fails with CI=true), and for Ctrl-C a listener in the test
@@ -317,18 +318,27 @@ fn check_with_probe_on_a_terminal_finishes() {
     );
 }
 
-#[test]
-fn ctrl_c_ends_a_probe_promptly_and_erases_the_progress_line() {
-    // a server that takes connections and never answers: each handshake
-    // waits for the probe's read deadline (60 s here)
+/// A server on 127.0.0.1 that takes connections and never answers: each
+/// handshake waits for the probe's read deadline. Its port, and how many
+/// connections it has taken.
+fn silent_server() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let port = listener.local_addr().unwrap().port();
+    let taken = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = Arc::clone(&taken);
     std::thread::spawn(move || {
         let mut held = Vec::new();
         for s in listener.incoming().flatten() {
             held.push(s);
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
     });
+    (port, taken)
+}
+
+#[test]
+fn ctrl_c_ends_a_probe_promptly_and_erases_the_progress_line() {
+    let (port, _) = silent_server();
     let target = format!("127.0.0.1:{port}");
     let mut cmd = Command::new(common::tlslint());
     cmd.args(["probe", &target, "--timeout", "60"]);
@@ -357,4 +367,45 @@ fn ctrl_c_ends_a_probe_promptly_and_erases_the_progress_line() {
     );
     let after = &text[text.rfind("probing").unwrap()..];
     assert!(after.contains("\x1b[?25h"), "cursor not shown: {after:?}");
+}
+
+#[test]
+fn ctrl_c_ends_check_with_probe_promptly() {
+    let (port, taken) = silent_server();
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "events {{}}\nhttp {{\n    server {{\n        listen 127.0.0.1:{port} ssl;\n        \
+             ssl_certificate cert.pem;\n        ssl_certificate_key key.pem;\n    }}\n}}\n"
+        ),
+    )
+    .unwrap();
+    let mut cmd = Command::new(common::tlslint());
+    cmd.arg(&conf)
+        .args(["--probe", "--probe-timeout", "60", "--no-config"]);
+    let mut pty = OnPty::spawn(cmd);
+    // the probe is under way once the server has taken its handshakes
+    let start = Instant::now();
+    while taken.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        if start.elapsed() > LIMIT {
+            pty.kill();
+            panic!("the probe never connected:\n{}", pty.text());
+        }
+        if let Ok(Some(st)) = pty.child.try_wait() {
+            panic!("exited ({st}) before probing:\n{}", pty.text());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let typed = Instant::now();
+    pty.master.write_all(&[0x03]).expect("type Ctrl-C");
+    let st = pty.finish(Duration::from_secs(5), "tlslint PATH --probe after Ctrl-C");
+    assert!(
+        typed.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        typed.elapsed()
+    );
+    assert_eq!(st.signal(), Some(libc::SIGINT), "{st}: {:?}", pty.text());
 }
