@@ -8,7 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(
     name = "tlslint",
-    version,
+    // the package version and, when built from a git checkout, the commit (build.rs)
+    version = env!("TLSLINT_VERSION"),
     about = "Lint the TLS side of nginx and Apache httpd configuration",
     long_about = "Lint the TLS side of nginx and Apache httpd configuration trees \
 against Mozilla/TLSRef profiles.\n\nWith no subcommand, `tlslint PATH...` checks the trees at PATH: \
@@ -47,6 +48,18 @@ pub enum Command {
         /// A rule code (TLS101) or name (protocol-outside-profile)
         #[arg(value_name = "CODE|NAME")]
         rule: String,
+    },
+    /// Print a shell completion script (e.g. `source <(tlslint completions bash)`)
+    Completions {
+        /// The shell to complete for
+        #[arg(value_enum, value_name = "SHELL")]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page, roff (e.g. `tlslint man > tlslint.1; man -l tlslint.1`)
+    Man {
+        /// A subcommand's page (`tlslint man probe`: tlslint-probe(1)) instead of tlslint(1)
+        #[arg(value_name = "SUBCOMMAND")]
+        subcommand: Option<String>,
     },
 }
 
@@ -266,7 +279,10 @@ where
         }
     };
     let mut out = std::io::stdout().lock();
-    let mut err = std::io::stderr().lock();
+    // stderr is shared: the probe's progress bar draws to it from its own
+    // thread, so no lock may be held across the command (each write takes
+    // it briefly); holding it made `tlslint probe` wait forever on a terminal
+    let mut err = std::io::stderr();
     match cli.command {
         Some(Command::Parse(a)) => crate::commands::parse(&a, &mut out, &mut err),
         Some(Command::Ciphers(a)) => crate::commands::ciphers(&a, &mut out, &mut err),
@@ -289,6 +305,10 @@ where
                 2
             }
         },
+        Some(Command::Completions { shell }) => crate::generate::completions(shell, &mut out),
+        Some(Command::Man { subcommand }) => {
+            crate::generate::man(subcommand.as_deref(), &mut out, &mut err)
+        }
         None => crate::commands::check(&cli.check, &mut out, &mut err),
     }
 }

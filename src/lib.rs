@@ -14,6 +14,7 @@ pub mod detect;
 pub mod error;
 pub mod finding;
 pub mod fsx;
+pub mod generate;
 pub mod input;
 pub mod lint;
 pub mod model;

@@ -688,6 +688,20 @@ fn pre_commit_hook_definition() {
     assert_eq!(h["require_serial"], true);
     let files = h["files"].as_str().unwrap();
     assert!(files.contains("conf"), "{files}");
+    // the installed-binary variant: the same hook but `language: system`
+    let s = &hooks[1];
+    assert_eq!(s["id"], "tlslint-system");
+    assert_eq!(s["language"], "system");
+    for key in [
+        "entry",
+        "files",
+        "types",
+        "require_serial",
+        "minimum_pre_commit_version",
+    ] {
+        assert_eq!(s[key], h[key], "{key}");
+    }
+    assert_eq!(hooks.as_array().map(Vec::len), Some(2));
 }
 
 #[test]

@@ -14,6 +14,7 @@
 
 pub mod against;
 pub mod cert;
+mod interrupt;
 pub mod legacy;
 pub mod modern;
 pub mod text;
@@ -409,8 +410,10 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
     };
     rep.address = Some(addr.to_string());
     rep.reachable = true;
+    // Ctrl-C while the bar is shown erases it before the process ends
+    let interrupt = opts.progress.then(interrupt::Guard::install);
     let progress = if opts.progress {
-        let pb = indicatif::ProgressBar::new_spinner();
+        let pb = indicatif::ProgressBar::with_draw_target(None, interrupt::draw_target());
         pb.set_style(
             indicatif::ProgressStyle::with_template("{spinner} {msg} {pos} connections {elapsed}")
                 .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
@@ -438,6 +441,7 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
         ));
     }
     ctx.progress.finish_and_clear();
+    drop(interrupt);
     rep.timings.connections = ctx.connections.load(Ordering::Relaxed);
     rep.timings.total_ms = ms(t0.elapsed());
     rep
