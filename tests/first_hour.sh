@@ -88,5 +88,5 @@ for ex in examples/nginx examples/apache; do
         failed=$((failed + 1))
     fi
 done
-echo "first-hour: $passed passed, $failed failed"
+echo "first-hour: $passed line(s) ended as the README says, $failed did not"
 [ "$failed" -eq 0 ]
