@@ -53,6 +53,25 @@ impl Fs for RealFs {
         if meta.is_dir() {
             return Err(io::Error::other("Is a directory"));
         }
+        // a pipe, socket or device would block or never end, and what the
+        // kernel shows under /proc and /sys (a process's environment) is
+        // no configuration: never read, so never shown in a snippet
+        if !meta.is_file() {
+            if path == Path::new("/dev/null") {
+                return Ok(Vec::new());
+            }
+            return Err(io::Error::other(
+                "not a regular file (tlslint reads no pipes, sockets or devices)",
+            ));
+        }
+        if let Ok(real) = std::fs::canonicalize(path) {
+            if real.starts_with("/proc") || real.starts_with("/sys") {
+                return Err(io::Error::other(format!(
+                    "{} is a kernel interface, not a configuration file",
+                    real.display()
+                )));
+            }
+        }
         if meta.len() > MAX_FILE_BYTES {
             return Err(io::Error::other(format!(
                 "file is larger than {} MiB",

@@ -543,3 +543,15 @@ impl Endpoint {
         })
     }
 }
+
+/// A server name a client can send as SNI as it is written: not a
+/// wildcard, a regular expression, a catch-all (`_`) or a variable. The
+/// probe asks for these names; the others cannot be asked for.
+pub fn exact_server_name(n: &str) -> bool {
+    !n.is_empty()
+        && n != "_"
+        && n != "localhost.localdomain"
+        && !n.starts_with('~')
+        && !n.starts_with('.')
+        && !n.contains(['*', '?', '$', '/', ' '])
+}

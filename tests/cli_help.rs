@@ -196,3 +196,28 @@ fn one_dash_before_a_suppression_reason_is_one_tls906() {
         .iter()
         .any(|f| f["code"] == "TLS101"));
 }
+
+/// A snippet is only drawn from a configuration file: an include of a
+/// /proc entry (a process's environment, tokens included) is an error at
+/// the include line that shows nothing of it.
+#[test]
+fn kernel_interfaces_are_never_read_nor_shown() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("nginx.conf"),
+        "events {}\nhttp {\n    include /proc/self/environ;\n}\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_tlslint"))
+        .arg("nginx.conf")
+        .arg("--root")
+        .arg("/")
+        .current_dir(d.path())
+        .env("TLSLINT_SECRET_TOKEN", "s3cr3t-value")
+        .output()
+        .unwrap();
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(!out.contains("s3cr3t") && !err.contains("s3cr3t"), "{err}");
+    assert!(err.contains("nginx.conf:3"), "{err}");
+}

@@ -70,14 +70,7 @@ impl Job {
 }
 
 /// A name that is sent as SNI: exact names only.
-pub fn exact_name(n: &str) -> bool {
-    !n.is_empty()
-        && n != "_"
-        && n != "localhost.localdomain"
-        && !n.starts_with('~')
-        && !n.starts_with('.')
-        && !n.contains(['*', '?', '$', '/', ' '])
-}
+pub use crate::model::exact_server_name as exact_name;
 
 fn address(addr: &str, host: Option<&str>) -> String {
     let a = addr.trim_start_matches('[').trim_end_matches(']');

@@ -486,10 +486,53 @@ pub fn summary(report: &crate::lint::Report) -> String {
     if baselined > 0 {
         line.push_str(&format!("; {baselined} in the baseline"));
     }
+    if let Some(p) = probe_counts(report) {
+        line.push_str("; ");
+        line.push_str(&p);
+    }
     if !failed.is_empty() {
         line.push_str(&format!("; could not read: {}", failed.join(", ")));
     }
     line
+}
+
+/// With `--probe`: how many findings come from the wire (drift) apart from
+/// the configuration's, and what the probe could not check: probes that
+/// failed, server names it cannot ask for (wildcards, regular expressions).
+fn probe_counts(report: &crate::lint::Report) -> Option<String> {
+    if report.checked.iter().all(|c| c.probes.is_empty()) {
+        return None;
+    }
+    let drift = report
+        .findings()
+        .filter(|(_, f)| f.evidence == crate::finding::Evidence::Probe)
+        .count();
+    let probes: usize = report.checked.iter().map(|c| c.probes.len()).sum();
+    let failed: usize = report
+        .checked
+        .iter()
+        .flat_map(|c| &c.probes)
+        .filter(|p| !p["report"]["error"].is_null())
+        .count();
+    let not_asked: usize = report
+        .checked
+        .iter()
+        .flat_map(|c| &c.endpoints)
+        .filter(|e| e.listen.iter().any(|l| l.ssl && l.port.is_some()))
+        .flat_map(|e| &e.server_names)
+        .filter(|n| !crate::model::exact_server_name(n))
+        .count();
+    let mut s = format!("{drift} from the probe ({probes} probe(s)");
+    if failed > 0 {
+        s.push_str(&format!(", {failed} failed"));
+    }
+    if not_asked > 0 {
+        s.push_str(&format!(
+            ", {not_asked} server name(s) not asked for: wildcards and regular expressions"
+        ));
+    }
+    s.push(')');
+    Some(s)
 }
 
 /// The versions the trees were checked with and where each came from:

@@ -42,13 +42,16 @@ impl IncludeSites {
             .map(|(s, _)| *s)
     }
 
-    /// The servers that read `file` through an include line of theirs.
-    fn sharers(&self, file: FileId) -> HashSet<Span> {
-        self.by_server
-            .iter()
-            .filter(|(_, v)| v.iter().any(|(_, f)| *f == file))
-            .map(|(s, _)| *s)
-            .collect()
+    /// The servers that read each file through an include line of theirs
+    /// (one pass over every server's include lines).
+    fn sharers_by_file(&self) -> HashMap<FileId, Vec<Span>> {
+        let mut out: HashMap<FileId, Vec<Span>> = HashMap::new();
+        for (server, v) in &self.by_server {
+            for (_, f) in v {
+                out.entry(*f).or_default().push(*server);
+            }
+        }
+        out
     }
 
     /// The include sites of an nginx tree.
@@ -170,22 +173,31 @@ pub fn point_at_includers(
             .or_default()
             .extend(f.endpoints.iter().map(|e| e.span));
     }
+    // httpd reads an included file once per Include (one FileId each): the
+    // same file is the same path. Both indexes are built once, so the work
+    // grows with the findings, not with findings x files x servers.
+    let mut by_path: HashMap<&std::path::Path, Vec<FileId>> = HashMap::new();
+    for (id, sf) in sources.iter() {
+        by_path.entry(sf.path.as_path()).or_default().push(id);
+    }
+    let by_file = sites.sharers_by_file();
+    let mut sharers_of: HashMap<&std::path::Path, HashSet<Span>> = HashMap::new();
     for f in findings.iter_mut() {
         let file = f.span.file;
-        // httpd reads an included file once per Include (one FileId each):
-        // the same file is the same path
         let path = sources.path(file);
-        let same: Vec<FileId> = sources
-            .iter()
-            .filter(|(_, s)| s.path == path)
-            .map(|(id, _)| id)
-            .collect();
-        let sharers: HashSet<Span> = same.iter().flat_map(|&id| sites.sharers(id)).collect();
+        let same: &[FileId] = by_path.get(path).map(Vec::as_slice).unwrap_or(&[]);
+        let sharers = sharers_of.entry(path).or_insert_with(|| {
+            same.iter()
+                .filter_map(|id| by_file.get(id))
+                .flatten()
+                .copied()
+                .collect()
+        });
         if sharers.len() < 2 {
             continue;
         }
         let about = &about_all[&key(f)];
-        if !about.is_subset(&sharers) || *about == sharers {
+        if !about.is_subset(sharers) || about == sharers {
             continue;
         }
         let shown = sources.path(file).display().to_string();

@@ -30,7 +30,7 @@ fn suggest(word: &str) -> Option<&'static str> {
         .chain(KEYWORDS.iter().copied())
         .filter(|n| *n != word);
     for n in names {
-        let d = distance(&w, &n.to_ascii_uppercase());
+        let d = crate::suggest::distance(&w, n);
         if d <= 2 && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, n));
         }
@@ -89,21 +89,6 @@ const KEYWORDS: &[&str] = &[
     "SUITEB192",
     "FIPS",
 ];
-
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
 
 /// The TLS 1.3 suite a word names (case-insensitive: what was meant).
 fn tls13_suite(word: &str) -> Option<&'static str> {
