@@ -383,8 +383,14 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 }
             }
             let map = r.path_map(opts.files.roots.clone());
-            let (tree, v) =
-                load_with_versions(r, &map, &settings.versions, &detector, &mut opts, &mut notes);
+            let (tree, v) = load_with_versions(
+                r,
+                &map,
+                &settings.versions,
+                &detector,
+                &mut opts,
+                &mut notes,
+            );
             #[allow(unused_mut)]
             let mut c = crate::lint::lint_loaded(r, tree, &map, &opts);
             #[cfg(feature = "probe")]
