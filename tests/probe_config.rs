@@ -418,6 +418,21 @@ fn outputs_and_standalone_probe_findings() {
         o.stdout_str()
     );
     assert_eq!(o.code, Some(1));
+    // the summary counts the drift findings apart, and the probes made
+    let drift = results
+        .iter()
+        .filter(|r| r["properties"]["evidence"] == "probe")
+        .count();
+    let summary = o
+        .stdout_str()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        summary.contains(&format!("; {drift} from the probe (")) && summary.contains(" probe(s)"),
+        "{summary}"
+    );
     let o = run(&[&base[..], &["--format", "github"]].concat());
     assert!(
         o.stdout_str()
