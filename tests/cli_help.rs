@@ -221,3 +221,26 @@ fn kernel_interfaces_are_never_read_nor_shown() {
     assert!(!out.contains("s3cr3t") && !err.contains("s3cr3t"), "{err}");
     assert!(err.contains("nginx.conf:3"), "{err}");
 }
+
+/// A finding on a line 70,000 columns long is shown as a window around
+/// the directive, never the whole line (and never a panic).
+#[test]
+fn long_lines_are_shown_as_a_window() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(
+        d.path().join("nginx.conf"),
+        format!(
+            "events {{}}\nhttp {{ server {{ listen 443 ssl;{}ssl_protocols TLSv1; # {}\n}} }}\n",
+            " ".repeat(70_000),
+            "\u{e9}".repeat(1_500)
+        ),
+    )
+    .unwrap();
+    let o = run(&["nginx.conf"], d.path());
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.contains("ssl_protocols TLSv1;"), "{out}");
+    let widest = out.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(widest < 2_000, "a line of {widest} columns");
+}

@@ -162,7 +162,9 @@ impl P<'_> {
             first = false;
             if c == '[' && self.peek() == Some(':') {
                 let rest: String = self.s[self.i..].iter().collect();
-                let end = rest.find(":]")?;
+                // `[:name:]`: the closing `:]` comes after the opening `:`
+                // (`[[:]]` has none: not a class name, the pattern is refused)
+                let end = rest.get(1..)?.find(":]")? + 1;
                 let name = &rest[1..end];
                 self.i += end + 2;
                 let r: &[(char, char)] = match name {
@@ -289,5 +291,12 @@ mod tests {
         assert_eq!(matches(r"(a", "a"), None);
         // exponential backtracking ends (as no match or as not compiling)
         assert_ne!(matches(r"(a*)*b", &"a".repeat(40)), Some(true));
+    }
+
+    #[test]
+    fn broken_classes_are_refused_not_a_panic() {
+        for re in ["[[:]]", "[[:", "[[:x", "[[:]", "[[::]]", "[[:digit:]"] {
+            assert_eq!(matches(re, "2.4.71"), None, "{re}");
+        }
     }
 }

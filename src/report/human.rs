@@ -115,12 +115,18 @@ impl SourceCode for Src {
         let last_span_line = self.line_of(end.saturating_sub(1).max(start));
         let first = first_span_line.saturating_sub(before);
         let last = (last_span_line + after).min(self.line_starts.len() - 1);
-        let from = self.line_starts[first] as usize;
-        let to = self
+        let mut from = self.line_starts[first] as usize;
+        let mut to = self
             .line_starts
             .get(last + 1)
             .map(|&e| e as usize)
             .unwrap_or(len);
+        // a long line is shown as a window around the span (a 1 MB line is
+        // not printed whole, and miette cannot pad past 65,535 columns)
+        if before == 0 {
+            from = from.max(floor_boundary(&self.text, start.saturating_sub(WINDOW)));
+            to = to.min(ceil_boundary(&self.text, end.saturating_add(WINDOW)));
+        }
         let column = if before == 0 {
             self.text[from..start].chars().count()
         } else {
@@ -147,12 +153,32 @@ fn named(sm: &SourceMap, span: Span) -> Src {
     }
 }
 
+/// Bytes of a long line shown on either side of a span, and the longest
+/// stretch a label underlines.
+const WINDOW: usize = 200;
+
+/// The largest char boundary of `s` at or before `i`.
+fn floor_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// The smallest char boundary of `s` at or after `i`.
+fn ceil_boundary(s: &str, i: usize) -> usize {
+    let mut i = i.min(s.len());
+    while !s.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
 fn labeled(span: Span, label: &str) -> LabeledSpan {
-    LabeledSpan::new(
-        Some(label.to_string()),
-        span.start as usize,
-        span.len().max(1),
-    )
+    // a directive thousands of bytes long is underlined at its start only
+    let len = (span.len() as usize).clamp(1, WINDOW);
+    LabeledSpan::new(Some(label.to_string()), span.start as usize, len)
 }
 
 /// A diagnostic with a snippet at `span`.
