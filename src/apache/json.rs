@@ -62,7 +62,7 @@ fn convert(items: &[Node], comments: bool, out: &mut Vec<Stmt>) {
                         args: vec![],
                         includes: None,
                         block: None,
-                        comment: Some(c.text.clone()),
+                        comment: Some(crate::certs::redacted(c.text.clone())),
                         active: c.active,
                     });
                 }
@@ -86,7 +86,11 @@ fn stmt(d: &Directive, comments: bool) -> Stmt {
     Stmt {
         directive: d.name.value(),
         line: d.span.line,
-        args: d.raw_values(),
+        args: d
+            .raw_values()
+            .into_iter()
+            .map(crate::certs::redacted)
+            .collect(),
         includes,
         block,
         comment: None,

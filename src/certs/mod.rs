@@ -837,6 +837,14 @@ pub fn redact_private_keys(text: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// [`redact_private_keys`] of an owned string (a parsed word or comment).
+pub fn redacted(s: String) -> String {
+    match redact_private_keys(&s) {
+        std::borrow::Cow::Borrowed(_) => s,
+        std::borrow::Cow::Owned(r) => r,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -91,7 +91,7 @@ fn convert(items: &[Node], index: &HashMap<FileId, usize>, comments: bool, out: 
                         args: vec![],
                         includes: None,
                         block: None,
-                        comment: Some(c.text.clone()),
+                        comment: Some(crate::certs::redacted(c.text.clone())),
                     });
                 }
             }
@@ -105,7 +105,7 @@ fn convert(items: &[Node], index: &HashMap<FileId, usize>, comments: bool, out: 
                             args: vec![],
                             includes: None,
                             block: None,
-                            comment: Some(c.text.clone()),
+                            comment: Some(crate::certs::redacted(c.text.clone())),
                         });
                     }
                 }
@@ -115,7 +115,12 @@ fn convert(items: &[Node], index: &HashMap<FileId, usize>, comments: bool, out: 
 }
 
 fn stmt(d: &Directive, index: &HashMap<FileId, usize>, comments: bool) -> Stmt {
-    let mut args: Vec<String> = d.args.iter().map(|a| a.crossplane_value()).collect();
+    // an inline `data:` key is never printed (nor a key pasted anywhere else)
+    let mut args: Vec<String> = d
+        .args
+        .iter()
+        .map(|a| crate::certs::redacted(a.crossplane_value()))
+        .collect();
     if d.is("if") {
         prepare_if_args(&mut args);
     }
