@@ -251,6 +251,9 @@ fn dir_of(file: &Path) -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Largest baseline read.
+const MAX_BASELINE_BYTES: u64 = 64 * 1024 * 1024;
+
 impl Baseline {
     /// Read a baseline file. A missing file is an empty baseline (`None`
     /// note says so); a file that is not a baseline is an error.
@@ -259,8 +262,19 @@ impl Baseline {
             dir: dir_of(path),
             ..Baseline::default()
         };
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
+        if let Some(why) = crate::config::escapes_by_link(path) {
+            return Err(Error::new(format!(
+                "baseline \"{}\" not read: {why}",
+                path.display()
+            )));
+        }
+        let text = match crate::fsx::read_regular(path, MAX_BASELINE_BYTES) {
+            Ok(b) => String::from_utf8(b).map_err(|_| {
+                Error::new(format!(
+                    "baseline \"{}\" not read: it is not UTF-8 text",
+                    path.display()
+                ))
+            })?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Ok((
                     b,
@@ -270,6 +284,12 @@ impl Baseline {
                     )),
                 ))
             }
+            Err(e) if e.kind() == std::io::ErrorKind::Other => {
+                return Err(Error::new(format!(
+                    "baseline \"{}\" not read: {e}",
+                    path.display()
+                )))
+            }
             Err(e) => {
                 return Err(Error::new(format!(
                     "cannot read baseline \"{}\": {e}",
@@ -278,8 +298,14 @@ impl Baseline {
             }
         };
         let f: File = serde_json::from_str(&text).map_err(|e| {
+            // serde's words for a wrong value quote the value: not shown
+            let why = if e.is_data() {
+                "its JSON does not have a baseline's fields (tool, format, findings)".to_string()
+            } else {
+                e.to_string()
+            };
             Error::at(
-                format!("not a tlslint baseline: {e}"),
+                format!("not a tlslint baseline: {why}"),
                 path,
                 e.line() as u32,
                 e.column() as u32,
@@ -349,7 +375,7 @@ pub fn write(path: &Path, findings: &[(&str, &Finding, &str, &Path)]) -> Result<
         findings: entries,
     };
     let text = serde_json::to_string_pretty(&doc).map_err(|e| Error::new(e.to_string()))? + "\n";
-    std::fs::write(path, text)
+    crate::fsx::write_atomic(path, text.as_bytes())
         .map_err(|e| Error::new(format!("cannot write baseline \"{}\": {e}", path.display())))?;
     Ok(n)
 }

@@ -223,16 +223,79 @@ fn check_version(path: &Path, key: &str, v: &Option<Spanned<String>>) -> Result<
     Ok(())
 }
 
-/// Read and validate a settings file.
+/// Read and validate a settings file. The files it names (`profile_file`,
+/// `ca_file`, `root:` directories) must lie in its repository: a pull
+/// request's settings cannot make tlslint read the runner's files.
 pub fn load(path: &Path) -> Result<Config, Error> {
     let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let text = std::fs::read_to_string(path).map_err(|e| {
+    let text = read_settings_text(path)?;
+    let cfg = parse(&text, &abs)?;
+    let repo = crate::fsx::repository(cfg.dir());
+    let named = cfg
+        .profile_file
+        .iter()
+        .map(|p| ("profile_file", p))
+        .chain(cfg.ca_file.iter().map(|p| ("ca_file", p)))
+        .chain(cfg.root.iter().map(|r| ("root", &r.local)));
+    for (key, p) in named {
+        if !crate::fsx::inside(p, &repo) {
+            return Err(Error::new(format!(
+                "{}: {key}: \"{}\" is outside the repository {} (a settings file names files of \
+                 its own repository only; give a file elsewhere on the command line)",
+                path.display(),
+                crate::fsx::lexical_normal(p).display(),
+                repo.display()
+            )));
+        }
+    }
+    Ok(cfg)
+}
+
+/// Largest settings file read.
+const MAX_SETTINGS_BYTES: u64 = 1024 * 1024;
+
+/// Why a file tlslint was given by path (`--config`, `--baseline`,
+/// `--profile-file`, a settings file found upward) may not be read: its
+/// real path, symlinks followed, is outside the repository its name lies in
+/// (the nearest directory upward with `.git`, else its own directory). A
+/// file named outside any checkout is the user's choice; a symlink in a
+/// checkout that leads out of it (to `/etc/shadow`) is refused.
+pub fn escapes_by_link(path: &Path) -> Option<String> {
+    let abs = crate::fsx::absolute(path);
+    let repo = crate::fsx::repository(abs.parent().unwrap_or(Path::new("/")));
+    (!crate::fsx::inside(path, &repo)).then(|| {
+        format!(
+            "a symbolic link leads outside {} (not followed)",
+            repo.display()
+        )
+    })
+}
+
+/// The text of a settings file, refused — with a message that quotes
+/// nothing from it — when it is not a regular file, is larger than
+/// [`MAX_SETTINGS_BYTES`], or a symlink leads out of its repository: a
+/// pull request cannot make tlslint print `/etc/shadow` in a settings error.
+fn read_settings_text(path: &Path) -> Result<String, Error> {
+    let refuse = |why: &str| {
         Error::new(format!(
-            "cannot read settings file \"{}\": {e}",
+            "settings file \"{}\" not read: {why}",
             path.display()
         ))
+    };
+    if let Some(why) = escapes_by_link(path) {
+        return Err(refuse(&why));
+    }
+    let bytes = crate::fsx::read_regular(path, MAX_SETTINGS_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::Other {
+            refuse(&e.to_string())
+        } else {
+            Error::new(format!(
+                "cannot read settings file \"{}\": {e}",
+                path.display()
+            ))
+        }
     })?;
-    parse(&text, &abs)
+    String::from_utf8(bytes).map_err(|_| refuse("it is not UTF-8 text"))
 }
 
 /// Parse the text of a settings file at `path` (absolute).
@@ -318,8 +381,11 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
 
 /// The settings file that governs `path`: `.tlslint.yaml` or `.tlslint.yml`
 /// in its directory (a file's parent; `-` is the current directory) or the
-/// nearest ancestor, stopping after the directory that holds `.git` or at the
-/// file-system root.
+/// nearest ancestor, stopping after the directory that holds `.git`, after
+/// the user's home (`$HOME`), or at the file-system root. A directory anyone
+/// may write to (world-writable, as `/tmp`) ends the search before it is
+/// looked in: a settings file there is nobody's in particular (one in
+/// `/tmp` with `exclude: ["**"]` would silently lint nothing).
 pub fn discover(path: &Path) -> Option<PathBuf> {
     let start = if path == Path::new("-") {
         PathBuf::from(".")
@@ -333,20 +399,46 @@ pub fn discover(path: &Path) -> Option<PathBuf> {
     };
     let abs = std::path::absolute(&start).ok()?;
     let abs = crate::fsx::lexical_normal(&abs);
+    let home = std::env::var_os("HOME").map(PathBuf::from);
     let mut dir = Some(abs.as_path());
     while let Some(d) = dir {
+        // a directory anyone can write to (/tmp, /var/tmp, /dev/shm) is
+        // shared: a settings file there is nobody's, and neither is one above it
+        if shared_dir(d) {
+            return None;
+        }
         for n in FILE_NAMES {
             let c = d.join(n);
-            if c.is_file() {
+            // whatever is there (a FIFO, a device, a dangling link) is the
+            // settings file, refused by `load` with the reason, never skipped
+            if std::fs::symlink_metadata(&c).is_ok_and(|m| !m.is_dir()) {
                 return Some(c);
             }
         }
         if d.join(".git").exists() {
             return None;
         }
+        // no further than the user's home
+        if home.as_deref() == Some(d) {
+            return None;
+        }
         dir = d.parent();
     }
     None
+}
+
+/// A directory others can write to (world-writable, as /tmp is).
+fn shared_dir(d: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(d).is_ok_and(|m| m.permissions().mode() & 0o002 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = d;
+        false
+    }
 }
 
 /// The effective settings of a run (or of the paths one settings file

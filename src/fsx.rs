@@ -37,6 +37,12 @@ pub trait Fs {
     fn map_config(&self, path: &Path) -> crate::paths::Mapped {
         crate::paths::Mapped::Local(path.to_path_buf())
     }
+    /// True when a real path (see [`Fs::real`]) is one the tree may read
+    /// from: inside the tree or a `--root` mapping (anything, for a tree at
+    /// its server location or none).
+    fn holds(&self, _real: &Path) -> bool {
+        true
+    }
     /// A path `map_config` did not map was not read (a pattern or an
     /// optional include matches nothing, a plain include fails): say so.
     fn skipped(&self, _path: &Path, _why: &str) {}
@@ -84,6 +90,13 @@ impl Fs for RealFs {
         if buf.len() as u64 > MAX_FILE_BYTES {
             return Err(io::Error::other("file grew while being read"));
         }
+        // binary data (an executable, an image, a database) is no
+        // configuration: never parsed, so its bytes are never a snippet
+        if buf.contains(&0) {
+            return Err(io::Error::other(
+                "binary data (a NUL byte), not a configuration file",
+            ));
+        }
         Ok(buf)
     }
     fn kind(&self, path: &Path) -> Option<Kind> {
@@ -113,6 +126,131 @@ impl Fs for RealFs {
     fn identity(&self, path: &Path) -> io::Result<PathBuf> {
         std::fs::canonicalize(path)
     }
+}
+
+/// Read a file tlslint itself is given (settings, profile, baseline): only
+/// a regular file (a FIFO, device, socket or directory is refused at once,
+/// never a blocked or endless read) of at most `limit` bytes. Error
+/// messages say what the file is, never what it holds.
+pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    let regular = |m: &std::fs::Metadata| -> io::Result<()> {
+        if m.is_dir() {
+            return Err(io::Error::other("it is a directory"));
+        }
+        if !m.is_file() {
+            return Err(io::Error::other(
+                "it is not a regular file (a pipe, socket or device is never read)",
+            ));
+        }
+        if m.len() > limit {
+            return Err(io::Error::other(format!(
+                "it is larger than {}",
+                size_text(limit)
+            )));
+        }
+        Ok(())
+    };
+    // checked before opening: opening a FIFO for reading blocks until
+    // someone writes to it
+    regular(&std::fs::metadata(path)?)?;
+    let f = std::fs::File::open(path)?;
+    // and again on what was opened (the name may have changed in between)
+    regular(&f.metadata()?)?;
+    let mut buf = Vec::new();
+    f.take(limit + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Err(io::Error::other(format!(
+            "it is larger than {}",
+            size_text(limit)
+        )));
+    }
+    Ok(buf)
+}
+
+fn size_text(n: u64) -> String {
+    if n >= 1024 * 1024 && n % (1024 * 1024) == 0 {
+        format!("{} MiB", n / (1024 * 1024))
+    } else {
+        format!("{n} bytes")
+    }
+}
+
+/// Replace the file at `path` with `data`, for every file tlslint writes
+/// (`--write-baseline`, fixes): never through a symlink (a link at `path`
+/// is refused, its target left alone) and atomically (a temporary file in
+/// the same directory, renamed over `path`), so that a reader sees the old
+/// file or the new one, never a part. An existing file keeps its
+/// permissions.
+pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let old = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(io::Error::other(
+                "it is a symbolic link (not followed: tlslint writes no file through a link)",
+            ))
+        }
+        Ok(m) if !m.is_file() => return Err(io::Error::other("it is not a regular file")),
+        Ok(m) => Some(m.permissions()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| io::Error::other("no file name"))?;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    // create_new: O_CREAT|O_EXCL, which follows no link either
+    let mut n = 0u32;
+    let (tmp, mut f) = loop {
+        let tmp = dir.join(format!(
+            ".{}.{}-{n}.tmp",
+            name.to_string_lossy(),
+            std::process::id()
+        ));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+        {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let written = f
+        .write_all(data)
+        .and_then(|_| f.sync_all())
+        .and_then(|_| match old {
+            Some(p) => f.set_permissions(p),
+            None => Ok(()),
+        });
+    drop(f);
+    let done = written.and_then(|_| std::fs::rename(&tmp, path));
+    if done.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    done
+}
+
+/// The repository a file lies in: the nearest directory upward from `dir`
+/// that holds `.git`, else `dir` itself; canonical where it exists.
+pub fn repository(dir: &Path) -> PathBuf {
+    let abs = absolute(dir);
+    let repo = abs
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(&abs);
+    std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_path_buf())
+}
+
+/// True when `path` (its symlinks resolved where it exists) lies inside
+/// `repo` (canonical).
+pub fn inside(path: &Path, repo: &Path) -> bool {
+    let real = std::fs::canonicalize(path).unwrap_or_else(|_| absolute(path));
+    real.starts_with(repo)
 }
 
 /// A set of files held in memory (an `nginx -T` dump).

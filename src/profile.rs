@@ -152,13 +152,13 @@ impl Profile {
 
     /// Load `--profile-file FILE`: a guideline JSON as published (the
     /// configuration named `name` in it), or a YAML policy.
+    /// (Read with [`read_profile_text`]'s limits.)
     pub fn from_file(
         path: &Path,
         name: &str,
         guideline: Option<&str>,
     ) -> Result<(Profile, Option<String>), Error> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::new(format!("cannot read profile \"{}\": {e}", path.display())))?;
+        let text = read_profile_text(path)?;
         let trimmed = text.trim_start();
         if trimmed.starts_with('{') {
             let g: Guideline = serde_json::from_str(&text).map_err(|e| {
@@ -184,6 +184,27 @@ impl Profile {
             format!("{} (guideline {})", self.name, self.guideline)
         }
     }
+}
+
+/// Largest profile file read (Mozilla's guideline JSON is some 10 KB).
+const MAX_PROFILE_BYTES: u64 = 1024 * 1024;
+
+/// The text of a profile file: only a regular file of at most
+/// [`MAX_PROFILE_BYTES`], not reached through a symlink that leads out of
+/// its repository; refusals quote nothing from the file.
+fn read_profile_text(path: &Path) -> Result<String, Error> {
+    let refuse = |why: &str| Error::new(format!("profile \"{}\" not read: {why}", path.display()));
+    if let Some(why) = crate::config::escapes_by_link(path) {
+        return Err(refuse(&why));
+    }
+    let bytes = crate::fsx::read_regular(path, MAX_PROFILE_BYTES).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::Other {
+            refuse(&e.to_string())
+        } else {
+            Error::new(format!("cannot read profile \"{}\": {e}", path.display()))
+        }
+    })?;
+    String::from_utf8(bytes).map_err(|_| refuse("it is not UTF-8 text"))
 }
 
 /// An organisation's policy in YAML: a name, optionally a bundled profile it
