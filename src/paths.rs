@@ -446,6 +446,26 @@ impl PathMap {
     }
 }
 
+impl PathMap {
+    /// True when `real` (a path with its symlinks resolved) lies in the
+    /// tree or under a `--root` mapping's local directory; always for a
+    /// tree at its server location, or no tree.
+    pub fn holds(&self, real: &Path) -> bool {
+        let Some((_, abs)) = &self.tree else {
+            return true;
+        };
+        if self.at_location {
+            return true;
+        }
+        let real = absolute(real);
+        let under = |dir: &Path| {
+            let dir = absolute(dir);
+            real.starts_with(&dir) || std::fs::canonicalize(&dir).is_ok_and(|c| real.starts_with(c))
+        };
+        under(abs) || self.roots.iter().any(|r| under(&r.local))
+    }
+}
+
 /// True for the error [`MappedFs`] gives for a symlink whose target is a
 /// server path not read from this machine (the note says why).
 pub fn is_not_read(e: &io::Error) -> bool {
@@ -515,6 +535,9 @@ impl Fs for MappedFs<'_> {
     }
     fn map_config(&self, path: &Path) -> Mapped {
         self.map.config(path)
+    }
+    fn holds(&self, real: &Path) -> bool {
+        self.map.holds(real)
     }
     fn skipped(&self, path: &Path, why: &str) {
         self.map.skipped(path, why)

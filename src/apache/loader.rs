@@ -2000,6 +2000,19 @@ pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
             .then_some(p)
         }
     };
+    // an `envvars` that links out of the tree (and its --root mappings) is
+    // not this tree's: its values would be the runner's, so it is not read
+    let envvars = envvars.filter(|p| match fs.real(p).filter(|r| !fs.holds(r)) {
+        Some(_) => {
+            notes.push(format!(
+                "environment: {} is not read: it is a symbolic link that leads outside the tree \
+                 (its variables are left unset)",
+                p.display()
+            ));
+            false
+        }
+        None => true,
+    });
     if let Some(p) = envvars {
         match fs.read(&p) {
             Ok(b) => {
