@@ -30,15 +30,6 @@ fn json(dir: &Path, args: &[&str]) -> serde_json::Value {
     })
 }
 
-fn codes(v: &serde_json::Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -62,7 +53,7 @@ fn files_absent_from_this_machine_are_one_note_not_findings() {
     )
     .unwrap();
     let v = json(d.path(), &["nginx.conf"]);
-    let c = codes(&v);
+    let c = common::finding_codes(&v);
     assert!(!c.iter().any(|c| c.starts_with("TLS3")), "{c:?}");
     let notes = v["notes"].to_string();
     assert!(
@@ -78,7 +69,7 @@ fn files_absent_from_this_machine_are_one_note_not_findings() {
             .replace("  }\n}", "    ssl_trusted_certificate bundle.pem;\n  }\n}"),
     )
     .unwrap();
-    let c = codes(&json(d.path(), &["nginx.conf"]));
+    let c = common::finding_codes(&json(d.path(), &["nginx.conf"]));
     assert!(!c.iter().any(|c| c.starts_with("TLS3")), "{c:?}");
     // one of them present: the missing one is a finding
     std::fs::write(d.path().join("a.key"), "not a key").unwrap();
@@ -113,7 +104,7 @@ fn root_maps_absolute_paths_onto_a_checkout() {
         repo,
         &["nginx", "--root", "/etc/nginx=nginx", "--now", "2026-01-01"],
     );
-    let c = codes(&v);
+    let c = common::finding_codes(&v);
     // a.pem was read from the checkout: self-signed, so not trusted; the key matches
     assert!(c.contains(&"TLS310".to_string()), "{c:?}");
     assert!(
@@ -136,7 +127,7 @@ fn root_maps_absolute_paths_onto_a_checkout() {
         repo,
         &["nginx", "--root", "/etc=nginx/..", "--now", "2026-01-01"],
     );
-    let c = codes(&v);
+    let c = common::finding_codes(&v);
     assert!(c.contains(&"TLS301".to_string()), "{c:?}");
 }
 
@@ -180,7 +171,7 @@ fn inline_data_is_checked_and_key_material_is_never_printed() {
         conf(&quote(pem("a.pem")), &quote(pem("a.key"))),
     )
     .unwrap();
-    let c = codes(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    let c = common::finding_codes(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
     assert!(!c.iter().any(|c| c == "TLS301" || c == "TLS302"), "{c:?}");
 }
 
@@ -300,7 +291,7 @@ fn stapling_needs_an_ocsp_url_in_the_certificate() {
     assert_eq!(m.len(), 1, "{m:?}");
     assert!(m[0].contains("names no OCSP responder"), "{m:?}");
     std::fs::write(d.path().join("nginx.conf"), staple("with.pem")).unwrap();
-    let c = codes(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    let c = common::finding_codes(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
     assert!(!c.contains(&"TLS506".to_string()), "{c:?}");
     // ssl_stapling_responder stands in for the certificate's URL
     std::fs::write(
@@ -311,7 +302,7 @@ fn stapling_needs_an_ocsp_url_in_the_certificate() {
         ),
     )
     .unwrap();
-    let c = codes(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
+    let c = common::finding_codes(&json(d.path(), &["nginx.conf", "--now", "2026-01-01"]));
     assert!(!c.contains(&"TLS506".to_string()), "{c:?}");
 }
 
@@ -375,7 +366,7 @@ fn unreadable_and_foreign_owned_keys() {
         let v = json(d.path(), &["nginx.conf", "--now", "2026-01-01"]);
         let notes = v["notes"].to_string();
         assert!(notes.contains("could not be read as uid"), "{notes}");
-        let c = codes(&v);
+        let c = common::finding_codes(&v);
         assert!(
             !c.contains(&"TLS301".to_string()) && !c.contains(&"TLS302".to_string()),
             "{c:?}"

@@ -109,15 +109,6 @@ fn static_json(conf: &Path, versions: &[String]) -> serde_json::Value {
     serde_json::from_slice(&tlslint(&args).stdout).unwrap()
 }
 
-fn codes(v: &serde_json::Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn nginx_rsa_and_ecdsa_certificates() {
     let Some((nginx, versions, tmp)) = setup("an nginx with RSA and ECDSA certificates", false)
@@ -206,7 +197,10 @@ fn nginx_rsa_and_ecdsa_certificates() {
     for k in &keys {
         assert_eq!(k.2, "trusted (root: CN=Probe Test CA)", "{keys:#?}");
     }
-    assert!(!codes(&v).contains(&"TLS310".to_string()), "{v:#}");
+    assert!(
+        !common::finding_codes(&v).contains(&"TLS310".to_string()),
+        "{v:#}"
+    );
     // a CA file that is not there is bad usage
     let o = tlslint(&["probe", &target, "--ca-file", &format!("{d}/nope.pem")]);
     assert_eq!(o.code, Some(2));
@@ -219,7 +213,10 @@ fn nginx_rsa_and_ecdsa_certificates() {
         default_list.starts_with("OpenSSL 3.0 to") || default_list.starts_with("OpenSSL 3.5"),
         "groups {groups:?} are not named as OpenSSL's default list: {default_list:?}"
     );
-    assert!(!codes(&v).contains(&"TLS206".to_string()), "{v:#}");
+    assert!(
+        !common::finding_codes(&v).contains(&"TLS206".to_string()),
+        "{v:#}"
+    );
 
     // --probe on the tree the server runs: nothing differs (TLS605 agrees
     // with `auto`; each certificate is the one served for its key type)
@@ -229,7 +226,10 @@ fn nginx_rsa_and_ecdsa_certificates() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // statically, `auto` is not TLS206 either
     let sv = static_json(&conf, &versions);
-    assert!(!codes(&sv).contains(&"TLS206".to_string()), "{sv:#}");
+    assert!(
+        !common::finding_codes(&sv).contains(&"TLS206".to_string()),
+        "{sv:#}"
+    );
 
     // edited copies of the tree
     let text = std::fs::read_to_string(&conf).unwrap();

@@ -791,6 +791,16 @@ pub fn findings(main: &Path, args: &[&str]) -> Vec<(String, String, String, u64)
 
 // ---------------------------------------------------------------- live servers
 
+/// The codes of the `findings` of a `--format json` report.
+pub fn finding_codes(v: &serde_json::Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// A TCP port free on 127.0.0.1 right now.
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
