@@ -72,47 +72,30 @@ fn tree_input(dir: &Path, main: &Path) -> Vec<u8> {
 /// The seeds of a target, from the repository's own trees and snippets.
 fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
     let r = repo();
-    let nginx_trees = || {
+    // (tree directory, main file) of every fixture tree and the example
+    let trees = |server: &str, mains: &[&str]| {
         let mut v = Vec::new();
-        for d in std::fs::read_dir(r.join("fixtures/nginx"))
+        for d in std::fs::read_dir(r.join("fixtures").join(server))
             .unwrap()
             .flatten()
         {
             let dir = d.path();
             for main in files_below(&dir) {
-                if main.file_name().is_some_and(|n| n == "nginx.conf") {
+                if main
+                    .file_name()
+                    .is_some_and(|n| mains.iter().any(|m| n == *m))
+                {
                     v.push((dir.clone(), main));
                 }
             }
         }
-        v.push((
-            r.join("examples/nginx"),
-            r.join("examples/nginx/nginx.conf"),
-        ));
+        let ex = r.join("examples").join(server);
+        v.push((ex.clone(), ex.join(mains[0])));
         v.sort();
         v
     };
-    let apache_trees = || {
-        let mut v = Vec::new();
-        for d in std::fs::read_dir(r.join("fixtures/apache"))
-            .unwrap()
-            .flatten()
-        {
-            let dir = d.path();
-            for main in files_below(&dir) {
-                let n = main.file_name().unwrap().to_string_lossy();
-                if n == "apache2.conf" || n == "httpd.conf" {
-                    v.push((dir.clone(), main));
-                }
-            }
-        }
-        v.push((
-            r.join("examples/apache"),
-            r.join("examples/apache/apache2.conf"),
-        ));
-        v.sort();
-        v
-    };
+    let nginx_trees = || trees("nginx", &["nginx.conf"]);
+    let apache_trees = || trees("apache", &["apache2.conf", "httpd.conf"]);
     // directive arguments of a kind, from every config file in the repository
     let args = |names: &[&str]| {
         let mut v: Vec<String> = Vec::new();
