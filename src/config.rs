@@ -612,7 +612,8 @@ impl Excludes {
         for (pat, &anchored) in self.patterns.iter().zip(&self.anchored) {
             if anchored {
                 // the path or any directory above it
-                if (1..=comps.len()).any(|n| match_components(pat, &comps[..n])) {
+                let ends = match_components(pat, &comps);
+                if ends[1..].iter().any(|&e| e) {
                     return true;
                 }
             } else if let [one] = pat.as_slice() {
@@ -629,17 +630,30 @@ fn glob_component(pat: &str, name: &str) -> bool {
     crate::fsx::fnmatch(pat.as_bytes(), name.as_bytes())
 }
 
-fn match_components(pat: &[String], path: &[String]) -> bool {
-    match pat.split_first() {
-        None => path.is_empty(),
-        Some((p, rest)) if p == "**" => {
-            (0..=path.len()).any(|i| match_components(rest, &path[i..]))
+/// Where `pat` (components, `**` any number of them) can end in `path`:
+/// `ends[n]` is whether it matches the first `n` components. A table over
+/// (pattern component, path position), filled left to right: time
+/// pattern × path, however many `**` (a walk over every way to split the
+/// path among 30 `**` would never end).
+fn match_components(pat: &[String], path: &[String]) -> Vec<bool> {
+    let mut cur = vec![false; path.len() + 1];
+    cur[0] = true;
+    for p in pat {
+        let mut next = vec![false; path.len() + 1];
+        if p == "**" {
+            let mut reached = false;
+            for (n, x) in next.iter_mut().enumerate() {
+                reached |= cur[n];
+                *x = reached;
+            }
+        } else {
+            for (n, c) in path.iter().enumerate() {
+                next[n + 1] = cur[n] && glob_component(p, c);
+            }
         }
-        Some((p, rest)) => match path.split_first() {
-            Some((c, prest)) => glob_component(p, c) && match_components(rest, prest),
-            None => false,
-        },
+        cur = next;
     }
+    cur
 }
 
 #[cfg(test)]
@@ -671,6 +685,20 @@ mod tests {
         assert!(d.excludes(Path::new("/repo/conf.d/x.conf")));
         assert!(d.excludes(Path::new("/repo/a/z.conf")));
         assert!(d.excludes(Path::new("/repo/a/b/c/z.conf")));
+        assert!(!d.excludes(Path::new("/repo/b/z.conf")));
+    }
+
+    #[test]
+    fn many_double_stars_match_in_polynomial_time() {
+        // `**/**/…/x` against a deep path that does not end in x: every way of
+        // splitting 40 components among 40 `**` was tried before (never ending)
+        let pat = format!("{}x", "**/".repeat(40));
+        let e = Excludes::new(Path::new("/repo"), &[pat]);
+        let deep = format!("/repo/{}y.conf", "d/".repeat(40));
+        let t = std::time::Instant::now();
+        assert!(!e.excludes(Path::new(&deep)));
+        assert!(e.excludes(Path::new(&format!("/repo/{}x/y.conf", "d/".repeat(40)))));
+        assert!(t.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]

@@ -22,7 +22,7 @@
 //!
 //! A finding is matched by its primary span (where it points).
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::finding::Finding;
 use crate::nginx::ast::{Comment, Directive, Node};
@@ -165,6 +165,8 @@ impl Pragma {
     pub fn valid(&self) -> bool {
         self.parsed.malformed.is_none() && !self.parsed.reason.is_empty()
     }
+    /// What [`apply`]'s index answers, pragma by pragma (for tests).
+    #[cfg(test)]
     fn covers(&self, f: &Finding) -> bool {
         self.valid()
             && self.parsed.codes.contains(&f.code)
@@ -290,22 +292,66 @@ fn included(tree: &Tree, ds: &[&Directive], seen: &mut HashSet<FileId>, out: &mu
 
 /// Take the findings that a valid suppression covers out of `items`; mark
 /// the suppressions used. `finding` gets the finding out of an item.
+///
+/// The suppressions are indexed by (file, code), each list sorted by where
+/// its ranges start with the farthest end reached so far: a finding looks
+/// only at ranges of its file and code that start before it, from the
+/// nearest back, and stops where no earlier range reaches it. 20,000
+/// suppressions against 20,000 findings took ~18 s as a product; one range
+/// or a few per finding now.
 pub fn apply<T>(
     pragmas: &mut [Pragma],
     items: Vec<T>,
     finding: impl Fn(&T) -> &Finding,
 ) -> (Vec<T>, Vec<(T, usize)>) {
+    // (start, end as Range::contains reads it, pragma)
+    type Entry = (u32, u32, usize);
+    let mut index: HashMap<(FileId, &'static str), (Vec<Entry>, Vec<u32>)> = HashMap::new();
+    for (i, p) in pragmas.iter().enumerate().filter(|(_, p)| p.valid()) {
+        for &code in &p.parsed.codes {
+            for r in &p.scope {
+                let end = r.end.max(r.start.saturating_add(1));
+                index
+                    .entry((r.file, code))
+                    .or_default()
+                    .0
+                    .push((r.start, end, i));
+            }
+        }
+    }
+    for (entries, reach) in index.values_mut() {
+        entries.sort_unstable();
+        let mut far = 0;
+        *reach = entries
+            .iter()
+            .map(|e| {
+                far = far.max(e.1);
+                far
+            })
+            .collect();
+    }
     let mut kept = Vec::new();
     let mut gone = Vec::new();
     for it in items {
         let f = finding(&it);
+        let x = f.span.start;
         // the innermost (last-starting) suppression that covers it gets the credit
-        let by = pragmas
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.covers(f))
-            .max_by_key(|(_, p)| (!p.parsed.file_scope, p.span.start))
-            .map(|(i, _)| i);
+        let mut by: Option<usize> = None;
+        if let Some((entries, reach)) = index.get(&(f.span.file, f.code)) {
+            let before = entries.partition_point(|e| e.0 <= x);
+            for k in (0..before).rev() {
+                if reach[k] <= x {
+                    break;
+                }
+                let (_, end, i) = entries[k];
+                if x < end {
+                    let key = |i: usize| (!pragmas[i].parsed.file_scope, pragmas[i].span.start, i);
+                    if by.is_none_or(|b| key(i) > key(b)) {
+                        by = Some(i);
+                    }
+                }
+            }
+        }
         match by {
             Some(i) => {
                 pragmas[i].used.insert(f.code);
@@ -319,6 +365,120 @@ pub fn apply<T>(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn span(file: u32, start: u32) -> Span {
+        Span {
+            file: FileId(file),
+            start,
+            end: start + 1,
+            line: 1,
+            col: 1,
+        }
+    }
+
+    fn finding(code: &'static str, at: Span) -> Finding {
+        Finding {
+            code,
+            name: "",
+            severity: crate::finding::Severity::Warning,
+            message: String::new(),
+            span: at,
+            label: String::new(),
+            related: Vec::new(),
+            help: None,
+            endpoints: Vec::new(),
+            evidence: Default::default(),
+        }
+    }
+
+    fn pragma(at: Span, file_scope: bool, codes: Vec<&'static str>, scope: Vec<Range>) -> Pragma {
+        Pragma {
+            span: at,
+            parsed: Parsed {
+                file_scope,
+                codes,
+                unknown: Vec::new(),
+                reason: "a reason".into(),
+                malformed: None,
+            },
+            scope,
+            used: BTreeSet::new(),
+        }
+    }
+
+    /// The product the index replaces: every suppression for every finding.
+    fn by_product(pragmas: &[Pragma], f: &Finding) -> Option<usize> {
+        pragmas
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.covers(f))
+            .max_by_key(|(i, p)| (!p.parsed.file_scope, p.span.start, *i))
+            .map(|(i, _)| i)
+    }
+
+    #[test]
+    fn the_index_credits_the_suppression_the_product_credits() {
+        // nested and overlapping ranges in two files, three codes, file scopes
+        let mut rng = 0x2545_f491_u64;
+        let mut next = |n: u32| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng % u64::from(n)) as u32
+        };
+        let codes = ["TLS101", "TLS201", "TLS501"];
+        let mut pragmas = Vec::new();
+        for _ in 0..300 {
+            let file = next(2);
+            let start = next(1000);
+            let whole = next(10) == 0;
+            let range = Range {
+                file: FileId(file),
+                start: if whole { 0 } else { start },
+                end: if whole { u32::MAX } else { start + next(200) },
+            };
+            let cs = vec![codes[next(3) as usize]];
+            pragmas.push(pragma(
+                span(file, start.saturating_sub(1)),
+                whole,
+                cs,
+                vec![range],
+            ));
+        }
+        for _ in 0..3000 {
+            let f = finding(codes[next(3) as usize], span(next(2), next(1300)));
+            let want = by_product(&pragmas, &f);
+            let (_, gone) = apply(&mut pragmas, vec![f], |f| f);
+            assert_eq!(gone.first().map(|g| g.1), want);
+        }
+    }
+
+    #[test]
+    fn twenty_thousand_suppressions_are_not_a_product() {
+        let n = 20_000u32;
+        let mut pragmas: Vec<Pragma> = (0..n)
+            .map(|i| {
+                let r = Range {
+                    file: FileId(0),
+                    start: 10 * i + 5,
+                    end: 10 * i + 9,
+                };
+                pragma(span(0, 10 * i), false, vec!["TLS101"], vec![r])
+            })
+            .collect();
+        let findings: Vec<Finding> = (0..n)
+            .map(|i| finding("TLS101", span(0, 10 * i + 6)))
+            .collect();
+        let t = std::time::Instant::now();
+        let (kept, gone) = apply(&mut pragmas, findings, |f| f);
+        assert!(kept.is_empty());
+        assert!(gone.iter().enumerate().all(|(k, g)| g.1 == k));
+        assert!(pragmas.iter().all(|p| p.used.contains("TLS101")));
+        // 400 million range checks took ~18 s; the index takes milliseconds
+        assert!(t.elapsed() < std::time::Duration::from_secs(10));
+    }
+
     #[test]
     fn wide_separators_do_not_panic() {
         let p = super::parse_comment("# tlslint: ignore\u{a0}TLS101 -- a reason").unwrap();
@@ -331,8 +491,6 @@ mod tests {
             let _ = super::parse_comment(text);
         }
     }
-
-    use super::*;
 
     #[test]
     fn comment_forms() {

@@ -549,12 +549,10 @@ pub fn if_version(have: Version, args: &[String]) -> Result<bool, String> {
                     return Err("Missing delimiting / of regular expression.".into());
                 }
                 let re = &ver[..ver.len() - 1];
-                crate::apache::regex::matches(re, &have.to_string())
-                    .ok_or("Unable to compile regular expression")?
+                crate::apache::regex::matches(re, &have.to_string()).map_err(|r| r.message())?
             }
         }
-        b'~' => crate::apache::regex::matches(ver, &have.to_string())
-            .ok_or("Unable to compile regular expression")?,
+        b'~' => crate::apache::regex::matches(ver, &have.to_string()).map_err(|r| r.message())?,
         b'<' => {
             let o = compare_version(have, ver).ok_or(bad)?;
             o == std::cmp::Ordering::Less || (!rest.is_empty() && o == std::cmp::Ordering::Equal)
@@ -782,6 +780,19 @@ mod tests {
         assert!(t(&["<>", "2.4>"]).is_err());
         assert!(t(&[">=", "2.4"]).is_err());
         assert!(t(&[">=", "x>"]).is_err());
+        // PCRE2 matches repeats of what can be empty (the section applies)
+        assert_eq!(t(&["~", "^(x?){2}2>"]), Ok(true));
+        // thousands of x? then y: no deep recursion, no abort
+        let long = format!("{}y>", "x?".repeat(5000));
+        assert_eq!(t(&["~", &long]), Ok(false));
+        // PCRE2 compiles a backreference; tlslint says it cannot evaluate it
+        let e = t(&["~", "^(2)\\1>"]).unwrap_err();
+        assert!(
+            e.contains("cannot evaluate") && e.contains("backreferences"),
+            "{e}"
+        );
+        let e = t(&["~", "(>"]).unwrap_err();
+        assert!(e.starts_with("Unable to compile regular expression"), "{e}");
     }
 
     #[test]

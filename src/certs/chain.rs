@@ -136,6 +136,9 @@ pub enum PathOutcome {
     },
     /// The path ends at a self-signed certificate the clients do not trust.
     UntrustedRoot { at: usize, name: String },
+    /// The search for a path was stopped at tlslint's limit of `limit`
+    /// steps ([`MAX_SEARCH_STEPS`]): not decided.
+    SearchLimit { limit: usize },
 }
 
 /// What a certificate file sends, checked.
@@ -149,119 +152,229 @@ pub struct ChainReport {
     pub roots_sent: Vec<usize>,
 }
 
+#[derive(Clone, Copy)]
 enum Step {
     Sent(usize),
     Trusted(usize),
 }
 
-fn dfs(
-    sent: &[Arc<Cert>],
-    store: &TrustStore,
-    cur: &Cert,
-    cur_at: Option<usize>,
-    used: &mut Vec<usize>,
-    depth: usize,
-) -> Result<String, PathOutcome> {
-    if cur.self_signed {
-        if let Some(a) = store.same(cur) {
-            return Ok(a.name.clone());
-        }
+/// The most certificates a path may hold above the leaf.
+const MAX_DEPTH: usize = 16;
+/// The most certificates the path search expands for one file: certificates
+/// of the same name and key issue each other, and a walk over every order
+/// of 16 of them would never end; each certificate is expanded at most once
+/// per depth, so a file of 100 certificates stays far below this.
+pub const MAX_SEARCH_STEPS: usize = 20_000;
+
+/// The path search's state: which certificates are on the current path,
+/// where a search already failed (and how), and issuance already checked.
+struct Search<'a> {
+    sent: &'a [Arc<Cert>],
+    store: &'a TrustStore,
+    /// The sent certificates on the current path (leaf first).
+    used: Vec<usize>,
+    /// Sent certificate or trusted certificate → the least depth at which
+    /// the search from it failed, and the outcome. Reached again at that
+    /// depth or deeper, it fails the same way: the remaining depth is no
+    /// larger, and a path through a certificate of the current path would
+    /// have been found from that certificate itself.
+    failed: HashMap<(bool, usize), (usize, PathOutcome)>,
+    /// (issued, issuer) among the sent certificates → whether it issued it.
+    issued: HashMap<(usize, usize), bool>,
+    /// The sent certificates by subject, in file order.
+    by_subject: HashMap<&'a [u8], Vec<usize>>,
+    steps: usize,
+    limit: usize,
+}
+
+impl Search<'_> {
+    fn issued(&mut self, child: usize, by: usize) -> bool {
+        let (sent, key) = (self.sent, (child, by));
+        *self
+            .issued
+            .entry(key)
+            .or_insert_with(|| sent[by].can_issue() && sent[child].issued_by(&sent[by]))
     }
-    let missing = || PathOutcome::MissingIssuer {
-        at: cur_at,
-        subject: cur.subject.clone(),
-        issuer: cur.issuer.clone(),
-        urls: cur.ca_issuers_urls.clone(),
-    };
-    if depth > 16 {
-        return Err(missing());
-    }
-    // trusted issuers first (OpenSSL's default X509_V_FLAG_TRUSTED_FIRST), then sent ones
-    let mut steps: Vec<Step> = Vec::new();
-    for a in store.issuers(cur) {
-        let i = store
-            .anchors
-            .iter()
-            .position(|x| std::ptr::eq(x, a))
-            .unwrap_or(0);
-        steps.push(Step::Trusted(i));
-    }
-    // the next certificate in the file first, then any other
-    let mut order: Vec<usize> = (0..sent.len()).collect();
-    if let Some(i) = cur_at {
-        order.sort_by_key(|&j| if j == i + 1 { 0 } else { 1 });
-    }
-    for j in order {
-        if used.contains(&j) || Some(j) == cur_at {
-            continue;
-        }
-        let s = &sent[j];
-        if s.can_issue() && cur.issued_by(s) {
-            steps.push(Step::Sent(j));
-        }
-    }
-    let mut first_err = None;
-    for st in steps {
-        let r = match st {
-            Step::Trusted(i) => {
-                let a = &store.anchors[i];
-                if a.terminal() {
-                    return Ok(a.name.clone());
-                }
-                let c = a
-                    .cert
-                    .clone()
-                    .expect("non-terminal anchors are certificates");
-                if c.spki == cur.spki && c.subject_raw == cur.subject_raw {
-                    continue;
-                }
-                dfs(sent, store, &c, None, used, depth + 1)
-            }
-            Step::Sent(j) => {
-                used.push(j);
-                let r = dfs(sent, store, &sent[j], Some(j), used, depth + 1);
-                if r.is_err() {
-                    used.retain(|&u| u != j);
-                }
-                r
-            }
+
+    /// The search from `cur` (a sent certificate, `cur_at`, or a trusted one,
+    /// `anchor`) at `depth`.
+    fn from(
+        &mut self,
+        cur: &Cert,
+        cur_at: Option<usize>,
+        anchor: Option<usize>,
+        depth: usize,
+    ) -> Result<String, PathOutcome> {
+        let key = match (cur_at, anchor) {
+            (Some(j), _) => Some((true, j)),
+            (None, Some(i)) => Some((false, i)),
+            _ => None,
         };
-        match r {
-            Ok(root) => return Ok(root),
-            Err(e) => {
-                first_err.get_or_insert(e);
+        if let Some((d, e)) = key.and_then(|k| self.failed.get(&k)) {
+            if depth >= *d {
+                return Err(e.clone());
             }
         }
+        self.steps += 1;
+        if self.steps > self.limit {
+            return Err(PathOutcome::SearchLimit { limit: self.limit });
+        }
+        let r = self.expand(cur, cur_at, depth);
+        if let (Some(k), Err(e)) = (key, &r) {
+            if !matches!(e, PathOutcome::SearchLimit { .. }) {
+                self.failed.insert(k, (depth, e.clone()));
+            }
+        }
+        r
     }
-    if let Some(e) = first_err {
-        return Err(e);
+
+    fn expand(
+        &mut self,
+        cur: &Cert,
+        cur_at: Option<usize>,
+        depth: usize,
+    ) -> Result<String, PathOutcome> {
+        let (sent, store) = (self.sent, self.store);
+        if cur.self_signed {
+            if let Some(a) = store.same(cur) {
+                return Ok(a.name.clone());
+            }
+        }
+        let missing = || PathOutcome::MissingIssuer {
+            at: cur_at,
+            subject: cur.subject.clone(),
+            issuer: cur.issuer.clone(),
+            urls: cur.ca_issuers_urls.clone(),
+        };
+        if depth > MAX_DEPTH {
+            return Err(missing());
+        }
+        // trusted issuers first (OpenSSL's default X509_V_FLAG_TRUSTED_FIRST), then sent ones
+        let mut steps: Vec<Step> = Vec::new();
+        for a in store.issuers(cur) {
+            let i = store
+                .anchors
+                .iter()
+                .position(|x| std::ptr::eq(x, a))
+                .unwrap_or(0);
+            steps.push(Step::Trusted(i));
+        }
+        // the next certificate in the file first, then any other (of the issuer's name)
+        let mut order: Vec<usize> = self
+            .by_subject
+            .get(cur.issuer_raw.as_slice())
+            .cloned()
+            .unwrap_or_default();
+        if let Some(i) = cur_at {
+            order.sort_by_key(|&j| if j == i + 1 { 0 } else { 1 });
+        }
+        for j in order {
+            if self.used.contains(&j) || Some(j) == cur_at {
+                continue;
+            }
+            let issued = match cur_at {
+                Some(c) => self.issued(c, j),
+                None => sent[j].can_issue() && cur.issued_by(&sent[j]),
+            };
+            if issued {
+                steps.push(Step::Sent(j));
+            }
+        }
+        let mut first_err = None;
+        for st in steps {
+            let r = match st {
+                Step::Trusted(i) => {
+                    let a = &store.anchors[i];
+                    if a.terminal() {
+                        return Ok(a.name.clone());
+                    }
+                    let Some(c) = a.cert.clone() else {
+                        continue;
+                    };
+                    if c.spki == cur.spki && c.subject_raw == cur.subject_raw {
+                        continue;
+                    }
+                    self.from(&c, None, Some(i), depth + 1)
+                }
+                Step::Sent(j) => {
+                    self.used.push(j);
+                    let r = self.from(&sent[j], Some(j), None, depth + 1);
+                    if r.is_err() {
+                        self.used.retain(|&u| u != j);
+                    }
+                    r
+                }
+            };
+            match r {
+                Ok(root) => return Ok(root),
+                // the limit ends the whole search: no partial answer
+                Err(e @ PathOutcome::SearchLimit { .. }) => return Err(e),
+                Err(e) => {
+                    first_err.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = first_err {
+            return Err(e);
+        }
+        if cur.self_signed {
+            return Err(PathOutcome::UntrustedRoot {
+                at: cur_at.unwrap_or(0),
+                name: cur.subject.clone(),
+            });
+        }
+        Err(missing())
     }
-    if cur.self_signed {
-        return Err(PathOutcome::UntrustedRoot {
-            at: cur_at.unwrap_or(0),
-            name: cur.subject.clone(),
-        });
-    }
-    Err(missing())
 }
 
 /// Check the certificates one file sends (leaf first) against a trust store.
 pub fn check(sent: &[Arc<Cert>], store: &TrustStore) -> Option<ChainReport> {
+    check_limited(sent, store, MAX_SEARCH_STEPS).map(|(r, _)| r)
+}
+
+/// [`check`] with a limit on the search's steps; also the steps taken.
+fn check_limited(
+    sent: &[Arc<Cert>],
+    store: &TrustStore,
+    limit: usize,
+) -> Option<(ChainReport, usize)> {
     let leaf = sent.first()?;
     let misordered = (0..sent.len().saturating_sub(1))
         .find(|&i| !(sent[i + 1].can_issue() && sent[i].issued_by(&sent[i + 1])))
         .map(|i| (i, i + 1));
-    let mut used = vec![0];
-    let path = match dfs(sent, store, leaf, Some(0), &mut used, 0) {
-        Ok(root) => PathOutcome::Trusted { sent: used, root },
+    let mut search = Search {
+        sent,
+        store,
+        used: vec![0],
+        failed: HashMap::new(),
+        issued: HashMap::new(),
+        by_subject: HashMap::new(),
+        steps: 0,
+        limit,
+    };
+    for (j, c) in sent.iter().enumerate() {
+        search
+            .by_subject
+            .entry(c.subject_raw.as_slice())
+            .or_default()
+            .push(j);
+    }
+    let path = match search.from(leaf, Some(0), None, 0) {
+        Ok(root) => PathOutcome::Trusted {
+            sent: search.used,
+            root,
+        },
         Err(e) => e,
     };
     let roots_sent = (1..sent.len()).filter(|&i| sent[i].self_signed).collect();
-    Some(ChainReport {
-        misordered,
-        path,
-        roots_sent,
-    })
+    Some((
+        ChainReport {
+            misordered,
+            path,
+            roots_sent,
+        },
+        search.steps,
+    ))
 }
 
 /// A client CA file (`ssl_client_certificate`), checked for verifying clients.
@@ -313,4 +426,156 @@ pub fn check_ca_file(certs: &[Arc<Cert>], extra: &[Arc<Cert>]) -> CaReport {
         }
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    /// `openssl` makes the certificates: a leaf issued by "Loop CA", then
+    /// `n` self-signed "Loop CA" certificates of the same key (each issues
+    /// every other). None if the CLI is missing (skipped; CI=true fails).
+    fn loop_chain(n: usize) -> Option<Vec<Arc<Cert>>> {
+        if Command::new("openssl").arg("version").output().is_err() {
+            let ci = std::env::var("CI").is_ok_and(|v| v == "true");
+            assert!(!ci, "openssl is required under CI=true");
+            eprintln!("SKIP chain search bound: no openssl CLI");
+            return None;
+        }
+        let d = tempfile::tempdir().unwrap();
+        let run = |args: &[&str]| {
+            let o = Command::new("openssl")
+                .current_dir(d.path())
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                o.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+        ];
+        let ca_ext = [
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=keyCertSign",
+        ];
+        run(&[
+            &[
+                "req",
+                "-x509",
+                "-keyout",
+                "ca.key",
+                "-out",
+                "ca0.der",
+                "-outform",
+                "DER",
+                "-subj",
+                "/CN=Loop CA",
+                "-days",
+                "30",
+            ][..],
+            &ec,
+            &ca_ext,
+        ]
+        .concat());
+        for i in 1..n {
+            let out = format!("ca{i}.der");
+            let serial = format!("{}", 1000 + i);
+            run(&[
+                &[
+                    "req",
+                    "-x509",
+                    "-key",
+                    "ca.key",
+                    "-out",
+                    &out,
+                    "-outform",
+                    "DER",
+                    "-subj",
+                    "/CN=Loop CA",
+                    "-days",
+                    "30",
+                    "-set_serial",
+                    &serial,
+                ][..],
+                &ca_ext,
+            ]
+            .concat());
+        }
+        run(&[
+            &[
+                "req",
+                "-new",
+                "-keyout",
+                "leaf.key",
+                "-out",
+                "leaf.csr",
+                "-subj",
+                "/CN=leaf.example",
+            ][..],
+            &ec,
+        ]
+        .concat());
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca0.der",
+            "-CAform",
+            "DER",
+            "-CAkey",
+            "ca.key",
+            "-out",
+            "leaf.der",
+            "-outform",
+            "DER",
+            "-days",
+            "30",
+            "-set_serial",
+            "7",
+        ]);
+        let read =
+            |f: &str| Arc::new(Cert::from_der(&std::fs::read(d.path().join(f)).unwrap()).unwrap());
+        let mut sent = vec![read("leaf.der")];
+        sent.extend((0..n).map(|i| read(&format!("ca{i}.der"))));
+        Some(sent)
+    }
+
+    #[test]
+    fn same_name_same_key_cas_are_searched_in_bounded_steps() {
+        let Some(sent) = loop_chain(16) else { return };
+        let store = TrustStore::mozilla();
+        // a leaf and 16 CA certificates that issue one another: the walk over their
+        // orders (16!) is not taken; each is expanded at most once per depth
+        let (r, steps) = check_limited(&sent, &store, MAX_SEARCH_STEPS).unwrap();
+        assert!(steps <= 17 * 17, "{steps} steps");
+        assert!(
+            matches!(r.path, PathOutcome::UntrustedRoot { .. }),
+            "{:?}",
+            r.path
+        );
+        // at the limit: an outcome that names it, never a partial answer
+        let (r, _) = check_limited(&sent, &store, 10).unwrap();
+        assert_eq!(r.path, PathOutcome::SearchLimit { limit: 10 });
+        // the same certificates trusted from a CA file: a path is found
+        let own = TrustStore::from_certs(&sent[1..2], "ca".into());
+        let (r, _) = check_limited(&sent, &own, MAX_SEARCH_STEPS).unwrap();
+        assert!(
+            matches!(r.path, PathOutcome::Trusted { .. }),
+            "{:?}",
+            r.path
+        );
+    }
 }

@@ -102,7 +102,7 @@ pub fn from_spki(spki: &[u8]) -> PublicKey {
 }
 
 /// The PEM label a key came in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KeyFormat {
     /// `RSA PRIVATE KEY`
     Pkcs1,
@@ -133,10 +133,10 @@ pub enum KeyRead {
 /// An encrypted private key block as read: still encrypted, so nothing of
 /// the key without its pass phrase, yet never printed (no Debug of the bytes)
 /// and zeroed when dropped.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct EncryptedKey(std::sync::Arc<Sealed>);
 
-#[derive(PartialEq, Eq)]
+#[derive(PartialEq, Eq, Hash)]
 pub(crate) enum Sealed {
     /// `ENCRYPTED PRIVATE KEY`: the DER of an EncryptedPrivateKeyInfo.
     Pkcs8(Vec<u8>),

@@ -564,7 +564,7 @@ impl TreeFiles {
                         file: file.clone(),
                         phrases: pp.total,
                         empty: pp.empty,
-                        outcome: unlock::unlock(&sealed, pp),
+                        outcome: unlock::unlock_once(&sealed, std::path::Path::new(file), pp),
                     },
                     Err(u) => u.clone(),
                 };

@@ -34,8 +34,44 @@ const NGX_BUFFER: usize = 4096;
 /// try counts N·r·p): a crafted key file cannot make a lint run for long.
 const MAX_WORK: u64 = 10_000_000;
 /// OpenSSL's memory limit for scrypt in password-based encryption
-/// (SCRYPT_MAX_MEM): keys asking more are not tried.
+/// (SCRYPT_MAX_MEM in crypto/evp/pbe_scrypt.c, what EVP_PBE_scrypt uses when
+/// its maxmem is 0, as in PKCS #8 decryption): keys asking more are refused.
 const SCRYPT_MAX_MEM: u64 = 32 * 1024 * 1024;
+/// OpenSSL's largest PBKDF2 iteration count for a PKCS #8 key: the count is
+/// read into a C `int` (PKCS5_v2_PBKDF2_keyivgen in crypto/evp/p5_crpt2.c
+/// passes it to PKCS5_PBKDF2_HMAC, whose `iter` is an int).
+const PBKDF2_MAX_ITER: u64 = i32::MAX as u64;
+
+/// Each distinct encrypted key, with each password file (by real path),
+/// derived once per run: the outcome is kept, however the key's path is
+/// spelled in the configuration (50 servers naming one key with a 10^7
+/// iteration count cost one derivation, not 50).
+type Tried = std::collections::HashMap<(EncryptedKey, std::path::PathBuf), Unlock>;
+
+fn tried() -> &'static std::sync::Mutex<Tried> {
+    static TRIED: std::sync::OnceLock<std::sync::Mutex<Tried>> = std::sync::OnceLock::new();
+    TRIED.get_or_init(Default::default)
+}
+
+/// [`unlock`], once per run for a key (by content) and a password file
+/// (by real path).
+pub fn unlock_once(key: &EncryptedKey, pass_file: &std::path::Path, pp: &PassPhrases) -> Unlock {
+    let real = std::fs::canonicalize(pass_file).unwrap_or_else(|_| pass_file.to_path_buf());
+    let k = (key.clone(), real);
+    if let Some(u) = tried().lock().ok().and_then(|m| m.get(&k).cloned()) {
+        return u;
+    }
+    let u = unlock(key, pp);
+    if let Ok(mut m) = tried().lock() {
+        m.insert(k, u.clone());
+    }
+    u
+}
+
+/// How many derivations [`unlock_once`] has kept (for tests).
+pub fn derivations() -> usize {
+    tried().lock().map(|m| m.len()).unwrap_or(0)
+}
 
 /// The pass phrases of a password file, in file order, each with its line
 /// number. Zeroed when dropped; Debug shows the count only.
@@ -194,7 +230,15 @@ fn pkcs8(der: &[u8], pp: &PassPhrases) -> Unlock {
         return unsupported();
     };
     let cost: u64 = match &params.kdf {
-        Kdf::Pbkdf2(p) => u64::from(p.iteration_count),
+        Kdf::Pbkdf2(p) => {
+            let n = u64::from(p.iteration_count);
+            if n > PBKDF2_MAX_ITER {
+                return Unlock::NotCheckable(format!(
+                    "is encrypted with a PBKDF2 iteration count ({n}) above OpenSSL's limit of {PBKDF2_MAX_ITER}: OpenSSL does not decrypt it"
+                ));
+            }
+            n
+        }
         Kdf::Scrypt(s) => {
             let (n, r, p) = (
                 s.cost_parameter,

@@ -185,6 +185,9 @@ pub fn chain_info(sni: Option<&str>, ders: &[Vec<u8>], store: &TrustStore) -> Ch
                     PathOutcome::UntrustedRoot { name, .. } => {
                         format!("untrusted: the chain ends at {name}, which is not trusted")
                     }
+                    PathOutcome::SearchLimit { limit } => {
+                        format!("not decided: the path search stopped at tlslint's limit of {limit} steps")
+                    }
                 };
                 (t, r.misordered.is_some())
             }

@@ -104,6 +104,15 @@ impl Rule for Tls310 {
                         help,
                     )
                 }
+                PathOutcome::SearchLimit { limit } => (
+                    format!(
+                        "tlslint could not decide whether the chain {chain_in} reaches a root trusted by {store}: \
+                         its path search stopped at tlslint's limit of {limit} steps ({} certificates, several of which may issue each other)",
+                        sent.len()
+                    ),
+                    format!("path search stopped at {limit} steps"),
+                    "send the leaf and the intermediates of one path only, in order (leaf first)".into(),
+                ),
                 PathOutcome::UntrustedRoot { at, name } => {
                     if *at == 0 {
                         (

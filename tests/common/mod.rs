@@ -822,3 +822,19 @@ pub fn sts_values(head: &str) -> (String, Vec<String>) {
         .collect();
     (status, values)
 }
+
+/// A small deterministic generator (xorshift), so random cases reproduce
+/// from their seed (which must not be 0).
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
