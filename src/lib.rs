@@ -22,6 +22,7 @@ pub mod nginx;
 pub mod openssl;
 pub mod paths;
 pub mod post;
+pub mod printable;
 #[cfg(feature = "probe")]
 pub mod probe;
 pub mod profile;

@@ -302,12 +302,13 @@ fn handshake_inner(ctx: &Ctx, o: &FullOptions<'_>) -> Full {
         .map(|g| u16::from(g.name()));
     out.alpn = conn
         .alpn_protocol()
-        .map(|a| String::from_utf8_lossy(a).into_owned());
+        .map(|a| crate::printable::escaped(&String::from_utf8_lossy(a)));
     if let Some(host) = o.http_host {
         sock.extend(ctx.timeout, MAX_FLIGHT);
         match http_get(&mut conn, &mut sock, host) {
             Ok(head) => {
-                out.http_status = head.lines().next().map(str::to_string);
+                // what the server sent, shown without its control characters
+                out.http_status = head.lines().next().map(crate::printable::escaped);
                 out.hsts = header(&head, "strict-transport-security");
             }
             Err(e) => out.error = Some(format!("HTTP GET /: {e}")),
@@ -365,7 +366,7 @@ pub fn header(head: &str, name: &str) -> Option<String> {
         let (k, v) = l.split_once(':')?;
         k.trim()
             .eq_ignore_ascii_case(name)
-            .then(|| v.trim().to_string())
+            .then(|| crate::printable::escaped(v.trim()))
     })
 }
 

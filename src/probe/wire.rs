@@ -400,7 +400,7 @@ pub fn server_hello(i: &[u8]) -> R<'_, ServerHello> {
                 ext::ALPN => {
                     let (_, list) = u16_vec(data)?;
                     let (_, name) = u8_vec(list)?;
-                    sh.alpn = Some(String::from_utf8_lossy(name).into_owned());
+                    sh.alpn = Some(crate::printable::escaped(&String::from_utf8_lossy(name)));
                 }
                 _ => {}
             }
