@@ -7,6 +7,7 @@
 pub mod apache;
 pub mod baseline;
 pub mod certs;
+pub mod cidr;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -160,3 +160,142 @@ fn server_strings_are_escaped_in_every_format() {
         "the served subject is quoted, escaped, in a finding"
     );
 }
+
+/// A tree whose server listens on `listen` (TLS), in `dir`, with a
+/// self-signed certificate; returns nginx.conf's path.
+fn tree_listening_on(dir: &Path, listen: &str) -> String {
+    certgen::setup(
+        dir,
+        "key k.pem ec:P-256\ncert c.pem key=k.pem cn=a.test san=DNS:a.test\n",
+    );
+    let conf = dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "events {{}}\nhttp {{\n  server {{\n    listen {listen} ssl;\n    server_name a.test;\n    \
+             ssl_certificate {d}/c.pem;\n    ssl_certificate_key {d}/k.pem;\n  }}\n}}\n",
+            d = dir.display()
+        ),
+    )
+    .unwrap();
+    conf.to_string_lossy().into_owned()
+}
+
+#[test]
+fn config_probe_connects_only_to_loopback_unless_allowed() {
+    // the notes are on stderr: --verbose in human form, always in JSON's "notes"
+    if !certgen::require_openssl("config_probe_connects_only_to_loopback_unless_allowed") {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let conf = tree_listening_on(tmp.path(), "10.0.0.1:443");
+    // documentation ranges, never routed: nothing is connected to either way
+    for extra in [&[][..], &["--probe-allow", "192.0.2.0/24"][..]] {
+        let mut args = vec![
+            conf.as_str(),
+            "--probe",
+            "--no-config",
+            "--probe-timeout",
+            "2",
+            "--format",
+            "json",
+        ];
+        args.extend_from_slice(extra);
+        let o = tlslint(&args);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", o.stdout_str(), o.stderr));
+        let notes = v["notes"].to_string();
+        // no probe made (the key is left out when there is none)
+        assert!(
+            v["probes"].as_array().is_none_or(|a| a.is_empty()),
+            "{}",
+            v["probes"]
+        );
+        assert!(
+            notes.contains("--probe: 10.0.0.1:443 not probed: 10.0.0.1 is not a loopback address nor the --probe-host")
+                && notes.contains("--probe-allow 10.0.0.1/32")
+                && notes.contains("probe_allow: [10.0.0.1/32]"),
+            "{notes}"
+        );
+        assert!(o.elapsed < Duration::from_secs(30), "{:?}", o.elapsed);
+    }
+    // in human form, the summary line says so without --verbose
+    let o = tlslint(&[&conf, "--probe", "--no-config", "--probe-timeout", "2"]);
+    assert!(
+        o.stdout_str()
+            .contains("1 socket(s) not probed: not loopback (see --probe-allow)"),
+        "{}",
+        o.stdout_str()
+    );
+
+    // a loopback listener is probed (nothing listens: TLS604 says so)
+    let port = probe_servers::free_port();
+    let dir2 = tempfile::tempdir().unwrap();
+    let conf2 = tree_listening_on(dir2.path(), &format!("127.0.0.1:{port}"));
+    let o = tlslint(&[
+        &conf2,
+        "--probe",
+        "--no-config",
+        "--probe-timeout",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    // without SNI and with SNI a.test
+    assert_eq!(
+        v["probes"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        o.stderr
+    );
+    assert!(
+        !v["notes"].to_string().contains("not probed"),
+        "{}",
+        v["notes"]
+    );
+
+    // probe_allow in the settings file: checked, at its line
+    std::fs::write(
+        tmp.path().join(".tlslint.yaml"),
+        "profile: intermediate\nprobe_allow: [10.0.0.0/8, 300.1.2.3/8]\n",
+    )
+    .unwrap();
+    let o = tlslint(&[&conf, "--probe", "--probe-timeout", "2"]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr.contains(".tlslint.yaml:2:")
+            && o.stderr
+                .contains("probe_allow: \"300.1.2.3/8\" is not an address range"),
+        "{}",
+        o.stderr
+    );
+    // and a bad --probe-allow is a usage error
+    let o = tlslint(&[
+        &conf,
+        "--probe",
+        "--no-config",
+        "--probe-allow",
+        "10.0.0.0/40",
+    ]);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("--probe-allow: \"10.0.0.0/40\": the prefix length must be 0 to 32"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn tlslint_probe_of_a_named_target_is_not_confined() {
+    // the user names the target: `tlslint probe` takes it as given (here a
+    // loopback one; the point is that no allow-list applies to it)
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    drop(l);
+    let o = tlslint(&["probe", &format!("127.0.0.1:{port}"), "--timeout", "2"]);
+    assert_eq!(o.code, Some(2));
+    assert!(o.stderr.contains("cannot connect"), "{}", o.stderr);
+    assert!(!o.stderr.contains("--probe-allow"), "{}", o.stderr);
+}

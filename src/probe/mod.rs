@@ -115,6 +115,9 @@ pub struct ProbeOptions {
     /// The roots the served chains are checked against (`--ca-file`);
     /// None: Mozilla's (webpki-roots).
     pub trust: Option<Arc<crate::certs::TrustStore>>,
+    /// Only these addresses may be connected to (`tlslint PATH --probe`);
+    /// None: any (`tlslint probe HOST`: the user named the target).
+    pub allow: Option<against::Allow>,
 }
 
 impl Default for ProbeOptions {
@@ -125,6 +128,7 @@ impl Default for ProbeOptions {
             client_identity: None,
             progress: false,
             trust: None,
+            allow: None,
         }
     }
 }
@@ -388,6 +392,30 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
         rep.error = Some(format!("{}: no address", target.host));
         return rep;
     }
+    // checked on the addresses connected to, not on the name: a name that
+    // resolved to an allowed address when the probes were planned may
+    // resolve elsewhere now
+    let addrs: Vec<SocketAddr> = match &opts.allow {
+        None => addrs,
+        Some(allow) => {
+            let (ok, refused): (Vec<SocketAddr>, Vec<SocketAddr>) = addrs
+                .into_iter()
+                .partition(|a| allow.permits(&target.host, a.ip()));
+            if ok.is_empty() {
+                rep.error = Some(format!(
+                    "{} resolves to {}: not a loopback address, the --probe-host or an address --probe-allow allows",
+                    target.host,
+                    refused
+                        .iter()
+                        .map(|a| a.ip().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                return rep;
+            }
+            ok
+        }
+    };
     // the first address that takes a connection (a name such as localhost
     // may resolve to ::1 first while the server listens on 127.0.0.1 only)
     let mut failed = Vec::new();
@@ -958,6 +986,7 @@ pub fn command(a: &ProbeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         client_identity,
         progress: std::io::stderr().is_terminal(),
         trust,
+        allow: None,
     };
     let profile = match crate::profile::Profile::builtin(&a.profile, a.guidelines.as_deref()) {
         Ok((p, _)) => p,
