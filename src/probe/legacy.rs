@@ -275,46 +275,116 @@ pub fn probe_version(ctx: &Ctx, v: u16) -> Attempt {
     a
 }
 
-/// Suite enumeration for an accepted version: offer `first` (the suite the
-/// first probe got) removed from all candidates, and so on until refused.
-/// The picks come in the server's order when it imposes one.
-pub fn enumerate_suites(ctx: &Ctx, v: u16, first: u16) -> (Vec<u16>, Vec<String>) {
-    let mut left: Vec<u16> = candidate_suites(v)
-        .iter()
-        .map(|s| s.id)
-        .filter(|id| *id != first)
-        .collect();
-    let mut picked = vec![first];
-    let mut notes = Vec::new();
+/// A ClientHello that got no answer because the connection was lost (a
+/// reset, a close before any answer, a failed connect), as opposed to an
+/// alert or a ServerHello.
+fn lost(r: &Result<ServerHello, Refusal>) -> bool {
+    matches!(
+        r,
+        Err(Refusal::Wire(
+            WireError::Eof | WireError::Io(_) | WireError::Connect(_)
+        ))
+    )
+}
+
+/// [`attempt`] without the flight, once more when the connection was lost.
+pub fn attempt_retried(ctx: &Ctx, hello: &ClientHello) -> Result<ServerHello, Refusal> {
+    let a = attempt(ctx, hello, false).hello;
+    if lost(&a) {
+        return attempt(ctx, hello, false).hello;
+    }
+    a
+}
+
+/// What one part of a version's suite enumeration found.
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    /// In the order picked (the server's, when it imposes one).
+    pub picked: Vec<u16>,
+    /// Why the part may have stopped before the server refused its suites
+    /// (a connection lost twice, a timeout, an unexpected answer).
+    pub incomplete: Option<String>,
+}
+
+/// Suite enumeration of `offer` at version `v`: offer them all, take the
+/// server's pick out, repeat until refused (an alert). A lost connection is
+/// retried once; a second loss, a timeout or an unexpected answer ends the
+/// part as incomplete, with the reason.
+pub fn enumerate_part(ctx: &Ctx, v: u16, offer: Vec<u16>) -> Part {
+    let mut left = offer;
+    let mut part = Part::default();
     while !left.is_empty() {
         let hello = hello_for(ctx, v, left.clone());
-        let a = attempt(ctx, &hello, false);
-        match a.hello {
+        match attempt_retried(ctx, &hello) {
             Ok(sh) if accepts(&sh, v) => {
-                picked.push(sh.suite);
+                part.picked.push(sh.suite);
                 left.retain(|s| *s != sh.suite);
             }
             Ok(sh) => {
-                notes.push(format!(
-                    "{}: the server answered with version {:#06x} while suites were left",
-                    version_name(v),
+                part.incomplete = Some(format!(
+                    "the server answered with version {:#06x} while suites were left",
                     sh.version
                 ));
                 break;
             }
-            Err(Refusal::Wire(e))
-                if !matches!(e, WireError::Eof) && !matches!(e, WireError::Io(_)) =>
-            {
-                notes.push(format!(
-                    "{}: suite enumeration stopped early: {e}",
-                    version_name(v)
+            Err(Refusal::Alert(_)) => break,
+            Err(Refusal::Wire(e @ (WireError::Eof | WireError::Io(_) | WireError::Connect(_)))) => {
+                part.incomplete = Some(format!(
+                    "{e} on a ClientHello and again on its retry (a server that refuses by closing the connection looks the same)"
                 ));
                 break;
             }
-            Err(_) => break,
+            Err(e) => {
+                part.incomplete = Some(e.to_string());
+                break;
+            }
         }
     }
-    (picked, notes)
+    part
+}
+
+/// The candidate suites of version `v` but `first` (the first probe's
+/// pick), dealt into at most `parts` interleaved parts that are enumerated
+/// at once: the connections of one version no longer follow each other,
+/// so a slow server costs (suites / parts + 1) round trips, not suites + 1.
+pub fn split_candidates(v: u16, first: u16, parts: usize) -> Vec<Vec<u16>> {
+    let left: Vec<u16> = candidate_suites(v)
+        .iter()
+        .map(|s| s.id)
+        .filter(|id| *id != first)
+        .collect();
+    let n = parts.clamp(1, left.len().max(1));
+    let mut out: Vec<Vec<u16>> = vec![Vec::new(); n];
+    for (i, id) in left.into_iter().enumerate() {
+        out[i % n].push(id);
+    }
+    out.retain(|p| !p.is_empty());
+    out
+}
+
+/// Whether a server that imposes its order prefers `a` to `b`: offer both.
+pub fn prefers(ctx: &Ctx, v: u16, a: u16, b: u16) -> Result<bool, String> {
+    match attempt_retried(ctx, &hello_for(ctx, v, vec![b, a])) {
+        Ok(sh) if accepts(&sh, v) && (sh.suite == a || sh.suite == b) => Ok(sh.suite == a),
+        Ok(sh) => Err(format!(
+            "offered {} and {}, the server answered with {:#06x} version {:#06x}",
+            suite_label(a),
+            suite_label(b),
+            sh.suite,
+            sh.version
+        )),
+        Err(e) => Err(format!(
+            "offered {} and {}: {e}",
+            suite_label(a),
+            suite_label(b)
+        )),
+    }
+}
+
+fn suite_label(id: u16) -> String {
+    suite_by_id(id)
+        .map(|s| s.iana_name.to_string())
+        .unwrap_or_else(|| format!("{id:#06x}"))
 }
 
 /// Does the server impose its order? Offer the accepted suites forwards and
@@ -324,11 +394,11 @@ pub fn server_order(ctx: &Ctx, v: u16, accepted: &[u16]) -> Option<bool> {
     if accepted.len() < 2 {
         return None;
     }
-    let fwd = attempt(ctx, &hello_for(ctx, v, accepted.to_vec()), false);
+    let fwd = attempt_retried(ctx, &hello_for(ctx, v, accepted.to_vec()));
     let mut rev_list = accepted.to_vec();
     rev_list.reverse();
-    let rev = attempt(ctx, &hello_for(ctx, v, rev_list), false);
-    match (fwd.hello, rev.hello) {
+    let rev = attempt_retried(ctx, &hello_for(ctx, v, rev_list));
+    match (fwd, rev) {
         (Ok(a), Ok(b)) if accepts(&a, v) && accepts(&b, v) => Some(a.suite == b.suite),
         _ => None,
     }

@@ -161,6 +161,8 @@ pub struct Full {
     pub tls13_tickets: u32,
     /// The HTTP status line of `GET /`, when asked and answered.
     pub http_status: Option<String>,
+    /// Why `GET /` got no whole response head (none, cut short, too long).
+    pub http_error: Option<String>,
     pub hsts: Option<String>,
 }
 
@@ -311,7 +313,7 @@ fn handshake_inner(ctx: &Ctx, o: &FullOptions<'_>) -> Full {
                 out.http_status = head.lines().next().map(crate::printable::escaped);
                 out.hsts = header(&head, "strict-transport-security");
             }
-            Err(e) => out.error = Some(format!("HTTP GET /: {e}")),
+            Err(e) => out.http_error = Some(format!("GET /: {e}")),
         }
         // a server that asks for a certificate only after the request
         // (renegotiation, post-handshake auth) is noted too
@@ -333,25 +335,34 @@ fn http_get(conn: &mut ClientConnection, sock: &mut Bounded, host: &str) -> Resu
     let _ = tls.flush();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
+    // a head cut short (closed, reset, timed out before the empty line)
+    // is reported as such: its headers may be the ones missing
+    let cut = |buf: &[u8], why: String| {
+        if buf.is_empty() {
+            format!("no answer ({why})")
+        } else {
+            format!(
+                "the response head was cut short after {} bytes, before the end of its headers ({why}): its headers are unknown",
+                buf.len()
+            )
+        }
+    };
     loop {
         if let Some(end) = find(&buf, b"\r\n\r\n") {
             buf.truncate(end);
             break;
         }
         if buf.len() >= MAX_HEAD {
-            return Err(format!("no end of the response head in {MAX_HEAD} bytes"));
+            return Err(format!(
+                "no end of the response head in {MAX_HEAD} bytes (at most {MAX_HEAD} are read): its headers are unknown"
+            ));
         }
         match tls.read(&mut chunk) {
-            Ok(0) => break,
+            Ok(0) => return Err(cut(&buf, "the connection was closed".into())),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            // closed without close_notify after sending everything
-            Err(_) if !buf.is_empty() => break,
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(cut(&buf, e.to_string())),
         }
-    }
-    if buf.is_empty() {
-        return Err("no answer".into());
     }
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
