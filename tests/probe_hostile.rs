@@ -164,3 +164,264 @@ fn nobody_listening_is_a_clear_error() {
         "{inv}"
     );
 }
+
+// ------------------------------------------------------------ fake TLS 1.2
+
+/// The client's ClientHello: (client_version, offered suites, offers TLS 1.3).
+fn read_hello(s: &mut TcpStream) -> Option<(u16, Vec<u16>, bool)> {
+    let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+    let mut head = [0u8; 5];
+    s.read_exact(&mut head).ok()?;
+    let mut rec = vec![0u8; u16::from_be_bytes([head[3], head[4]]) as usize];
+    s.read_exact(&mut rec).ok()?;
+    let be = |i: usize| rec.get(i..i + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let version = be(4)?;
+    let mut i = 4 + 2 + 32;
+    i += 1 + *rec.get(i)? as usize;
+    let n = be(i)? as usize;
+    let suites: Vec<u16> = (0..n / 2).filter_map(|k| be(i + 2 + 2 * k)).collect();
+    let tls13 = suites.iter().any(|s| s >> 8 == 0x13);
+    Some((version, suites, tls13))
+}
+
+/// A ServerHello record (no extensions) for `version` and `suite`.
+fn server_hello(version: u16, suite: u16) -> Vec<u8> {
+    let mut body = version.to_be_bytes().to_vec();
+    body.extend_from_slice(&[7u8; 32]);
+    body.push(0);
+    body.extend_from_slice(&suite.to_be_bytes());
+    body.push(0);
+    let mut msg = vec![2, 0, 0, body.len() as u8];
+    msg.extend_from_slice(&body);
+    record(22, &msg)
+}
+
+fn record(typ: u8, payload: &[u8]) -> Vec<u8> {
+    let mut r = vec![typ, 3, 3];
+    r.extend_from_slice(&(payload.len() as u16).to_be_bytes());
+    r.extend_from_slice(payload);
+    r
+}
+
+/// The suites of the fake servers: ECDHE-RSA and RSA ones OpenSSL knows.
+const SUITES: [u16; 12] = [
+    0xc030, 0xc02f, 0xcca8, 0xc028, 0xc027, 0xc014, 0xc013, 0x009d, 0x009c, 0x003d, 0x003c, 0x0035,
+];
+
+#[derive(Clone)]
+struct Fake {
+    /// Wait this long before each answer.
+    delay: Duration,
+    /// Reset every Nth connection (0: never).
+    reset_every: usize,
+    /// Pick by the server's order (SUITES' order) instead of the client's.
+    server_order: bool,
+    /// Reset every ClientHello that offers fewer suites than the first.
+    reset_enumeration: bool,
+}
+
+/// A TLS 1.2-only server that sends a ServerHello for a suite of SUITES
+/// (and closes), a handshake_failure alert when none is offered, a
+/// protocol_version alert below TLS 1.2.
+fn fake(f: Fake) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let f = f.clone();
+            let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            std::thread::spawn(move || {
+                // closing with the ClientHello unread resets the connection
+                if f.reset_every > 0 && n % f.reset_every == 0 {
+                    std::thread::sleep(Duration::from_millis(50));
+                    return;
+                }
+                let mut s = s;
+                let Some((version, offered, tls13)) = read_hello(&mut s) else {
+                    return;
+                };
+                std::thread::sleep(f.delay);
+                if f.reset_enumeration && offered.len() < 100 && !tls13 {
+                    // unread bytes make the close a reset
+                    let _ = s.set_linger_zero();
+                    return;
+                }
+                let reply = if version < 0x0303 {
+                    record(21, &[2, 70])
+                } else {
+                    let pick = if f.server_order {
+                        SUITES.iter().find(|x| offered.contains(x))
+                    } else {
+                        offered.iter().find(|x| SUITES.contains(x))
+                    };
+                    match pick {
+                        Some(&p) if !tls13 => server_hello(0x0303, p),
+                        _ => record(21, &[2, 40]),
+                    }
+                };
+                let _ = s.write_all(&reply);
+                let _ = s.shutdown(std::net::Shutdown::Write);
+                let mut sink = [0u8; 4096];
+                while matches!(s.read(&mut sink), Ok(n) if n > 0) {}
+            });
+        }
+    });
+    port
+}
+
+trait LingerZero {
+    fn set_linger_zero(&self) -> std::io::Result<()>;
+}
+
+impl LingerZero for TcpStream {
+    /// SO_LINGER 0: close sends a reset.
+    fn set_linger_zero(&self) -> std::io::Result<()> {
+        use std::os::fd::AsRawFd;
+        let l = libc::linger {
+            l_onoff: 1,
+            l_linger: 0,
+        };
+        // SAFETY: a valid socket descriptor and a linger struct of the right size
+        let r = unsafe {
+            libc::setsockopt(
+                self.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_LINGER,
+                &l as *const libc::linger as *const libc::c_void,
+                std::mem::size_of::<libc::linger>() as libc::socklen_t,
+            )
+        };
+        if r == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+}
+
+fn probe_json(port: u16, extra: &[&str]) -> (common::Out, serde_json::Value) {
+    let mut c = std::process::Command::new(common::tlslint());
+    c.args(["probe", &format!("127.0.0.1:{port}"), "--format", "json"])
+        .args(extra);
+    let o = common::run(&mut c, Duration::from_secs(120)).expect("tlslint probe ends");
+    let v = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}{}", o.stdout_str(), o.stderr));
+    (o, v)
+}
+
+/// IANA names, in the given order.
+fn names(ids: &[u16]) -> Vec<String> {
+    ids.iter()
+        .map(|id| {
+            tlslint::openssl::suite_by_id(*id)
+                .map(|s| s.iana_name.to_string())
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn slow_server_suites_are_enumerated_in_parallel() {
+    // every answer 400 ms late: one after the other, the 13 ClientHellos of
+    // the TLS 1.2 enumeration alone would take 5.2 s
+    let delay = Duration::from_millis(400);
+    let port = fake(Fake {
+        delay,
+        reset_every: 0,
+        server_order: false,
+        reset_enumeration: false,
+    });
+    let (o, v) = probe_json(port, &["--timeout", "5"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let tls12 = &v["versions"]["TLSv1.2"];
+    // the client's order: listed by code point
+    let mut ids = SUITES.to_vec();
+    ids.sort_unstable();
+    assert_eq!(tls12["ciphers"], serde_json::json!(names(&ids)), "{tls12}");
+    assert_eq!(tls12["server_order"], false, "{tls12}");
+    // one connection after the other: every connection's delay in turn
+    let connections = v["timings"]["connections"].as_u64().unwrap() as u32;
+    let sequential = delay * connections;
+    let enumeration = Duration::from_millis(v["timings"]["ciphers_ms"].as_u64().unwrap());
+    let sequential_enumeration = delay * (SUITES.len() as u32 + 1);
+    common::say(&format!(
+        "slow server (+{delay:?} per answer): whole probe {:?}, {connections} connections ({sequential:?} one after the other); \
+         suites and order {enumeration:?} ({sequential_enumeration:?} for the TLS 1.2 enumeration one after the other)",
+        o.elapsed
+    ));
+    assert!(
+        o.elapsed < sequential / 3,
+        "took {:?}, not well below {sequential:?}",
+        o.elapsed
+    );
+    assert!(
+        enumeration < sequential_enumeration,
+        "suites took {enumeration:?}, not well below {sequential_enumeration:?}"
+    );
+}
+
+#[test]
+fn server_order_survives_parallel_enumeration() {
+    let port = fake(Fake {
+        delay: Duration::ZERO,
+        reset_every: 0,
+        server_order: true,
+        reset_enumeration: false,
+    });
+    let (o, v) = probe_json(port, &["--timeout", "5"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let tls12 = &v["versions"]["TLSv1.2"];
+    assert_eq!(tls12["server_order"], true, "{tls12}");
+    assert_eq!(
+        tls12["ciphers"],
+        serde_json::json!(names(&SUITES)),
+        "in the server's order"
+    );
+}
+
+#[test]
+fn resets_are_retried_once_and_otherwise_reported() {
+    // every third connection reset; one connection at a time, so the retry
+    // of a reset one is never reset: the list is complete
+    let port = fake(Fake {
+        delay: Duration::ZERO,
+        reset_every: 3,
+        server_order: true,
+        reset_enumeration: false,
+    });
+    let (o, v) = probe_json(port, &["--timeout", "5", "--jobs", "1"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let tls12 = &v["versions"]["TLSv1.2"];
+    assert_eq!(tls12["ciphers"], serde_json::json!(names(&SUITES)), "{v}");
+    assert!(tls12.get("incomplete").is_none(), "{tls12}");
+
+    // every enumeration connection reset: the list is one suite, and says
+    // it may be incomplete
+    let port = fake(Fake {
+        delay: Duration::ZERO,
+        reset_every: 0,
+        server_order: false,
+        reset_enumeration: true,
+    });
+    let (o, v) = probe_json(port, &["--timeout", "5"]);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    let tls12 = &v["versions"]["TLSv1.2"];
+    assert_eq!(tls12["accepted"], true, "{tls12}");
+    let why = tls12["incomplete"].as_str().unwrap_or_default();
+    assert!(why.contains("and again on its retry"), "{tls12}");
+    let notes = v["notes"].to_string();
+    assert!(
+        notes.contains("TLSv1.2: the suite list may be incomplete"),
+        "{notes}"
+    );
+    let mut c = std::process::Command::new(common::tlslint());
+    c.args(["probe", &format!("127.0.0.1:{port}"), "--timeout", "5"]);
+    let o = common::run(&mut c, Duration::from_secs(120)).unwrap();
+    assert!(
+        o.stdout_str()
+            .contains("(may be incomplete: see the notes)"),
+        "{}",
+        o.stdout_str()
+    );
+}

@@ -67,6 +67,9 @@ pub fn alert_name(d: u8) -> &'static str {
     }
 }
 
+/// Warning alerts skipped before a ServerHello.
+const MAX_WARNINGS: usize = 8;
+
 /// What followed the ServerHello in a TLS 1.2-and-below flight.
 #[derive(Debug, Clone, Default)]
 pub struct Flight {
@@ -78,6 +81,9 @@ pub struct Flight {
     pub certificate_request: bool,
     /// ServerHelloDone seen.
     pub complete: bool,
+    /// Why the flight could not be read to its end (oversized, not TLS);
+    /// None when it ended with ServerHelloDone or the server stopped.
+    pub error: Option<String>,
 }
 
 /// One ClientHello and what came back.
@@ -109,7 +115,28 @@ fn attempt_inner(ctx: &Ctx, hello: &ClientHello, read_flight: bool) -> Attempt {
     if let Err(e) = conn.send(&hello.to_bytes()) {
         return fail(Refusal::Wire(e), flight);
     }
-    let sh = match conn.next_event() {
+    // warning alerts (not close_notify) do not end a handshake: skip a
+    // few, then call it what it is
+    let mut warnings = 0;
+    let first = loop {
+        match conn.next_event() {
+            Ok(Event::Alert {
+                level: 1,
+                description,
+            }) if description != 0 => {
+                warnings += 1;
+                if warnings > MAX_WARNINGS {
+                    let e = WireError::Malformed(format!(
+                        "more than {MAX_WARNINGS} warning alerts ({}) and no ServerHello",
+                        alert_name(description)
+                    ));
+                    return fail(Refusal::Wire(e), flight);
+                }
+            }
+            other => break other,
+        }
+    };
+    let sh = match first {
         Ok(Event::Handshake {
             typ: hs::SERVER_HELLO,
             body,
@@ -140,7 +167,15 @@ fn attempt_inner(ctx: &Ctx, hello: &ClientHello, read_flight: bool) -> Attempt {
     if read_flight && sh.version <= version::TLS1_2 && !sh.hello_retry {
         let kx = suite_by_id(sh.suite).map(|s| s.kx).unwrap_or("");
         // a server may stop sending; whatever arrived is kept
-        while let Ok(ev) = conn.next_event() {
+        loop {
+            let ev = match conn.next_event() {
+                Ok(ev) => ev,
+                Err(e @ (WireError::TooLarge(_) | WireError::Malformed(_))) => {
+                    flight.error = Some(e.to_string());
+                    break;
+                }
+                Err(_) => break,
+            };
             let Event::Handshake { typ, body } = ev else {
                 break;
             };
@@ -264,11 +299,16 @@ pub fn probe_version(ctx: &Ctx, v: u16) -> Attempt {
     let suites = candidate_suites(v).iter().map(|s| s.id).collect();
     let hello = hello_for(ctx, v, suites);
     let mut a = attempt(ctx, &hello, true);
+    // a lost connection is no refusal: once more
+    if lost(&a.hello) {
+        a = attempt(ctx, &hello, true);
+    }
     if let Ok(sh) = &a.hello {
         if !accepts(sh, v) {
-            let got = sh.version;
             a.hello = Err(Refusal::Mismatch(format!(
-                "server answered with version {got:#06x}"
+                "offered {}, the server answered with {}",
+                version_name(v),
+                wire_version(sh.version)
             )));
         }
     }
@@ -322,8 +362,8 @@ pub fn enumerate_part(ctx: &Ctx, v: u16, offer: Vec<u16>) -> Part {
             }
             Ok(sh) => {
                 part.incomplete = Some(format!(
-                    "the server answered with version {:#06x} while suites were left",
-                    sh.version
+                    "the server answered with {} while suites were left",
+                    wire_version(sh.version)
                 ));
                 break;
             }
@@ -437,6 +477,14 @@ pub fn dh_bits(ctx: &Ctx, v: u16, suite: u16) -> Option<u32> {
     match a.hello {
         Ok(sh) if accepts(&sh, v) => a.flight.dh_bits,
         _ => None,
+    }
+}
+
+/// `TLSv1.2 (0x0303)`, `0x7f17`: a version as the server sent it.
+pub fn wire_version(v: u16) -> String {
+    match version_name(v) {
+        "unknown" => format!("version {v:#06x}"),
+        n => format!("{n} ({v:#06x})"),
     }
 }
 

@@ -644,6 +644,12 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
 
     let mut first_pick: Vec<(u16, u16)> = Vec::new();
     for (v, a) in VERSIONS.iter().zip(&attempts) {
+        if let Some(e) = &a.flight.error {
+            rep.notes.push(format!(
+                "{}: the flight after the ServerHello could not be read: {e}",
+                legacy::version_name(*v)
+            ));
+        }
         let mut vr = VersionReport::default();
         match &a.hello {
             Ok(sh) => {

@@ -721,6 +721,11 @@ mod tests {
 /// banner (SMTP, FTP) or nothing readable. Only printable ASCII of the
 /// server's bytes is quoted.
 fn not_tls(head: &[u8; 5]) -> String {
+    // an SSL 2.0 record: a 2-byte header with the high bit set, then
+    // SERVER-HELLO (4) (draft-hickman-netscape-ssl-00)
+    if head[0] & 0x80 != 0 && head[2] == 4 {
+        return "the server answers in SSL 2.0 (a SERVER-HELLO), not SSL 3.0 or TLS".to_string();
+    }
     if head.starts_with(b"HTTP/") || head.starts_with(b"<") {
         return "the server answers in plain HTTP, not TLS (is this the TLS port?)".to_string();
     }
@@ -744,6 +749,7 @@ mod not_tls_tests {
         assert!(super::not_tls(b"<html").contains("plain HTTP"));
         assert!(super::not_tls(b"220 s").contains("plain text (\"220 s...\")"));
         assert!(super::not_tls(&[0x15, 0x02, 0x00, 0, 2]).contains("15 02 00"));
+        assert!(super::not_tls(&[0x80, 0x2e, 0x04, 0, 1]).contains("SSL 2.0"));
         // control characters are never quoted
         assert!(!super::not_tls(b"\x1b[2Jx").contains('\x1b'));
     }
