@@ -425,3 +425,239 @@ fn resets_are_retried_once_and_otherwise_reported() {
         o.stdout_str()
     );
 }
+
+// ------------------------------------------------------- more hostile ones
+
+/// Answer each ClientHello with `reply(client_version, offered suites, TLS 1.3 offered)`.
+fn answering(reply: fn(u16, &[u16], bool, &mut TcpStream)) -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut s = s;
+                let _ = s.set_write_timeout(Some(Duration::from_secs(10)));
+                if let Some((v, offered, tls13)) = read_hello(&mut s) {
+                    reply(v, &offered, tls13, &mut s);
+                }
+            });
+        }
+    });
+    port
+}
+
+/// `tlslint probe --timeout 2` (human): bounded by a generous 20 s, no panic.
+fn probe_bounded(port: u16) -> common::Out {
+    let o = probe(port, "2");
+    assert!(o.elapsed < Duration::from_secs(20), "took {:?}", o.elapsed);
+    assert!(!o.stderr.contains("panicked"), "{}", o.stderr);
+    o
+}
+
+#[test]
+fn hello_retry_request_again_and_again() {
+    let port = answering(|_, _, _, s| {
+        // a HelloRetryRequest for x25519 (TLS 1.3, TLS_AES_128_GCM_SHA256),
+        // to every ClientHello, the second of a connection included
+        let mut body = vec![3, 3];
+        body.extend_from_slice(&[
+            0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65,
+            0xB8, 0x91, 0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2,
+            0xC8, 0xA8, 0x33, 0x9C,
+        ]);
+        body.extend_from_slice(&[0, 0x13, 0x01, 0]);
+        body.extend_from_slice(&[0, 12, 0, 43, 0, 2, 3, 4, 0, 51, 0, 2, 0, 0x1d]);
+        let mut msg = vec![2, 0, 0, body.len() as u8];
+        msg.extend_from_slice(&body);
+        for _ in 0..50 {
+            if s.write_all(&record(22, &msg)).is_err() {
+                return;
+            }
+            let mut buf = [0u8; 4096];
+            if !matches!(s.read(&mut buf), Ok(n) if n > 0) {
+                return;
+            }
+        }
+    });
+    let o = probe_bounded(port);
+    let out = o.stdout_str();
+    // TLS 1.3 is answered (a HelloRetryRequest is the server's choice), no
+    // handshake completes, and the report says why
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(out.contains("TLSv1.3  yes"), "{out}");
+    assert!(out.contains("note: rustls handshake:"), "{out}");
+}
+
+#[test]
+fn one_byte_handshake_fragments_and_thousands_of_tiny_records() {
+    // the ServerHello, an (unreadable) Certificate of 6,000 bytes and
+    // ServerHelloDone, each byte in a record of its own
+    let port = answering(|v, offered, tls13, s| {
+        if v < 0x0303 || tls13 || !offered.contains(&0xc02f) {
+            let _ = s.write_all(&record(21, &[2, 40]));
+            return;
+        }
+        let mut msgs = server_hello(0x0303, 0xc02f)[5..].to_vec();
+        let mut cert = vec![11, 0, 0x17, 0x70];
+        cert.resize(4 + 6000, 0);
+        msgs.extend_from_slice(&cert);
+        msgs.extend_from_slice(&[14, 0, 0, 0]);
+        let mut out = Vec::new();
+        for b in msgs {
+            out.extend_from_slice(&record(22, &[b]));
+        }
+        let _ = s.write_all(&out);
+    });
+    let o = probe_bounded(port);
+    let out = o.stdout_str();
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        out.contains("TLSv1.2  yes  1 suites")
+            && out.contains("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"),
+        "{out}"
+    );
+    // one-byte records of a message without end: the cap on bytes read
+    // ends it
+    let port = answering(|_, _, _, s| {
+        let _ = s.write_all(&record(22, &[2, 0xff, 0xff, 0xff]));
+        let rec = record(22, &[0]).repeat(4096);
+        while s.write_all(&rec).is_ok() {}
+    });
+    let o = probe_bounded(port);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("oversized: "), "{}", o.stderr);
+    // and empty handshake records, which TLS forbids
+    let port = answering(|_, _, _, s| {
+        let rec = record(22, &[]).repeat(4096);
+        while s.write_all(&rec).is_ok() {}
+    });
+    let o = probe_bounded(port);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr.contains("an empty handshake record"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn absurd_extension_length() {
+    let port = answering(|_, _, _, s| {
+        let mut body = vec![3, 3];
+        body.extend_from_slice(&[1; 32]);
+        body.extend_from_slice(&[0, 0xc0, 0x2f, 0]);
+        // extensions: 65,535 bytes announced, 4 sent
+        body.extend_from_slice(&[0xff, 0xff, 0, 43, 0xff, 0xf0]);
+        let mut msg = vec![2, 0, 0, body.len() as u8];
+        msg.extend_from_slice(&body);
+        let _ = s.write_all(&record(22, &msg));
+    });
+    let o = probe_bounded(port);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("does not answer a TLS ClientHello: not TLS: unreadable ServerHello"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn sixteen_megabyte_certificate_message_across_records() {
+    let port = answering(|v, _, tls13, s| {
+        if v < 0x0303 || tls13 {
+            let _ = s.write_all(&record(21, &[2, 40]));
+            return;
+        }
+        if s.write_all(&server_hello(0x0303, 0xc02f)).is_err() {
+            return;
+        }
+        // Certificate: 16 MB announced, sent in 16 KiB records
+        let mut first = vec![11, 0xff, 0xff, 0xff];
+        first.resize(1 << 14, 0);
+        if s.write_all(&record(22, &first)).is_err() {
+            return;
+        }
+        let rec = record(22, &vec![0u8; 1 << 14]);
+        for _ in 0..1024 {
+            if s.write_all(&rec).is_err() {
+                return;
+            }
+        }
+    });
+    let o = probe_bounded(port);
+    let out = o.stdout_str();
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(
+        out.contains("note: TLSv1.2: the flight after the ServerHello could not be read: oversized: a handshake message of 16777215 bytes"),
+        "{out}"
+    );
+}
+
+#[test]
+fn endless_warning_alerts() {
+    let port = answering(|_, _, _, s| {
+        let rec = record(21, &[1, 112]).repeat(64);
+        while s.write_all(&rec).is_ok() {}
+    });
+    let o = probe_bounded(port);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("more than 8 warning alerts (unrecognized_name) and no ServerHello"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn sslv2_server_hello_and_plain_http() {
+    let port = answering(|_, _, _, s| {
+        // SSL 2.0 SERVER-HELLO: 2-byte header, type 4, ...
+        let _ = s.write_all(&[0x80, 0x2e, 0x04, 0x00, 0x01, 0x00, 0x02]);
+    });
+    let o = probe_bounded(port);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(
+        o.stderr
+            .contains("the server answers in SSL 2.0 (a SERVER-HELLO), not SSL 3.0 or TLS"),
+        "{}",
+        o.stderr
+    );
+    let port = answering(|_, _, _, s| {
+        let _ = s.write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    });
+    let o = probe_bounded(port);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("plain HTTP, not TLS"), "{}", o.stderr);
+}
+
+#[test]
+fn a_different_version_than_offered() {
+    // TLS 1.0 to every ClientHello (with a suite offered)
+    let port = answering(|_, offered, tls13, s| {
+        let pick = if tls13 {
+            offered.first()
+        } else {
+            offered.iter().find(|x| SUITES.contains(x))
+        };
+        let _ = match pick {
+            Some(&p) => s.write_all(&server_hello(0x0301, p)),
+            None => s.write_all(&record(21, &[2, 40])),
+        };
+    });
+    let (o, v) = probe_json(port, &["--timeout", "2"]);
+    assert!(o.elapsed < Duration::from_secs(20), "took {:?}", o.elapsed);
+    assert_eq!(v["versions"]["TLSv1"]["accepted"], true, "{v}");
+    for (name, wire) in [
+        ("TLSv1.2", "TLSv1.2"),
+        ("TLSv1.3", "TLSv1.3"),
+        ("SSLv3", "SSLv3"),
+    ] {
+        assert_eq!(
+            v["versions"][name]["refused"],
+            format!("offered {wire}, the server answered with TLSv1 (0x0301)"),
+            "{v}"
+        );
+    }
+}

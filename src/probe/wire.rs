@@ -211,6 +211,11 @@ pub enum Event {
 pub struct Conn {
     io: Bounded,
     hs: Vec<u8>,
+    /// Bytes read from the socket and not yet used: reads take what is
+    /// there (up to 16 KiB), so thousands of tiny records cost few calls.
+    buf: Vec<u8>,
+    pos: usize,
+    filled: usize,
 }
 
 impl Conn {
@@ -218,6 +223,9 @@ impl Conn {
         Conn {
             io: Bounded::new(stream, timeout, MAX_FLIGHT),
             hs: Vec::new(),
+            buf: vec![0u8; 1 << 14],
+            pos: 0,
+            filled: 0,
         }
     }
 
@@ -228,9 +236,19 @@ impl Conn {
     fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), WireError> {
         let mut got = 0;
         while got < buf.len() {
-            match self.io.read(&mut buf[got..]) {
+            if self.pos < self.filled {
+                let n = (self.filled - self.pos).min(buf.len() - got);
+                buf[got..got + n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+                self.pos += n;
+                got += n;
+                continue;
+            }
+            match self.io.read(&mut self.buf) {
                 Ok(0) => return Err(WireError::Eof),
-                Ok(n) => got += n,
+                Ok(n) => {
+                    self.pos = 0;
+                    self.filled = n;
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Other => {
                     return Err(WireError::TooLarge(format!(
@@ -286,6 +304,12 @@ impl Conn {
             }
             let (typ, payload) = self.read_record()?;
             match typ {
+                content::HANDSHAKE if payload.is_empty() => {
+                    return Err(WireError::Malformed(
+                        "an empty handshake record (RFC 5246 §6.2.1 and RFC 8446 §5.1 forbid them)"
+                            .into(),
+                    ))
+                }
                 content::HANDSHAKE => {
                     if self.hs.len() + payload.len() > MAX_FLIGHT {
                         return Err(WireError::TooLarge("handshake flight".into()));
