@@ -1,7 +1,13 @@
 //! `tlslint probe` against hostile servers (tiny TcpListeners on 127.0.0.1
-//! in this test): silence, garbage, a record cut short, a 16 MB record and a
-//! 16 MB handshake message, a port nobody listens on. The probe must end in
-//! bounded time with a clear message and exit code 2, never hang or panic.
+//! in this test): silence, garbage, plain HTTP, an SSL 2.0 SERVER-HELLO, a
+//! record cut short, a 16 MB record, handshake message and Certificate,
+//! HelloRetryRequests again and again, one-byte fragments, thousands of tiny
+//! records, absurd extension lengths, endless warning alerts, another
+//! version than offered, a port nobody listens on; a TLS 1.2 server that
+//! answers slowly (suites enumerated in parallel), resets connections
+//! (retried once, else reported); a rustls server whose HTTP answer has a
+//! huge header, an endless chunked body or a head cut short. The probe must
+//! end in bounded time with a clear message, never hang or panic.
 #![cfg(feature = "probe")]
 
 mod common;
@@ -660,4 +666,143 @@ fn a_different_version_than_offered() {
             "{v}"
         );
     }
+}
+
+// ------------------------------------------------- HTTP over real TLS
+
+type TlsStream = rustls::StreamOwned<rustls::ServerConnection, TcpStream>;
+
+/// A rustls server on 127.0.0.1 (a self-signed P-256 certificate made by
+/// `openssl req`) that reads `GET /` and answers with `respond`. None:
+/// openssl is missing (skipped, or failed under CI=true).
+fn tls_http_server(what: &str, respond: fn(&mut TlsStream)) -> Option<(u16, tempfile::TempDir)> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    if common::openssl().is_none() {
+        common::skip_or_fail(what, "openssl is not installed");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new("openssl")
+        .current_dir(dir.path())
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+        ])
+        .args(["-nodes", "-days", "30", "-subj", "/CN=localhost"])
+        .args(["-keyout", "key.pem", "-out", "cert.pem"])
+        .output()
+        .expect("openssl req");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(dir.path().join("cert.pem"))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+    let key = PrivateKeyDer::from_pem_file(dir.path().join("key.pem")).unwrap();
+    let cfg = rustls::ServerConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let cfg = std::sync::Arc::new(cfg);
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for s in l.incoming().flatten() {
+            let cfg = cfg.clone();
+            std::thread::spawn(move || {
+                let _ = s.set_read_timeout(Some(Duration::from_secs(10)));
+                let _ = s.set_write_timeout(Some(Duration::from_secs(10)));
+                let Ok(conn) = rustls::ServerConnection::new(cfg) else {
+                    return;
+                };
+                let mut tls = rustls::StreamOwned::new(conn, s);
+                let mut req = Vec::new();
+                let mut b = [0u8; 1024];
+                while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut b) {
+                        Ok(n) if n > 0 => req.extend_from_slice(&b[..n]),
+                        _ => return,
+                    }
+                }
+                respond(&mut tls);
+            });
+        }
+    });
+    Some((port, dir))
+}
+
+#[test]
+fn http_answers_huge_endless_or_cut_short() {
+    // a header of 100 kB: the head is not read to its end, HSTS is unknown
+    let Some((port, _d1)) = tls_http_server("http_answers_huge_endless_or_cut_short", |t| {
+        let mut head = b"HTTP/1.1 200 OK\r\nX-Big: ".to_vec();
+        head.resize(head.len() + 100_000, b'a');
+        head.extend_from_slice(b"\r\nStrict-Transport-Security: max-age=63072000\r\n\r\n");
+        let _ = t.write_all(&head);
+        let _ = t.flush();
+    }) else {
+        return;
+    };
+    let (o, v) = probe_json(port, &["--timeout", "3"]);
+    assert!(o.elapsed < Duration::from_secs(30), "took {:?}", o.elapsed);
+    assert_eq!(v["hsts"], serde_json::Value::Null, "{v}");
+    assert_eq!(v["http_status"], serde_json::Value::Null, "{v}");
+    let e = v["http_error"].as_str().unwrap_or_default();
+    assert!(
+        e.contains("no end of the response head in 65536 bytes"),
+        "{v}"
+    );
+    let codes = v["findings"].to_string();
+    assert!(!codes.contains("TLS501"), "no 'no HSTS' claim: {codes}");
+
+    // the head cut short by the server's close: reported as such
+    let (port, _d2) = tls_http_server("", |t| {
+        let _ = t.write_all(b"HTTP/1.1 200 OK\r\nServer: x\r\n");
+        t.conn.send_close_notify();
+        let _ = t.flush();
+    })
+    .unwrap();
+    let (o, v) = probe_json(port, &["--timeout", "3"]);
+    assert!(o.elapsed < Duration::from_secs(30), "took {:?}", o.elapsed);
+    assert_eq!(v["hsts"], serde_json::Value::Null, "{v}");
+    let e = v["http_error"].as_str().unwrap_or_default();
+    assert!(
+        e.contains("the response head was cut short after 28 bytes, before the end of its headers"),
+        "{v}"
+    );
+    assert!(!v["findings"].to_string().contains("TLS501"), "{v}");
+    let mut c = std::process::Command::new(common::tlslint());
+    c.args(["probe", &format!("127.0.0.1:{port}"), "--timeout", "3"]);
+    let o = common::run(&mut c, Duration::from_secs(60)).unwrap();
+    assert!(
+        o.stdout_str()
+            .contains("HSTS:              unknown (GET /: the response head was cut short"),
+        "{}",
+        o.stdout_str()
+    );
+
+    // an endless chunked body: the head is read, the body never
+    let (port, _d3) = tls_http_server("", |t| {
+        let _ = t.write_all(
+            b"HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=63072000\r\nTransfer-Encoding: chunked\r\n\r\n",
+        );
+        let mut chunk = b"1000\r\n".to_vec();
+        chunk.resize(chunk.len() + 0x1000, b'x');
+        chunk.extend_from_slice(b"\r\n");
+        while t.write_all(&chunk).is_ok() {}
+    })
+    .unwrap();
+    let (o, v) = probe_json(port, &["--timeout", "3"]);
+    assert!(o.elapsed < Duration::from_secs(30), "took {:?}", o.elapsed);
+    assert_eq!(v["hsts"], "max-age=63072000", "{v}");
+    assert!(v.get("http_error").is_none(), "{v}");
 }
