@@ -313,7 +313,11 @@ fn handshake_inner(ctx: &Ctx, o: &FullOptions<'_>) -> Full {
                 out.http_status = head.lines().next().map(crate::printable::escaped);
                 out.hsts = header(&head, "strict-transport-security");
             }
-            Err(e) => out.http_error = Some(format!("GET /: {e}")),
+            // an answer cut short or too long: the headers are unknown
+            Err(HttpError::Head(e)) => out.http_error = Some(format!("GET /: {e}")),
+            // no answer at all: the connection failed (TLS 1.3 servers that
+            // require a client certificate refuse here, after the handshake)
+            Err(HttpError::Connection(e)) => out.error = Some(format!("HTTP GET /: {e}")),
         }
         // a server that asks for a certificate only after the request
         // (renegotiation, post-handshake auth) is noted too
@@ -326,12 +330,25 @@ fn handshake_inner(ctx: &Ctx, o: &FullOptions<'_>) -> Full {
 /// Most bytes of an HTTP response head read.
 const MAX_HEAD: usize = 64 * 1024;
 
-fn http_get(conn: &mut ClientConnection, sock: &mut Bounded, host: &str) -> Result<String, String> {
+/// Why `GET /` got no whole response head.
+enum HttpError {
+    /// No byte of an answer: the request or the connection failed.
+    Connection(String),
+    /// An answer, but not its whole head (cut short, or too long).
+    Head(String),
+}
+
+fn http_get(
+    conn: &mut ClientConnection,
+    sock: &mut Bounded,
+    host: &str,
+) -> Result<String, HttpError> {
     let mut tls = rustls::Stream::new(conn, sock);
     let req = format!(
         "GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: tlslint-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n"
     );
-    tls.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
+    tls.write_all(req.as_bytes())
+        .map_err(|e| HttpError::Connection(e.to_string()))?;
     let _ = tls.flush();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -339,12 +356,12 @@ fn http_get(conn: &mut ClientConnection, sock: &mut Bounded, host: &str) -> Resu
     // is reported as such: its headers may be the ones missing
     let cut = |buf: &[u8], why: String| {
         if buf.is_empty() {
-            format!("no answer ({why})")
+            HttpError::Connection(format!("no answer ({why})"))
         } else {
-            format!(
+            HttpError::Head(format!(
                 "the response head was cut short after {} bytes, before the end of its headers ({why}): its headers are unknown",
                 buf.len()
-            )
+            ))
         }
     };
     loop {
@@ -353,9 +370,9 @@ fn http_get(conn: &mut ClientConnection, sock: &mut Bounded, host: &str) -> Resu
             break;
         }
         if buf.len() >= MAX_HEAD {
-            return Err(format!(
+            return Err(HttpError::Head(format!(
                 "no end of the response head in {MAX_HEAD} bytes (at most {MAX_HEAD} are read): its headers are unknown"
-            ));
+            )));
         }
         match tls.read(&mut chunk) {
             Ok(0) => return Err(cut(&buf, "the connection was closed".into())),
