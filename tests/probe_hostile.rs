@@ -239,7 +239,7 @@ fn fake(f: Fake) -> u16 {
             let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
             std::thread::spawn(move || {
                 // closing with the ClientHello unread resets the connection
-                if f.reset_every > 0 && n % f.reset_every == 0 {
+                if f.reset_every > 0 && n.is_multiple_of(f.reset_every) {
                     std::thread::sleep(Duration::from_millis(50));
                     return;
                 }
