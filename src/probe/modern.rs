@@ -413,6 +413,15 @@ mod tests {
             header("HTTP/1.1 200 OK\r\nA: b", "strict-transport-security"),
             None
         );
+        // a value with control characters is shown escaped
+        assert_eq!(
+            header(
+                "HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=1\x1b[31m\r::warning::x",
+                "strict-transport-security"
+            )
+            .as_deref(),
+            Some("max-age=1\\x1b[31m\\r::warning::x")
+        );
         // the status line is not a header
         assert_eq!(
             header("strict-transport-security: x", "strict-transport-security"),
