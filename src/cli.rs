@@ -165,8 +165,8 @@ pub struct CheckArgs {
     /// not be read)
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     pub write_baseline: Option<PathBuf>,
-    /// Live probe: --probe, --probe-host, --probe-timeout, --probe-jobs, --probe-client-cert,
-    /// --probe-client-key
+    /// Live probe: --probe, --probe-host, --probe-allow, --probe-timeout, --probe-jobs,
+    /// --probe-client-cert, --probe-client-key
     #[command(flatten)]
     pub probe: ProbeFlags,
 }
@@ -183,6 +183,11 @@ pub struct ProbeFlags {
     /// on a specific address is probed at that address [default: 127.0.0.1, and ::1 for [::]]
     #[arg(long, value_name = "ADDR", requires = "probe")]
     pub probe_host: Option<String>,
+    /// Let --probe connect to these addresses too (CIDR, e.g. 10.0.0.0/8, or one address;
+    /// repeatable): by default it connects only to loopback and --probe-host, so that an
+    /// untrusted tree's `listen 10.0.0.1:443` cannot make the runner connect there
+    #[arg(long, value_name = "CIDR", requires = "probe")]
+    pub probe_allow: Vec<String>,
     /// Connect timeout and read deadline of each probe connection, in seconds
     #[arg(long, value_name = "SECONDS", requires = "probe")]
     pub probe_timeout: Option<f64>,

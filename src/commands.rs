@@ -395,7 +395,12 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             let mut c = crate::lint::lint_loaded(r, tree, &map, &opts);
             #[cfg(feature = "probe")]
             if let Some(cp) = &config_probe {
-                let probe_notes = crate::probe::against::run(&mut c, &opts, cp);
+                // the flags' ranges and this tree's settings file's
+                let mut cp = cp.clone();
+                if let Some(cfg) = cfg {
+                    cp.allow.extend(cfg.probe_allow.iter().copied());
+                }
+                let probe_notes = crate::probe::against::run(&mut c, &opts, &cp);
                 c.notes.extend(probe_notes);
             }
             for n in &c.notes {
@@ -606,6 +611,12 @@ fn probe_settings(
             )));
         }
         cp.host = Some(h.to_string());
+    }
+    for c in &f.probe_allow {
+        cp.allow.push(
+            crate::cidr::Cidr::parse(c)
+                .map_err(|e| crate::error::Error::new(format!("--probe-allow: {e}")))?,
+        );
     }
     Ok(Some(cp))
 }

@@ -20,6 +20,7 @@
 //! now: 2026-01-01                #   --expiry-warn-days, --ca-file (relative to this file)
 //! expiry_warn_days: 30
 //! ca_file: pki/root.pem
+//! probe_allow: [192.0.2.0/24]    # --probe-allow: addresses `PATH --probe` may connect to
 //! ```
 //!
 //! Unknown keys, unknown rule codes and bad values are errors with the file's
@@ -113,6 +114,8 @@ struct Raw {
     now: Option<Spanned<String>>,
     expiry_warn_days: Option<u32>,
     ca_file: Option<PathBuf>,
+    #[serde(default)]
+    probe_allow: Vec<Spanned<String>>,
 }
 
 /// A loaded, validated settings file.
@@ -141,6 +144,9 @@ pub struct Config {
     pub expiry_warn_days: Option<u32>,
     /// `ca_file:` (`--ca-file`), resolved against the file's directory.
     pub ca_file: Option<PathBuf>,
+    /// `probe_allow:` (`--probe-allow`): address ranges besides loopback
+    /// that `PATH --probe` may connect to.
+    pub probe_allow: Vec<crate::cidr::Cidr>,
 }
 
 impl Config {
@@ -354,6 +360,13 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         }
         root.push(m);
     }
+    let mut probe_allow = Vec::new();
+    for r in &raw.probe_allow {
+        probe_allow.push(
+            crate::cidr::Cidr::parse(&r.value)
+                .map_err(|e| spanned_err(path, r, format!("probe_allow: {e}")))?,
+        );
+    }
     if let Some(n) = &raw.now {
         if let Err(e) = crate::certs::time::parse(&n.value) {
             return Err(spanned_err(path, n, format!("now: {e}")));
@@ -376,6 +389,7 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
         now: raw.now.map(|s| s.value),
         expiry_warn_days: raw.expiry_warn_days,
         ca_file: raw.ca_file.map(|p| dir.join(p)),
+        probe_allow,
     })
 }
 

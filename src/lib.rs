@@ -7,6 +7,7 @@
 pub mod apache;
 pub mod baseline;
 pub mod certs;
+pub mod cidr;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -22,6 +23,7 @@ pub mod nginx;
 pub mod openssl;
 pub mod paths;
 pub mod post;
+pub mod printable;
 #[cfg(feature = "probe")]
 pub mod probe;
 pub mod profile;

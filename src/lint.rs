@@ -138,6 +138,9 @@ pub struct Checked {
     /// `--probe`: each probe of the tree's sockets (socket, target, SNI,
     /// endpoint, report), for the JSON report.
     pub probes: Vec<serde_json::Value>,
+    /// `--probe`: the sockets not probed because their address is not
+    /// loopback, the `--probe-host` or allowed (`HOST:PORT`).
+    pub probes_not_allowed: Vec<String>,
 }
 
 impl Checked {
@@ -246,6 +249,7 @@ pub fn lint_loaded(
             files: Default::default(),
             notes,
             probes: Vec::new(),
+            probes_not_allowed: Vec::new(),
         };
     }
     let (endpoints, plain) = match &tree {
@@ -286,5 +290,6 @@ pub fn lint_loaded(
         files,
         notes,
         probes: Vec::new(),
+        probes_not_allowed: Vec::new(),
     }
 }

@@ -86,7 +86,8 @@ pub struct Cert {
 }
 
 fn name_string(n: &x509_parser::x509::X509Name<'_>) -> String {
-    let s = n.to_string();
+    // a name the certificate's author chose: shown without its control characters
+    let s = crate::printable::escaped(&n.to_string());
     if s.is_empty() {
         "(empty name)".into()
     } else {
@@ -216,7 +217,7 @@ impl Cert {
                 ParsedExtension::SubjectAlternativeName(san) => {
                     for g in &san.general_names {
                         match g {
-                            GeneralName::DNSName(d) => dns_names.push(d.to_string()),
+                            GeneralName::DNSName(d) => dns_names.push(crate::printable::escaped(d)),
                             GeneralName::IPAddress(b) => match b.len() {
                                 4 => ip_addrs.push(IpAddr::from(<[u8; 4]>::try_from(*b).unwrap())),
                                 16 => {
@@ -239,8 +240,10 @@ impl Cert {
                             continue;
                         };
                         match ad.access_method.to_id_string().as_str() {
-                            "1.3.6.1.5.5.7.48.1" => ocsp_urls.push(u.to_string()),
-                            "1.3.6.1.5.5.7.48.2" => ca_issuers_urls.push(u.to_string()),
+                            "1.3.6.1.5.5.7.48.1" => ocsp_urls.push(crate::printable::escaped(u)),
+                            "1.3.6.1.5.5.7.48.2" => {
+                                ca_issuers_urls.push(crate::printable::escaped(u))
+                            }
                             _ => {}
                         }
                     }
@@ -251,7 +254,7 @@ impl Cert {
         let common_names = x
             .subject()
             .iter_common_name()
-            .filter_map(|a| a.as_str().ok().map(str::to_string))
+            .filter_map(|a| a.as_str().ok().map(crate::printable::escaped))
             .collect();
         let mut c = Cert {
             der: whole.to_vec(),

@@ -7,6 +7,12 @@
 //! on a bounded pool. A wildcard address (`*`, `0.0.0.0`) is reached at
 //! `--probe-host` (default 127.0.0.1; `[::]` at `::1` unless --probe-host is
 //! given), a specific address at that address.
+//!
+//! Only loopback addresses, the `--probe-host` and the ranges of
+//! `--probe-allow` / `probe_allow:` are connected to ([`Allow`]): the tree
+//! may come from a pull request, and its `listen 10.0.0.1:443` must not make
+//! a CI runner connect into its network. A socket elsewhere is skipped with
+//! a note that says how to allow it.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -30,6 +36,69 @@ pub struct ConfigProbe {
     pub staple_wait: Duration,
     /// A client certificate for endpoints that require one (`--probe-client-cert`).
     pub client_identity: Option<std::sync::Arc<rustls::sign::CertifiedKey>>,
+    /// Ranges besides loopback and `host` that may be connected to
+    /// (`--probe-allow`, `probe_allow:`).
+    pub allow: Vec<crate::cidr::Cidr>,
+}
+
+/// Where `tlslint PATH --probe` may connect: loopback addresses, the
+/// `--probe-host` (named by the user: wildcard listeners are reached there)
+/// and the allowed ranges.
+#[derive(Debug, Clone, Default)]
+pub struct Allow {
+    pub host: Option<String>,
+    pub ranges: Vec<crate::cidr::Cidr>,
+}
+
+impl Allow {
+    /// Whether `ip`, an address of `host`, may be connected to.
+    pub fn permits(&self, host: &str, ip: std::net::IpAddr) -> bool {
+        ip.to_canonical().is_loopback()
+            || self
+                .host
+                .as_deref()
+                .is_some_and(|h| h.eq_ignore_ascii_case(host))
+            || self.ranges.iter().any(|r| r.contains(ip))
+    }
+
+    /// Whether a planned probe of `host` may run: an address must be
+    /// permitted, and a name must resolve only to permitted addresses.
+    /// Err: why not (the addresses).
+    fn check(&self, host: &str) -> Result<(), String> {
+        use std::net::ToSocketAddrs;
+        if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+            return if self.permits(host, ip) {
+                Ok(())
+            } else {
+                Err(ip.to_string())
+            };
+        }
+        if self
+            .host
+            .as_deref()
+            .is_some_and(|h| h.eq_ignore_ascii_case(host))
+        {
+            return Ok(());
+        }
+        let ips: Vec<std::net::IpAddr> = (host, 443)
+            .to_socket_addrs()
+            .map(|a| a.map(|a| a.ip()).collect())
+            .unwrap_or_default();
+        let refused: Vec<String> = ips
+            .iter()
+            .filter(|ip| !self.permits(host, **ip))
+            .map(|ip| ip.to_string())
+            .collect();
+        if ips.is_empty() || !refused.is_empty() {
+            // a name that does not resolve is left to the probe's own error
+            return if ips.is_empty() {
+                Ok(())
+            } else {
+                Err(format!("{host} ({})", refused.join(", ")))
+            };
+        }
+        Ok(())
+    }
 }
 
 impl Default for ConfigProbe {
@@ -40,6 +109,7 @@ impl Default for ConfigProbe {
             jobs: 16,
             staple_wait: Duration::from_secs(1),
             client_identity: None,
+            allow: Vec::new(),
         }
     }
 }
@@ -144,6 +214,15 @@ pub fn run(c: &mut Checked, opts: &LintOptions, cp: &ConfigProbe) -> Vec<String>
         return notes;
     }
     let jobs = plan(&c.endpoints, cp.host.as_deref());
+    let allow = Allow {
+        host: cp.host.clone(),
+        ranges: cp.allow.clone(),
+    };
+    let planned = !jobs.is_empty();
+    let jobs = confine(c, jobs, &allow, &mut notes);
+    if planned && jobs.is_empty() {
+        return notes;
+    }
     if jobs.is_empty() {
         notes.push(format!(
             "{}: --probe: no TLS socket to probe (no endpoint listens on an address and port)",
@@ -161,6 +240,7 @@ pub fn run(c: &mut Checked, opts: &LintOptions, cp: &ConfigProbe) -> Vec<String>
         progress: false,
         // the chains are checked against the same roots as the files (--ca-file)
         trust: opts.files.trust.clone(),
+        allow: Some(allow),
     };
     let tasks: Vec<Task<'_, ProbeReport>> = jobs
         .iter()
@@ -247,6 +327,40 @@ pub fn run(c: &mut Checked, opts: &LintOptions, cp: &ConfigProbe) -> Vec<String>
         opts.target.openssl
     ));
     notes
+}
+
+/// The jobs `allow` permits; a note for each socket skipped, with how to
+/// allow it.
+fn confine(c: &mut Checked, jobs: Vec<Job>, allow: &Allow, notes: &mut Vec<String>) -> Vec<Job> {
+    let mut skipped: Vec<(String, String)> = Vec::new();
+    let kept = jobs
+        .into_iter()
+        .filter(|j| match allow.check(&j.host) {
+            Ok(()) => true,
+            Err(why) => {
+                let key = (j.target(), why);
+                if !skipped.contains(&key) {
+                    skipped.push(key);
+                }
+                false
+            }
+        })
+        .collect();
+    for (target, why) in skipped {
+        if !c.probes_not_allowed.contains(&target) {
+            c.probes_not_allowed.push(target.clone());
+        }
+        let range = match why.parse::<std::net::IpAddr>() {
+            Ok(std::net::IpAddr::V6(_)) => format!("{why}/128"),
+            Ok(_) => format!("{why}/32"),
+            Err(_) => "CIDR".to_string(),
+        };
+        notes.push(format!(
+            "{}: --probe: {target} not probed: {why} is not a loopback address nor the --probe-host (the tree may come from anyone: --probe connects elsewhere only when allowed); to probe it, pass --probe-allow {range} or set `probe_allow: [{range}]` in .tlslint.yaml",
+            c.label
+        ));
+    }
+    kept
 }
 
 fn real_wire(o: &Observed<'_>) -> String {
@@ -410,5 +524,38 @@ mod tests {
             join_wires(&[w("127.0.0.1:1 with SNI a"), w("127.0.0.1:2 without SNI")]),
             "127.0.0.1:1 with SNI a and 127.0.0.1:2 without SNI"
         );
+    }
+}
+
+#[cfg(test)]
+mod allow_tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_the_probe_host_and_allowed_ranges() {
+        let none = Allow::default();
+        assert!(none.check("127.0.0.1").is_ok());
+        assert!(none.check("127.3.4.5").is_ok());
+        assert!(none.check("::1").is_ok());
+        assert!(none.check("::ffff:127.0.0.1").is_ok());
+        assert_eq!(none.check("10.0.0.1"), Err("10.0.0.1".into()));
+        assert_eq!(none.check("2001:db8::1"), Err("2001:db8::1".into()));
+        let a = Allow {
+            host: Some("192.0.2.10".into()),
+            ranges: vec![crate::cidr::Cidr::parse("10.0.0.0/8").unwrap()],
+        };
+        assert!(a.check("192.0.2.10").is_ok());
+        assert!(a.check("10.9.8.7").is_ok());
+        assert!(a.check("192.0.2.11").is_err());
+        // a name given as --probe-host is allowed whatever it resolves to
+        let h = Allow {
+            host: Some("server.internal".into()),
+            ranges: vec![],
+        };
+        assert!(h.check("server.internal").is_ok());
+        assert!(h.permits("server.internal", "198.51.100.1".parse().unwrap()));
+        assert!(!h.permits("other.internal", "198.51.100.1".parse().unwrap()));
+        // localhost resolves to loopback only
+        assert!(none.check("localhost").is_ok());
     }
 }

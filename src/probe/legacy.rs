@@ -67,6 +67,9 @@ pub fn alert_name(d: u8) -> &'static str {
     }
 }
 
+/// Warning alerts skipped before a ServerHello.
+const MAX_WARNINGS: usize = 8;
+
 /// What followed the ServerHello in a TLS 1.2-and-below flight.
 #[derive(Debug, Clone, Default)]
 pub struct Flight {
@@ -78,6 +81,9 @@ pub struct Flight {
     pub certificate_request: bool,
     /// ServerHelloDone seen.
     pub complete: bool,
+    /// Why the flight could not be read to its end (oversized, not TLS);
+    /// None when it ended with ServerHelloDone or the server stopped.
+    pub error: Option<String>,
 }
 
 /// One ClientHello and what came back.
@@ -109,7 +115,28 @@ fn attempt_inner(ctx: &Ctx, hello: &ClientHello, read_flight: bool) -> Attempt {
     if let Err(e) = conn.send(&hello.to_bytes()) {
         return fail(Refusal::Wire(e), flight);
     }
-    let sh = match conn.next_event() {
+    // warning alerts (not close_notify) do not end a handshake: skip a
+    // few, then call it what it is
+    let mut warnings = 0;
+    let first = loop {
+        match conn.next_event() {
+            Ok(Event::Alert {
+                level: 1,
+                description,
+            }) if description != 0 => {
+                warnings += 1;
+                if warnings > MAX_WARNINGS {
+                    let e = WireError::Malformed(format!(
+                        "more than {MAX_WARNINGS} warning alerts ({}) and no ServerHello",
+                        alert_name(description)
+                    ));
+                    return fail(Refusal::Wire(e), flight);
+                }
+            }
+            other => break other,
+        }
+    };
+    let sh = match first {
         Ok(Event::Handshake {
             typ: hs::SERVER_HELLO,
             body,
@@ -140,7 +167,15 @@ fn attempt_inner(ctx: &Ctx, hello: &ClientHello, read_flight: bool) -> Attempt {
     if read_flight && sh.version <= version::TLS1_2 && !sh.hello_retry {
         let kx = suite_by_id(sh.suite).map(|s| s.kx).unwrap_or("");
         // a server may stop sending; whatever arrived is kept
-        while let Ok(ev) = conn.next_event() {
+        loop {
+            let ev = match conn.next_event() {
+                Ok(ev) => ev,
+                Err(e @ (WireError::TooLarge(_) | WireError::Malformed(_))) => {
+                    flight.error = Some(e.to_string());
+                    break;
+                }
+                Err(_) => break,
+            };
             let Event::Handshake { typ, body } = ev else {
                 break;
             };
@@ -264,57 +299,132 @@ pub fn probe_version(ctx: &Ctx, v: u16) -> Attempt {
     let suites = candidate_suites(v).iter().map(|s| s.id).collect();
     let hello = hello_for(ctx, v, suites);
     let mut a = attempt(ctx, &hello, true);
+    // a lost connection is no refusal: once more
+    if lost(&a.hello) {
+        a = attempt(ctx, &hello, true);
+    }
     if let Ok(sh) = &a.hello {
         if !accepts(sh, v) {
-            let got = sh.version;
             a.hello = Err(Refusal::Mismatch(format!(
-                "server answered with version {got:#06x}"
+                "offered {}, the server answered with {}",
+                version_name(v),
+                wire_version(sh.version)
             )));
         }
     }
     a
 }
 
-/// Suite enumeration for an accepted version: offer `first` (the suite the
-/// first probe got) removed from all candidates, and so on until refused.
-/// The picks come in the server's order when it imposes one.
-pub fn enumerate_suites(ctx: &Ctx, v: u16, first: u16) -> (Vec<u16>, Vec<String>) {
-    let mut left: Vec<u16> = candidate_suites(v)
+/// A ClientHello that got no answer because the connection was lost (a
+/// reset, a close before any answer, a failed connect), as opposed to an
+/// alert or a ServerHello.
+fn lost(r: &Result<ServerHello, Refusal>) -> bool {
+    matches!(
+        r,
+        Err(Refusal::Wire(
+            WireError::Eof | WireError::Io(_) | WireError::Connect(_)
+        ))
+    )
+}
+
+/// [`attempt`] without the flight, once more when the connection was lost.
+pub fn attempt_retried(ctx: &Ctx, hello: &ClientHello) -> Result<ServerHello, Refusal> {
+    let a = attempt(ctx, hello, false).hello;
+    if lost(&a) {
+        return attempt(ctx, hello, false).hello;
+    }
+    a
+}
+
+/// What one part of a version's suite enumeration found.
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    /// In the order picked (the server's, when it imposes one).
+    pub picked: Vec<u16>,
+    /// Why the part may have stopped before the server refused its suites
+    /// (a connection lost twice, a timeout, an unexpected answer).
+    pub incomplete: Option<String>,
+}
+
+/// Suite enumeration of `offer` at version `v`: offer them all, take the
+/// server's pick out, repeat until refused (an alert). A lost connection is
+/// retried once; a second loss, a timeout or an unexpected answer ends the
+/// part as incomplete, with the reason.
+pub fn enumerate_part(ctx: &Ctx, v: u16, offer: Vec<u16>) -> Part {
+    let mut left = offer;
+    let mut part = Part::default();
+    while !left.is_empty() {
+        let hello = hello_for(ctx, v, left.clone());
+        match attempt_retried(ctx, &hello) {
+            Ok(sh) if accepts(&sh, v) => {
+                part.picked.push(sh.suite);
+                left.retain(|s| *s != sh.suite);
+            }
+            Ok(sh) => {
+                part.incomplete = Some(format!(
+                    "the server answered with {} while suites were left",
+                    wire_version(sh.version)
+                ));
+                break;
+            }
+            Err(Refusal::Alert(_)) => break,
+            Err(Refusal::Wire(e @ (WireError::Eof | WireError::Io(_) | WireError::Connect(_)))) => {
+                part.incomplete = Some(format!(
+                    "{e} on a ClientHello and again on its retry (a server that refuses by closing the connection looks the same)"
+                ));
+                break;
+            }
+            Err(e) => {
+                part.incomplete = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    part
+}
+
+/// The candidate suites of version `v` but `first` (the first probe's
+/// pick), dealt into at most `parts` interleaved parts that are enumerated
+/// at once: the connections of one version no longer follow each other,
+/// so a slow server costs (suites / parts + 1) round trips, not suites + 1.
+pub fn split_candidates(v: u16, first: u16, parts: usize) -> Vec<Vec<u16>> {
+    let left: Vec<u16> = candidate_suites(v)
         .iter()
         .map(|s| s.id)
         .filter(|id| *id != first)
         .collect();
-    let mut picked = vec![first];
-    let mut notes = Vec::new();
-    while !left.is_empty() {
-        let hello = hello_for(ctx, v, left.clone());
-        let a = attempt(ctx, &hello, false);
-        match a.hello {
-            Ok(sh) if accepts(&sh, v) => {
-                picked.push(sh.suite);
-                left.retain(|s| *s != sh.suite);
-            }
-            Ok(sh) => {
-                notes.push(format!(
-                    "{}: the server answered with version {:#06x} while suites were left",
-                    version_name(v),
-                    sh.version
-                ));
-                break;
-            }
-            Err(Refusal::Wire(e))
-                if !matches!(e, WireError::Eof) && !matches!(e, WireError::Io(_)) =>
-            {
-                notes.push(format!(
-                    "{}: suite enumeration stopped early: {e}",
-                    version_name(v)
-                ));
-                break;
-            }
-            Err(_) => break,
-        }
+    let n = parts.clamp(1, left.len().max(1));
+    let mut out: Vec<Vec<u16>> = vec![Vec::new(); n];
+    for (i, id) in left.into_iter().enumerate() {
+        out[i % n].push(id);
     }
-    (picked, notes)
+    out.retain(|p| !p.is_empty());
+    out
+}
+
+/// Whether a server that imposes its order prefers `a` to `b`: offer both.
+pub fn prefers(ctx: &Ctx, v: u16, a: u16, b: u16) -> Result<bool, String> {
+    match attempt_retried(ctx, &hello_for(ctx, v, vec![b, a])) {
+        Ok(sh) if accepts(&sh, v) && (sh.suite == a || sh.suite == b) => Ok(sh.suite == a),
+        Ok(sh) => Err(format!(
+            "offered {} and {}, the server answered with {:#06x} version {:#06x}",
+            suite_label(a),
+            suite_label(b),
+            sh.suite,
+            sh.version
+        )),
+        Err(e) => Err(format!(
+            "offered {} and {}: {e}",
+            suite_label(a),
+            suite_label(b)
+        )),
+    }
+}
+
+fn suite_label(id: u16) -> String {
+    suite_by_id(id)
+        .map(|s| s.iana_name.to_string())
+        .unwrap_or_else(|| format!("{id:#06x}"))
 }
 
 /// Does the server impose its order? Offer the accepted suites forwards and
@@ -324,11 +434,11 @@ pub fn server_order(ctx: &Ctx, v: u16, accepted: &[u16]) -> Option<bool> {
     if accepted.len() < 2 {
         return None;
     }
-    let fwd = attempt(ctx, &hello_for(ctx, v, accepted.to_vec()), false);
+    let fwd = attempt_retried(ctx, &hello_for(ctx, v, accepted.to_vec()));
     let mut rev_list = accepted.to_vec();
     rev_list.reverse();
-    let rev = attempt(ctx, &hello_for(ctx, v, rev_list), false);
-    match (fwd.hello, rev.hello) {
+    let rev = attempt_retried(ctx, &hello_for(ctx, v, rev_list));
+    match (fwd, rev) {
         (Ok(a), Ok(b)) if accepts(&a, v) && accepts(&b, v) => Some(a.suite == b.suite),
         _ => None,
     }
@@ -367,6 +477,14 @@ pub fn dh_bits(ctx: &Ctx, v: u16, suite: u16) -> Option<u32> {
     match a.hello {
         Ok(sh) if accepts(&sh, v) => a.flight.dh_bits,
         _ => None,
+    }
+}
+
+/// `TLSv1.2 (0x0303)`, `0x7f17`: a version as the server sent it.
+pub fn wire_version(v: u16) -> String {
+    match version_name(v) {
+        "unknown" => format!("version {v:#06x}"),
+        n => format!("{n} ({v:#06x})"),
     }
 }
 

@@ -115,6 +115,9 @@ pub struct ProbeOptions {
     /// The roots the served chains are checked against (`--ca-file`);
     /// None: Mozilla's (webpki-roots).
     pub trust: Option<Arc<crate::certs::TrustStore>>,
+    /// Only these addresses may be connected to (`tlslint PATH --probe`);
+    /// None: any (`tlslint probe HOST`: the user named the target).
+    pub allow: Option<against::Allow>,
 }
 
 impl Default for ProbeOptions {
@@ -125,6 +128,7 @@ impl Default for ProbeOptions {
             client_identity: None,
             progress: false,
             trust: None,
+            allow: None,
         }
     }
 }
@@ -143,6 +147,11 @@ pub struct VersionReport {
     /// Why the first ClientHello of this version got no ServerHello.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+    /// Why `ciphers` may lack suites the server accepts: the enumeration
+    /// ended on something else than the server's refusal (a connection lost
+    /// twice, a timeout, an unexpected answer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
 }
 
 /// The chains served.
@@ -235,6 +244,10 @@ pub struct ProbeReport {
     pub hsts: Option<String>,
     /// The status line of `GET /`.
     pub http_status: Option<String>,
+    /// Why `GET /` got no whole response head (no answer, cut short, too
+    /// long): the HSTS header is unknown, not absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_error: Option<String>,
     pub client_certificate_requested: bool,
     /// Negotiated by rustls on a complete handshake: `TLSv1.3 TLS_AES_256_GCM_SHA384 x25519`.
     pub full_handshake: Option<String>,
@@ -369,6 +382,67 @@ fn group_name(id: u16) -> String {
         .unwrap_or_else(|| format!("0x{id:04X}"))
 }
 
+/// Most parts one version's suites are enumerated in at once.
+const MAX_PARTS: usize = 8;
+
+/// Merge lists that are each in the server's order (a server that imposes
+/// one) into one list in that order, by pairwise offers: each element of
+/// one list finds its place in the other by binary search, every element at
+/// once; pairs of lists are merged level by level. Err: an offer failed.
+fn merge_in_server_order(
+    ctx: &Ctx,
+    v: u16,
+    jobs: usize,
+    mut lists: Vec<Vec<u16>>,
+) -> Result<Vec<u16>, String> {
+    lists.retain(|l| !l.is_empty());
+    while lists.len() > 1 {
+        let mut pairs: Vec<(Vec<u16>, Vec<u16>)> = Vec::new();
+        let mut next: Vec<Vec<u16>> = Vec::new();
+        let mut it = lists.into_iter();
+        while let Some(a) = it.next() {
+            match it.next() {
+                Some(b) => pairs.push((a, b)),
+                None => next.push(a),
+            }
+        }
+        // for each element of each pair's first list: how many of the
+        // second list the server prefers to it
+        let mut tasks: Vec<Task<'_, Result<usize, String>>> = Vec::new();
+        for (a, b) in &pairs {
+            for &x in a {
+                tasks.push(Box::new(move || {
+                    let (mut lo, mut hi) = (0, b.len());
+                    while lo < hi {
+                        let mid = (lo + hi) / 2;
+                        if legacy::prefers(ctx, v, x, b[mid])? {
+                            hi = mid;
+                        } else {
+                            lo = mid + 1;
+                        }
+                    }
+                    Ok(lo)
+                }));
+            }
+        }
+        let mut before = pool(jobs, tasks).into_iter();
+        for (a, b) in pairs {
+            let mut merged: Vec<Option<u16>> = vec![None; a.len() + b.len()];
+            for (i, &x) in a.iter().enumerate() {
+                let k = before.next().unwrap_or(Err("no result".into()))?;
+                merged[i + k] = Some(x);
+            }
+            let mut rest = b.into_iter();
+            for slot in merged.iter_mut().filter(|s| s.is_none()) {
+                *slot = rest.next();
+            }
+            next.push(merged.into_iter().flatten().collect());
+        }
+        lists = next;
+    }
+    Ok(lists.pop().unwrap_or_default())
+}
+
 /// Probe a server. Never fails: see `error` and `notes`.
 pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
     let t0 = Instant::now();
@@ -388,6 +462,30 @@ pub fn probe(target: &ProbeTarget, opts: &ProbeOptions) -> ProbeReport {
         rep.error = Some(format!("{}: no address", target.host));
         return rep;
     }
+    // checked on the addresses connected to, not on the name: a name that
+    // resolved to an allowed address when the probes were planned may
+    // resolve elsewhere now
+    let addrs: Vec<SocketAddr> = match &opts.allow {
+        None => addrs,
+        Some(allow) => {
+            let (ok, refused): (Vec<SocketAddr>, Vec<SocketAddr>) = addrs
+                .into_iter()
+                .partition(|a| allow.permits(&target.host, a.ip()));
+            if ok.is_empty() {
+                rep.error = Some(format!(
+                    "{} resolves to {}: not a loopback address, the --probe-host or an address --probe-allow allows",
+                    target.host,
+                    refused
+                        .iter()
+                        .map(|a| a.ip().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                return rep;
+            }
+            ok
+        }
+    };
     // the first address that takes a connection (a name such as localhost
     // may resolve to ::1 first while the server listens on 127.0.0.1 only)
     let mut failed = Vec::new();
@@ -546,6 +644,12 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
 
     let mut first_pick: Vec<(u16, u16)> = Vec::new();
     for (v, a) in VERSIONS.iter().zip(&attempts) {
+        if let Some(e) = &a.flight.error {
+            rep.notes.push(format!(
+                "{}: the flight after the ServerHello could not be read: {e}",
+                legacy::version_name(*v)
+            ));
+        }
         let mut vr = VersionReport::default();
         match &a.hello {
             Ok(sh) => {
@@ -575,20 +679,21 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
         return;
     }
 
-    // ---- phase 2: every suite of each accepted version, and its order;
-    // TLS 1.3 groups by HelloRetryRequest
+    // ---- phase 2: every suite of each accepted version, in parts at once,
+    // then its order; TLS 1.3 groups by HelloRetryRequest
     let t2 = Instant::now();
     enum P2 {
-        Suites(u16, Vec<u16>, Option<bool>, Vec<String>),
+        Part(u16, legacy::Part),
         Group(u16, bool),
     }
+    let parts_per_version = jobs.clamp(1, MAX_PARTS);
     let mut tasks: Vec<Task<'_, P2>> = Vec::new();
     for &(v, first) in &first_pick {
-        tasks.push(Box::new(move || {
-            let (picked, notes) = legacy::enumerate_suites(ctx, v, first);
-            let order = legacy::server_order(ctx, v, &picked);
-            P2::Suites(v, picked, order, notes)
-        }));
+        for offer in legacy::split_candidates(v, first, parts_per_version) {
+            tasks.push(Box::new(move || {
+                P2::Part(v, legacy::enumerate_part(ctx, v, offer))
+            }));
+        }
     }
     let tls13 = first_pick.iter().any(|(v, _)| *v == version::TLS1_3);
     let mut group_ids: Vec<u16> = crate::openssl::all_groups().iter().map(|g| g.id).collect();
@@ -599,24 +704,78 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
             tasks.push(Box::new(move || P2::Group(g, legacy::tls13_group(ctx, g))));
         }
     }
-    let mut suites: BTreeMap<u16, Vec<u16>> = BTreeMap::new();
+    let mut parts: BTreeMap<u16, Vec<legacy::Part>> = BTreeMap::new();
     let mut groups13 = Vec::new();
     for r in pool(jobs, tasks) {
         match r {
-            P2::Suites(v, mut picked, order, notes) => {
-                rep.notes.extend(notes);
-                if order != Some(true) {
-                    picked.sort_unstable();
-                }
-                if let Some(vr) = rep.versions.get_mut(legacy::version_name(v)) {
-                    vr.ciphers = picked.iter().map(|&s| suite_name(s)).collect();
-                    vr.server_order = order;
-                }
-                suites.insert(v, picked);
-            }
+            P2::Part(v, p) => parts.entry(v).or_default().push(p),
             P2::Group(g, true) => groups13.push(g),
             P2::Group(_, false) => {}
         }
+    }
+    // the order: the same pick for the list forwards and backwards means
+    // the server imposes one (the versions at once)
+    let accepted: Vec<(u16, Vec<u16>)> = first_pick
+        .iter()
+        .map(|&(v, first)| {
+            let mut all = vec![first];
+            for p in parts.get(&v).into_iter().flatten() {
+                all.extend(&p.picked);
+            }
+            (v, all)
+        })
+        .collect();
+    let order_tasks: Vec<Task<'_, Option<bool>>> = accepted
+        .iter()
+        .map(|(v, all)| {
+            let v = *v;
+            Box::new(move || legacy::server_order(ctx, v, all)) as Task<'_, Option<bool>>
+        })
+        .collect();
+    let orders = pool(jobs, order_tasks);
+    let mut suites: BTreeMap<u16, Vec<u16>> = BTreeMap::new();
+    for ((v, all), mut order) in accepted.into_iter().zip(orders) {
+        let name = legacy::version_name(v);
+        let vparts = parts.remove(&v).unwrap_or_default();
+        let mut picked = all;
+        if order == Some(true) {
+            // the first pick leads (all were offered); each part is in the
+            // server's order already: merge them
+            let lists: Vec<Vec<u16>> = vparts.iter().map(|p| p.picked.clone()).collect();
+            match merge_in_server_order(ctx, v, jobs, lists) {
+                Ok(rest) => picked = std::iter::once(picked[0]).chain(rest).collect(),
+                Err(e) => {
+                    rep.notes.push(format!(
+                        "{name}: the server's suite order could not be established: {e}"
+                    ));
+                    order = None;
+                }
+            }
+        }
+        if order != Some(true) {
+            picked.sort_unstable();
+        }
+        let mut why: Vec<String> = Vec::new();
+        for p in &vparts {
+            if let Some(w) = &p.incomplete {
+                if !why.contains(w) {
+                    why.push(w.clone());
+                }
+            }
+        }
+        if let Some(vr) = rep.versions.get_mut(name) {
+            vr.ciphers = picked.iter().map(|&s| suite_name(s)).collect();
+            vr.server_order = order;
+            if !why.is_empty() {
+                let w = why.join("; ");
+                rep.notes.push(format!(
+                    "{name}: the suite list may be incomplete ({} suites found): {w}",
+                    picked.len()
+                ));
+                vr.incomplete = Some(w);
+            }
+        }
+        suites.insert(v, picked);
     }
     rep.timings.ciphers_ms = ms(t2.elapsed());
 
@@ -807,7 +966,10 @@ fn run(ctx: &Ctx, target: &ProbeTarget, opts: &ProbeOptions, rep: &mut ProbeRepo
         rep.notes.push(format!("rustls handshake: {e}"));
         rep.handshake_error = Some(e.clone());
     }
-    if rep.hsts.is_none() && rep.http_status.is_none() {
+    rep.http_error = main.http_error.clone();
+    if let Some(e) = &main.http_error {
+        rep.notes.push(format!("HSTS unknown: {e}"));
+    } else if rep.hsts.is_none() && rep.http_status.is_none() {
         rep.notes
             .push("HSTS unknown: no HTTP answer over a complete handshake".into());
     }
@@ -958,6 +1120,7 @@ pub fn command(a: &ProbeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         client_identity,
         progress: std::io::stderr().is_terminal(),
         trust,
+        allow: None,
     };
     let profile = match crate::profile::Profile::builtin(&a.profile, a.guidelines.as_deref()) {
         Ok((p, _)) => p,

@@ -161,6 +161,8 @@ pub struct Full {
     pub tls13_tickets: u32,
     /// The HTTP status line of `GET /`, when asked and answered.
     pub http_status: Option<String>,
+    /// Why `GET /` got no whole response head (none, cut short, too long).
+    pub http_error: Option<String>,
     pub hsts: Option<String>,
 }
 
@@ -302,15 +304,20 @@ fn handshake_inner(ctx: &Ctx, o: &FullOptions<'_>) -> Full {
         .map(|g| u16::from(g.name()));
     out.alpn = conn
         .alpn_protocol()
-        .map(|a| String::from_utf8_lossy(a).into_owned());
+        .map(|a| crate::printable::escaped(&String::from_utf8_lossy(a)));
     if let Some(host) = o.http_host {
         sock.extend(ctx.timeout, MAX_FLIGHT);
         match http_get(&mut conn, &mut sock, host) {
             Ok(head) => {
-                out.http_status = head.lines().next().map(str::to_string);
+                // what the server sent, shown without its control characters
+                out.http_status = head.lines().next().map(crate::printable::escaped);
                 out.hsts = header(&head, "strict-transport-security");
             }
-            Err(e) => out.error = Some(format!("HTTP GET /: {e}")),
+            // an answer cut short or too long: the headers are unknown
+            Err(HttpError::Head(e)) => out.http_error = Some(format!("GET /: {e}")),
+            // no answer at all: the connection failed (TLS 1.3 servers that
+            // require a client certificate refuse here, after the handshake)
+            Err(HttpError::Connection(e)) => out.error = Some(format!("HTTP GET /: {e}")),
         }
         // a server that asks for a certificate only after the request
         // (renegotiation, post-handshake auth) is noted too
@@ -323,34 +330,56 @@ fn handshake_inner(ctx: &Ctx, o: &FullOptions<'_>) -> Full {
 /// Most bytes of an HTTP response head read.
 const MAX_HEAD: usize = 64 * 1024;
 
-fn http_get(conn: &mut ClientConnection, sock: &mut Bounded, host: &str) -> Result<String, String> {
+/// Why `GET /` got no whole response head.
+enum HttpError {
+    /// No byte of an answer: the request or the connection failed.
+    Connection(String),
+    /// An answer, but not its whole head (cut short, or too long).
+    Head(String),
+}
+
+fn http_get(
+    conn: &mut ClientConnection,
+    sock: &mut Bounded,
+    host: &str,
+) -> Result<String, HttpError> {
     let mut tls = rustls::Stream::new(conn, sock);
     let req = format!(
         "GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: tlslint-probe\r\nAccept: */*\r\nConnection: close\r\n\r\n"
     );
-    tls.write_all(req.as_bytes()).map_err(|e| e.to_string())?;
+    tls.write_all(req.as_bytes())
+        .map_err(|e| HttpError::Connection(e.to_string()))?;
     let _ = tls.flush();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
+    // a head cut short (closed, reset, timed out before the empty line)
+    // is reported as such: its headers may be the ones missing
+    let cut = |buf: &[u8], why: String| {
+        if buf.is_empty() {
+            HttpError::Connection(format!("no answer ({why})"))
+        } else {
+            HttpError::Head(format!(
+                "the response head was cut short after {} bytes, before the end of its headers ({why}): its headers are unknown",
+                buf.len()
+            ))
+        }
+    };
     loop {
         if let Some(end) = find(&buf, b"\r\n\r\n") {
             buf.truncate(end);
             break;
         }
         if buf.len() >= MAX_HEAD {
-            return Err(format!("no end of the response head in {MAX_HEAD} bytes"));
+            return Err(HttpError::Head(format!(
+                "no end of the response head in {MAX_HEAD} bytes (at most {MAX_HEAD} are read): its headers are unknown"
+            )));
         }
         match tls.read(&mut chunk) {
-            Ok(0) => break,
+            Ok(0) => return Err(cut(&buf, "the connection was closed".into())),
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            // closed without close_notify after sending everything
-            Err(_) if !buf.is_empty() => break,
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(cut(&buf, e.to_string())),
         }
-    }
-    if buf.is_empty() {
-        return Err("no answer".into());
     }
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
@@ -365,7 +394,7 @@ pub fn header(head: &str, name: &str) -> Option<String> {
         let (k, v) = l.split_once(':')?;
         k.trim()
             .eq_ignore_ascii_case(name)
-            .then(|| v.trim().to_string())
+            .then(|| crate::printable::escaped(v.trim()))
     })
 }
 
@@ -383,6 +412,15 @@ mod tests {
         assert_eq!(
             header("HTTP/1.1 200 OK\r\nA: b", "strict-transport-security"),
             None
+        );
+        // a value with control characters is shown escaped
+        assert_eq!(
+            header(
+                "HTTP/1.1 200 OK\r\nStrict-Transport-Security: max-age=1\x1b[31m\r::warning::x",
+                "strict-transport-security"
+            )
+            .as_deref(),
+            Some("max-age=1\\x1b[31m\\r::warning::x")
         );
         // the status line is not a header
         assert_eq!(

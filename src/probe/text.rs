@@ -131,7 +131,16 @@ pub fn render(r: &ProbeReport) -> String {
             Some(false) => "client's order (listed by code point)",
             None => "order unknown",
         };
-        let _ = writeln!(s, "  {name:<8} yes  {} suites, {order}", v.ciphers.len());
+        let _ = writeln!(
+            s,
+            "  {name:<8} yes  {} suites{}, {order}",
+            v.ciphers.len(),
+            if v.incomplete.is_some() {
+                " (may be incomplete: see the notes)"
+            } else {
+                ""
+            }
+        );
         for c in &v.ciphers {
             let _ = writeln!(s, "             {c}");
         }
@@ -184,7 +193,10 @@ pub fn render(r: &ProbeReport) -> String {
         match (&r.hsts, &r.http_status) {
             (Some(h), _) => h.clone(),
             (None, Some(st)) => format!("none ({st})"),
-            (None, None) => "unknown (no HTTP answer)".into(),
+            (None, None) => match &r.http_error {
+                Some(e) => format!("unknown ({e})"),
+                None => "unknown (no HTTP answer)".into(),
+            },
         }
     );
     let _ = writeln!(

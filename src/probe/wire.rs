@@ -211,6 +211,11 @@ pub enum Event {
 pub struct Conn {
     io: Bounded,
     hs: Vec<u8>,
+    /// Bytes read from the socket and not yet used: reads take what is
+    /// there (up to 16 KiB), so thousands of tiny records cost few calls.
+    buf: Vec<u8>,
+    pos: usize,
+    filled: usize,
 }
 
 impl Conn {
@@ -218,6 +223,9 @@ impl Conn {
         Conn {
             io: Bounded::new(stream, timeout, MAX_FLIGHT),
             hs: Vec::new(),
+            buf: vec![0u8; 1 << 14],
+            pos: 0,
+            filled: 0,
         }
     }
 
@@ -228,9 +236,19 @@ impl Conn {
     fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), WireError> {
         let mut got = 0;
         while got < buf.len() {
-            match self.io.read(&mut buf[got..]) {
+            if self.pos < self.filled {
+                let n = (self.filled - self.pos).min(buf.len() - got);
+                buf[got..got + n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+                self.pos += n;
+                got += n;
+                continue;
+            }
+            match self.io.read(&mut self.buf) {
                 Ok(0) => return Err(WireError::Eof),
-                Ok(n) => got += n,
+                Ok(n) => {
+                    self.pos = 0;
+                    self.filled = n;
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == std::io::ErrorKind::Other => {
                     return Err(WireError::TooLarge(format!(
@@ -286,6 +304,12 @@ impl Conn {
             }
             let (typ, payload) = self.read_record()?;
             match typ {
+                content::HANDSHAKE if payload.is_empty() => {
+                    return Err(WireError::Malformed(
+                        "an empty handshake record (RFC 5246 §6.2.1 and RFC 8446 §5.1 forbid them)"
+                            .into(),
+                    ))
+                }
                 content::HANDSHAKE => {
                     if self.hs.len() + payload.len() > MAX_FLIGHT {
                         return Err(WireError::TooLarge("handshake flight".into()));
@@ -400,7 +424,7 @@ pub fn server_hello(i: &[u8]) -> R<'_, ServerHello> {
                 ext::ALPN => {
                     let (_, list) = u16_vec(data)?;
                     let (_, name) = u8_vec(list)?;
-                    sh.alpn = Some(String::from_utf8_lossy(name).into_owned());
+                    sh.alpn = Some(crate::printable::escaped(&String::from_utf8_lossy(name)));
                 }
                 _ => {}
             }
@@ -721,6 +745,11 @@ mod tests {
 /// banner (SMTP, FTP) or nothing readable. Only printable ASCII of the
 /// server's bytes is quoted.
 fn not_tls(head: &[u8; 5]) -> String {
+    // an SSL 2.0 record: a 2-byte header with the high bit set, then
+    // SERVER-HELLO (4) (draft-hickman-netscape-ssl-00)
+    if head[0] & 0x80 != 0 && head[2] == 4 {
+        return "the server answers in SSL 2.0 (a SERVER-HELLO), not SSL 3.0 or TLS".to_string();
+    }
     if head.starts_with(b"HTTP/") || head.starts_with(b"<") {
         return "the server answers in plain HTTP, not TLS (is this the TLS port?)".to_string();
     }
@@ -744,6 +773,7 @@ mod not_tls_tests {
         assert!(super::not_tls(b"<html").contains("plain HTTP"));
         assert!(super::not_tls(b"220 s").contains("plain text (\"220 s...\")"));
         assert!(super::not_tls(&[0x15, 0x02, 0x00, 0, 2]).contains("15 02 00"));
+        assert!(super::not_tls(&[0x80, 0x2e, 0x04, 0, 1]).contains("SSL 2.0"));
         // control characters are never quoted
         assert!(!super::not_tls(b"\x1b[2Jx").contains('\x1b'));
     }

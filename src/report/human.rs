@@ -526,7 +526,11 @@ pub fn summary(report: &crate::lint::Report) -> String {
 /// the configuration's, and what the probe could not check: probes that
 /// failed, server names it cannot ask for (wildcards, regular expressions).
 fn probe_counts(report: &crate::lint::Report) -> Option<String> {
-    if report.checked.iter().all(|c| c.probes.is_empty()) {
+    if report
+        .checked
+        .iter()
+        .all(|c| c.probes.is_empty() && c.probes_not_allowed.is_empty())
+    {
         return None;
     }
     let drift = report
@@ -555,6 +559,16 @@ fn probe_counts(report: &crate::lint::Report) -> Option<String> {
     if not_asked > 0 {
         s.push_str(&format!(
             ", {not_asked} server name(s) not asked for: wildcards and regular expressions"
+        ));
+    }
+    let refused: usize = report
+        .checked
+        .iter()
+        .map(|c| c.probes_not_allowed.len())
+        .sum();
+    if refused > 0 {
+        s.push_str(&format!(
+            ", {refused} socket(s) not probed: not loopback (see --probe-allow)"
         ));
     }
     s.push(')');

@@ -52,6 +52,11 @@ pub fn compare<'a>(
         if wire == config {
             continue;
         }
+        // an enumeration that ended early proves the suites it found, not
+        // the absence of the others
+        if vr.incomplete.is_some() && wire.is_subset(&config) {
+            continue;
+        }
         let d = format!("{version}: {}", difference(&wire, &config));
         if version == "TLSv1.3" {
             modern = Some(d);
