@@ -576,6 +576,68 @@ fn settings_in_a_world_writable_directory_do_not_apply() {
     assert!(codes(&o).contains(&"TLS101".to_string()), "{}", all(&o));
 }
 
+/// A settings file passed over (in a world-writable directory, or above
+/// `$HOME`) is named in a note, never silently lost; a world-writable
+/// repository root of one's own (a checkout in a CI workspace of mode 777)
+/// keeps its settings.
+#[test]
+fn settings_passed_over_are_named_in_a_note_and_a_writable_checkout_keeps_its_own() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let shared = d.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let sub = excluded_everything(&shared);
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let file = shared.join(".tlslint.yaml");
+    let note = format!(
+        "{} not used: {} is writable by everyone",
+        file.display(),
+        shared.display()
+    );
+    for f in ["human", "json"] {
+        let o = tlslint(&["nginx.conf", "--format", f], &sub);
+        assert_eq!(o.code, Some(1), "{}", all(&o));
+        assert!(all(&o).contains(&note), "{f}: {}", all(&o));
+    }
+    // also from a directory below it (a.k.a. /tmp/x/y)
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        sub.parent().unwrap(),
+        std::fs::Permissions::from_mode(0o777),
+    )
+    .unwrap();
+    let o = tlslint(&["nginx.conf"], &sub);
+    assert!(
+        all(&o).contains(&format!("{} not used: ", file.display())),
+        "{}",
+        all(&o)
+    );
+    std::fs::set_permissions(
+        sub.parent().unwrap(),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    // the world-writable directory is the repository root, ours: used
+    std::fs::create_dir(shared.join(".git")).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let o = tlslint(&["nginx.conf", "--format", "json"], &sub);
+    assert!(!codes(&o).contains(&"TLS101".to_string()), "{}", all(&o));
+    assert!(!all(&o).contains("not used"), "{}", all(&o));
+    // above $HOME (d/shared/a is home): named in a note
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::remove_dir(shared.join(".git")).unwrap();
+    let home = shared.join("a");
+    let mut c = Command::new(common::tlslint());
+    c.args(["nginx.conf"]).current_dir(&sub).env("HOME", &home);
+    let o = common::run(&mut c, LIMIT).unwrap();
+    let note = format!(
+        "{} not used: it is above the home directory {}",
+        file.display(),
+        home.display()
+    );
+    assert!(all(&o).contains(&note), "{}", all(&o));
+}
+
 #[test]
 fn settings_are_not_looked_for_above_home() {
     let d = tempfile::tempdir().unwrap();
