@@ -15,7 +15,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 against Mozilla/TLSRef profiles.\n\nWith no subcommand, `tlslint PATH...` checks the trees at PATH: \
 a main file, a directory (every nginx.conf, apache2.conf, httpd.conf below it), an `nginx -T` dump \
 (`-` reads stdin), or a file that a tree includes.\n\nSettings come from `.tlslint.yaml` (or `.tlslint.yml`), found upward \
-from each PATH up to the enclosing git checkout, or from --config; flags override it.\n\nExit codes: \
+from each PATH up to the repository root (the directory with `.git`), never above $HOME and never in a \
+directory anyone may write to (such as /tmp; a note names a file passed over), or from --config; flags \
+override it.\n\nExit codes: \
 0 nothing at or above --fail-on, 1 findings at or above --fail-on (default: warning), 2 the tree could \
 not be read or parsed, or bad usage.",
     args_conflicts_with_subcommands = true,
@@ -137,7 +139,8 @@ pub struct CheckArgs {
     /// Exit with code 1 when a finding at or above this severity remains [default: warning]
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<crate::config::FailOn>,
-    /// The settings file to use, instead of the `.tlslint.yaml` found upward from each PATH
+    /// The settings file to use, instead of the `.tlslint.yaml` found upward from each PATH (up to
+    /// the repository root, never above $HOME nor in world-writable directories)
     #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     pub config: Option<PathBuf>,
     /// Use no settings file: flags and built-in defaults only

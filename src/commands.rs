@@ -111,6 +111,9 @@ fn parse_apache(
         envvars: loader::Envvars::Auto,
     };
     let map = crate::paths::PathMap::apache(&root.main, root.server_root.as_deref(), Vec::new());
+    if let Some(r) = &opts.server_root {
+        map.allow(r);
+    }
     let tree = loader::load(&crate::paths::MappedFs { map: &map }, &root.main, &opts);
     match a.format {
         ParseFormat::Files => {
@@ -243,7 +246,7 @@ pub fn probe(a: &crate::probe::ProbeArgs, out: &mut dyn Write, err: &mut dyn Wri
 /// The paths one settings file (or none) governs.
 type Group = (Option<crate::config::Config>, Vec<std::path::PathBuf>);
 
-fn groups(a: &CheckArgs) -> Result<Vec<Group>, crate::error::Error> {
+fn groups(a: &CheckArgs, notes: &mut Vec<String>) -> Result<Vec<Group>, crate::error::Error> {
     if a.no_config {
         return Ok(vec![(None, a.paths.clone())]);
     }
@@ -252,7 +255,7 @@ fn groups(a: &CheckArgs) -> Result<Vec<Group>, crate::error::Error> {
     }
     let mut out: Vec<(Option<std::path::PathBuf>, Vec<std::path::PathBuf>)> = Vec::new();
     for p in &a.paths {
-        let c = crate::config::discover(p);
+        let c = crate::config::discover(p, notes);
         match out.iter_mut().find(|(k, _)| *k == c) {
             Some((_, v)) => v.push(p.clone()),
             None => out.push((c, vec![p.clone()])),
@@ -285,7 +288,9 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     if a.verbose {
         crate::rules::cipher_facts::FULL_LISTS.store(true, std::sync::atomic::Ordering::Relaxed);
     }
-    let groups = match groups(a) {
+    // notes for the user (what was assumed, what was not read)
+    let mut notes = Vec::new();
+    let groups = match groups(a, &mut notes) {
         Ok(g) => g,
         Err(e) => return fail(err, &e),
     };
@@ -301,7 +306,6 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             &crate::error::Error::new("--probe: this tlslint is built without the probe feature"),
         );
     }
-    let mut notes = Vec::new();
     // directories that could not be searched for trees: reported, exit 2
     let mut discovery_errors: Vec<String> = Vec::new();
     let mut all_settings = Vec::new();

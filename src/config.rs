@@ -395,12 +395,17 @@ pub fn parse(text: &str, path: &Path) -> Result<Config, Error> {
 
 /// The settings file that governs `path`: `.tlslint.yaml` or `.tlslint.yml`
 /// in its directory (a file's parent; `-` is the current directory) or the
-/// nearest ancestor, stopping after the directory that holds `.git`, after
-/// the user's home (`$HOME`), or at the file-system root. A directory anyone
-/// may write to (world-writable, as `/tmp`) ends the search before it is
-/// looked in: a settings file there is nobody's in particular (one in
-/// `/tmp` with `exclude: ["**"]` would silently lint nothing).
-pub fn discover(path: &Path) -> Option<PathBuf> {
+/// nearest ancestor, stopping after the directory that holds `.git` (the
+/// repository root), after the user's home (`$HOME`), or at the file-system
+/// root. A directory anyone may write to (world-writable, as `/tmp`) ends
+/// the search before it is looked in: a settings file there is nobody's in
+/// particular (one in `/tmp` with `exclude: ["**"]` would silently lint
+/// nothing) — unless it is a repository root of the user's own (`.git`, and
+/// owned by the user running tlslint: a checkout in a CI workspace of mode
+/// 777 keeps its settings). A settings file the search stops short of (in a
+/// world-writable directory or above it, or above `$HOME`) is named in a
+/// note in `notes`, so that it is not lost silently.
+pub fn discover(path: &Path, notes: &mut Vec<String>) -> Option<PathBuf> {
     let start = if path == Path::new("-") {
         PathBuf::from(".")
     } else if path.is_dir() {
@@ -416,29 +421,70 @@ pub fn discover(path: &Path) -> Option<PathBuf> {
     let home = std::env::var_os("HOME").map(PathBuf::from);
     let mut dir = Some(abs.as_path());
     while let Some(d) = dir {
+        let repository = d.join(".git").exists();
         // a directory anyone can write to (/tmp, /var/tmp, /dev/shm) is
         // shared: a settings file there is nobody's, and neither is one above it
-        if shared_dir(d) {
+        if shared_dir(d) && !(repository && own_dir(d)) {
+            note_unused(
+                Some(d),
+                notes,
+                format!("{} is writable by everyone", d.display()),
+            );
             return None;
         }
-        for n in FILE_NAMES {
-            let c = d.join(n);
-            // whatever is there (a FIFO, a device, a dangling link) is the
-            // settings file, refused by `load` with the reason, never skipped
-            if std::fs::symlink_metadata(&c).is_ok_and(|m| !m.is_dir()) {
-                return Some(c);
-            }
+        if let Some(c) = settings_in(d) {
+            return Some(c);
         }
-        if d.join(".git").exists() {
+        if repository {
             return None;
         }
         // no further than the user's home
         if home.as_deref() == Some(d) {
+            note_unused(
+                d.parent(),
+                notes,
+                format!("it is above the home directory {}", d.display()),
+            );
             return None;
         }
         dir = d.parent();
     }
     None
+}
+
+/// The settings file in directory `d`, if there is one: whatever is there
+/// (a FIFO, a device, a dangling link) is the settings file, refused by
+/// `load` with the reason, never skipped.
+fn settings_in(d: &Path) -> Option<PathBuf> {
+    FILE_NAMES
+        .iter()
+        .map(|n| d.join(n))
+        .find(|c| std::fs::symlink_metadata(c).is_ok_and(|m| !m.is_dir()))
+}
+
+/// Note the nearest settings file from `from` upward (to the first
+/// repository root) that the search did not use, and why (never its
+/// contents: it is not read).
+fn note_unused(from: Option<&Path>, notes: &mut Vec<String>, why: String) {
+    let mut dir = from;
+    while let Some(d) = dir {
+        if let Some(c) = settings_in(d) {
+            let n = format!(
+                "{} not used: {} (settings files are looked for up to the repository root, never \
+                 above $HOME nor in a directory anyone may write to; --config FILE names one)",
+                c.display(),
+                why
+            );
+            if !notes.contains(&n) {
+                notes.push(n);
+            }
+            return;
+        }
+        if d.join(".git").exists() {
+            return;
+        }
+        dir = d.parent();
+    }
 }
 
 /// A directory others can write to (world-writable, as /tmp is).
@@ -452,6 +498,22 @@ fn shared_dir(d: &Path) -> bool {
     {
         let _ = d;
         false
+    }
+}
+
+/// A directory owned by the user running tlslint.
+fn own_dir(d: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        // SAFETY: geteuid has no preconditions and cannot fail
+        let me = unsafe { libc::geteuid() };
+        std::fs::metadata(d).is_ok_and(|m| m.uid() == me)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = d;
+        true
     }
 }
 

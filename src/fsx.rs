@@ -55,22 +55,24 @@ pub struct RealFs;
 impl Fs for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         use std::io::Read;
-        let meta = std::fs::metadata(path)?;
-        if meta.is_dir() {
-            return Err(io::Error::other("Is a directory"));
+        if path == Path::new("/dev/null") {
+            return Ok(Vec::new());
         }
         // a pipe, socket or device would block or never end, and what the
         // kernel shows under /proc and /sys (a process's environment) is
         // no configuration: never read, so never shown in a snippet
-        if !meta.is_file() {
-            if path == Path::new("/dev/null") {
-                return Ok(Vec::new());
+        let (f, meta) = open_checked(path, |m| {
+            if m.is_dir() {
+                return Err(io::Error::other("Is a directory"));
             }
-            return Err(io::Error::other(
-                "not a regular file (tlslint reads no pipes, sockets or devices)",
-            ));
-        }
-        if let Ok(real) = std::fs::canonicalize(path) {
+            if !m.is_file() {
+                return Err(io::Error::other(
+                    "not a regular file (tlslint reads no pipes, sockets or devices)",
+                ));
+            }
+            Ok(())
+        })?;
+        if let Some(real) = opened_path(&f).or_else(|| std::fs::canonicalize(path).ok()) {
             if real.starts_with("/proc") || real.starts_with("/sys") {
                 return Err(io::Error::other(format!(
                     "{} is a kernel interface, not a configuration file",
@@ -84,7 +86,6 @@ impl Fs for RealFs {
                 MAX_FILE_BYTES / (1024 * 1024)
             )));
         }
-        let f = std::fs::File::open(path)?;
         let mut buf = Vec::with_capacity(meta.len() as usize);
         f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
         if buf.len() as u64 > MAX_FILE_BYTES {
@@ -151,12 +152,7 @@ pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         }
         Ok(())
     };
-    // checked before opening: opening a FIFO for reading blocks until
-    // someone writes to it
-    regular(&std::fs::metadata(path)?)?;
-    let f = std::fs::File::open(path)?;
-    // and again on what was opened (the name may have changed in between)
-    regular(&f.metadata()?)?;
+    let (f, _) = open_checked(path, regular)?;
     let mut buf = Vec::new();
     f.take(limit + 1).read_to_end(&mut buf)?;
     if buf.len() as u64 > limit {
@@ -166,6 +162,53 @@ pub fn read_regular(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         )));
     }
     Ok(buf)
+}
+
+/// Open a file to read after `check` accepts what is there, twice: on the
+/// path before opening (opening a device can have effects of its own) and
+/// on the opened handle (the name may have changed in between: a FIFO
+/// swapped in is refused, never read). The open itself never blocks: on
+/// unix it is non-blocking (opening a FIFO for reading otherwise waits for
+/// a writer), which changes nothing for the regular file that is read.
+pub fn open_checked(
+    path: &Path,
+    check: impl Fn(&std::fs::Metadata) -> io::Result<()>,
+) -> io::Result<(std::fs::File, std::fs::Metadata)> {
+    check(&std::fs::metadata(path)?)?;
+    let f = open_nonblocking(path)?;
+    let meta = f.metadata()?;
+    check(&meta)?;
+    Ok((f, meta))
+}
+
+/// Open a file for reading without waiting: `O_NONBLOCK` (a FIFO with no
+/// writer opens at once) and `O_NOCTTY` (a terminal never becomes the
+/// process's) on unix. The caller checks what it opened (`fstat`).
+pub fn open_nonblocking(path: &Path) -> io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY);
+    }
+    o.open(path)
+}
+
+/// The path of the file a handle has open, as the kernel names it (Linux:
+/// `/proc/self/fd/N`), so that a decision about where the file is holds for
+/// what was opened, whatever the name now leads to.
+fn opened_path(f: &std::fs::File) -> Option<PathBuf> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        std::fs::read_link(format!("/proc/self/fd/{}", f.as_raw_fd())).ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = f;
+        None
+    }
 }
 
 fn size_text(n: u64) -> String {
@@ -339,11 +382,15 @@ pub fn lexical_normal(p: &Path) -> PathBuf {
     for c in p.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
+            Component::ParentDir => match out.components().next_back() {
+                // `/..` is `/`
+                Some(Component::RootDir) | Some(Component::Prefix(_)) => {}
+                // leading `..`s add up (`../../x` stays so)
+                None | Some(Component::ParentDir) => out.push(".."),
+                _ => {
+                    out.pop();
                 }
-            }
+            },
             other => out.push(other.as_os_str()),
         }
     }
@@ -564,6 +611,55 @@ mod tests {
         assert!(!fnmatch(b"*a*b", b"xxaxxbxx"));
         assert!(fnmatch(b"[", b"["));
         assert!(fnmatch(b"[[:digit:]]*", b"10-x"));
+    }
+
+    /// The name checked, then a FIFO swapped in before the open: the open
+    /// does not wait for a writer, and the check on the handle refuses it.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_swapped_in_after_the_check_is_refused_without_blocking() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("x.conf");
+        std::fs::write(&p, "x").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = p.clone();
+        std::thread::spawn(move || {
+            let calls = std::cell::Cell::new(0);
+            let r = open_checked(&path, |m| {
+                calls.set(calls.get() + 1);
+                if calls.get() == 1 {
+                    std::fs::remove_file(&path).unwrap();
+                    let made = std::process::Command::new("mkfifo")
+                        .arg(&path)
+                        .status()
+                        .is_ok_and(|s| s.success());
+                    assert!(made, "mkfifo");
+                }
+                if m.is_file() {
+                    Ok(())
+                } else {
+                    Err(io::Error::other("not a regular file"))
+                }
+            });
+            let _ = tx.send((r.map(|_| ()).map_err(|e| e.to_string()), calls.get()));
+        });
+        let (r, calls) = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the open blocked on the FIFO");
+        assert_eq!(calls, 2);
+        assert_eq!(r, Err("not a regular file".to_string()));
+        assert!(std::fs::metadata(&p).is_ok_and(|m| !m.is_file()));
+    }
+
+    #[test]
+    fn lexical_normal_keeps_leading_parents() {
+        assert_eq!(lexical_normal(Path::new("./../../x")), Path::new("../../x"));
+        assert_eq!(
+            lexical_normal(Path::new("a/../../b/./c")),
+            Path::new("../b/c")
+        );
+        assert_eq!(lexical_normal(Path::new("/../a/..")), Path::new("/"));
+        assert_eq!(lexical_normal(Path::new("a/b/../c")), Path::new("a/c"));
     }
 
     #[test]

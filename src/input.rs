@@ -62,6 +62,10 @@ impl Root {
             prefix: prefix.map(Path::to_path_buf),
             keep_going: true,
         };
+        // a prefix named on the command line is read from, as the tree
+        if let Some(p) = prefix {
+            map.allow(p);
+        }
         match self {
             Root::File(p) => Some(loader::load(&MappedFs { map }, p, &opts)),
             Root::Dump { fs, main, .. } => Some(loader::load(fs, main, &opts)),
@@ -97,6 +101,9 @@ impl Root {
             version: apache.version,
             envvars: crate::apache::loader::Envvars::Auto,
         };
+        if let Some(r) = &apache.server_root {
+            map.allow(r);
+        }
         crate::lint::Loaded::Apache(crate::apache::loader::load(
             &MappedFs { map },
             &a.main,
@@ -130,14 +137,14 @@ pub fn dump_root(path: &Path) -> Result<Option<Root>, Error> {
     }
     // only look at the start of the file to decide
     let mut head = vec![0u8; 64 * 1024];
-    let n = std::fs::File::open(path)
+    let n = head_of(path)
         .and_then(|mut f| f.read(&mut head))
         .unwrap_or(0);
     head.truncate(n);
     if !dump::is_dump(&String::from_utf8_lossy(&head)) {
         return Ok(None);
     }
-    let bytes = std::fs::read(path)
+    let bytes = crate::fsx::read_regular(path, crate::fsx::MAX_FILE_BYTES)
         .map_err(|e| Error::new(format!("cannot read \"{}\": {e}", path.display())))?;
     let text = String::from_utf8_lossy(&bytes);
     Ok(dump::parse_dump(&text).map(|(fs, main)| Root::Dump {
@@ -211,12 +218,25 @@ pub fn apache_main_in(dir: &Path) -> Option<ApacheRoot> {
     None
 }
 
+/// A file named on the command line, opened to look at its start: only a
+/// regular file, opened without waiting (a FIFO is never read).
+fn head_of(path: &Path) -> std::io::Result<std::fs::File> {
+    crate::fsx::open_checked(path, |m| {
+        if m.is_file() {
+            Ok(())
+        } else {
+            Err(std::io::Error::other("not a regular file"))
+        }
+    })
+    .map(|(f, _)| f)
+}
+
 /// True if a file's start reads like Apache configuration: a line that
 /// starts with a section tag (`<VirtualHost`, `</Directory>`), which nginx
 /// configuration never has.
 fn looks_like_apache(path: &Path) -> bool {
     let mut head = vec![0u8; 64 * 1024];
-    let n = std::fs::File::open(path)
+    let n = head_of(path)
         .and_then(|mut f| f.read(&mut head))
         .unwrap_or(0);
     head.truncate(n);
@@ -294,7 +314,7 @@ pub fn rhel_server_root(main: &Path) -> Option<PathBuf> {
 /// True unless the file is an `nginx -T` dump.
 fn dump_root_is_not(path: &Path) -> bool {
     let mut head = vec![0u8; 64 * 1024];
-    let n = std::fs::File::open(path)
+    let n = head_of(path)
         .and_then(|mut f| f.read(&mut head))
         .unwrap_or(0);
     head.truncate(n);
@@ -309,9 +329,7 @@ fn dump_root_is_not(path: &Path) -> bool {
 /// comments and blank lines is a configuration (it sets nothing).
 pub fn not_a_config(path: &Path) -> Option<&'static str> {
     let mut head = vec![0u8; 16 * 1024];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .ok()?;
+    let n = head_of(path).and_then(|mut f| f.read(&mut head)).ok()?;
     head.truncate(n);
     if head.contains(&0) {
         return Some("binary data");

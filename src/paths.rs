@@ -79,6 +79,13 @@ pub struct PathMap {
     server: Option<PathBuf>,
     /// The tree is at a server location on this machine.
     at_location: bool,
+    /// What a checkout (a tree not at its location) reads from: its
+    /// repository (the nearest directory up with `.git`), else the tree's
+    /// directory; canonical. None: anything (a tree at its location, none).
+    boundary: Option<PathBuf>,
+    /// Directories named on the command line (`--prefix`, `--server-root`):
+    /// read from too.
+    allowed: Mutex<Vec<PathBuf>>,
     /// How the tree is named in notes.
     label: String,
     notes: Mutex<Vec<String>>,
@@ -132,11 +139,14 @@ impl PathMap {
         let at_location = locations
             .iter()
             .any(|l| Path::new(l) == abs || Path::new(l) == canon);
+        let boundary = (!at_location).then(|| fsx::repository(&abs));
         PathMap {
             roots,
             tree: Some((tree.to_path_buf(), abs)),
             server: server.map(Path::to_path_buf),
             at_location,
+            boundary,
+            allowed: Mutex::new(Vec::new()),
             label: label.to_string(),
             notes: Mutex::new(Vec::new()),
             inferred: Mutex::new(false),
@@ -185,13 +195,21 @@ impl PathMap {
                 None,
             ),
         };
-        PathMap::new(
+        let map = PathMap::new(
             roots,
             &tree,
             server.map(Path::new),
             APACHE_LOCATIONS,
             &main.display().to_string(),
-        )
+        );
+        // Gentoo's init script reads /etc/conf.d/apache2 (APACHE2_OPTS) for
+        // the server at /etc/apache2: the copy's, beside the tree
+        if name.as_deref() == Some("httpd.conf")
+            && abs_dir.file_name().is_some_and(|n| n == "apache2")
+        {
+            map.allow(&dir.join("..").join("conf.d").join("apache2"));
+        }
+        map
     }
 
     /// `--root` mappings were given.
@@ -428,10 +446,10 @@ impl PathMap {
                         named.display(),
                         target.display()
                     ));
-                    return Err(io::Error::new(
-                        io::ErrorKind::NotFound,
-                        format!("symlink to {} not followed: {why}", target.display()),
-                    ));
+                    return Err(not_read_error(format!(
+                        "symlink to {} not followed: {why}",
+                        target.display()
+                    )));
                 }
             }
         } else {
@@ -447,31 +465,90 @@ impl PathMap {
 }
 
 impl PathMap {
-    /// True when `real` (a path with its symlinks resolved) lies in the
-    /// tree or under a `--root` mapping's local directory; always for a
-    /// tree at its server location, or no tree.
+    /// Also read from `dir` (a directory named on the command line:
+    /// `--prefix`, `--server-root`), as from the tree.
+    pub fn allow(&self, dir: &Path) {
+        if let Ok(mut v) = self.allowed.lock() {
+            v.push(absolute(dir));
+        }
+    }
+
+    /// True when `real` (a path with its symlinks resolved) is one the
+    /// tree may read: in its repository (without one, its directory), under
+    /// a `--root` mapping's local directory or a directory named on the
+    /// command line; always for a tree at its server location, or no tree.
+    /// A checkout's relative include (`include ../x;`) or relative symlink
+    /// leading elsewhere is not read: its server would read a file of its
+    /// own there, not this machine's.
     pub fn holds(&self, real: &Path) -> bool {
-        let Some((_, abs)) = &self.tree else {
+        let (Some((_, abs)), Some(boundary)) = (&self.tree, &self.boundary) else {
             return true;
         };
-        if self.at_location {
+        let real = absolute(real);
+        if real == Path::new("/dev/null") {
             return true;
         }
-        let real = absolute(real);
         let under = |dir: &Path| {
             let dir = absolute(dir);
             real.starts_with(&dir) || std::fs::canonicalize(&dir).is_ok_and(|c| real.starts_with(c))
         };
-        under(abs) || self.roots.iter().any(|r| under(&r.local))
+        let allowed = self.allowed.lock().map(|v| v.clone()).unwrap_or_default();
+        under(boundary)
+            || under(abs)
+            || self.roots.iter().any(|r| under(&r.local))
+            || allowed.iter().any(|d| under(d))
+    }
+
+    /// Refuse `real`, what `named` leads to, when the tree may not read it
+    /// ([`Self::holds`]): a note names it (never its contents), and the
+    /// error is one [`is_not_read`] knows.
+    fn confine(&self, named: &Path, real: &Path) -> io::Result<()> {
+        if self.holds(real) {
+            return Ok(());
+        }
+        let within = match &self.boundary {
+            Some(b) if b.join(".git").exists() => format!("the repository at {}", b.display()),
+            Some(b) => format!("the tree at {} (no repository around it)", b.display()),
+            None => String::new(),
+        };
+        let shown = absolute(real);
+        let what = if absolute(named) == shown {
+            String::new()
+        } else {
+            format!(" (it leads to {})", shown.display())
+        };
+        let why = format!(
+            "it is outside {within}{what}: a checkout's files are read only from it and its --root \
+             mappings (give --root / when this machine is the server)"
+        );
+        self.skipped(named, &why);
+        Err(not_read_error(why))
     }
 }
 
-/// True for the error [`MappedFs`] gives for a symlink whose target is a
-/// server path not read from this machine (the note says why).
+/// Why [`MappedFs`] does not read a file: a symlink to a server path not
+/// read from this machine, or a file outside the checkout (a note says so).
+#[derive(Debug)]
+struct NotRead(String);
+
+impl std::fmt::Display for NotRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for NotRead {}
+
+fn not_read_error(why: String) -> io::Error {
+    io::Error::new(io::ErrorKind::NotFound, NotRead(why))
+}
+
+/// True for the error [`MappedFs`] gives for a file it does not read: a
+/// symlink whose target is a server path not read from this machine, or a
+/// file outside the checkout (the note says why). A pattern skips such a
+/// file; a plain include of one fails.
 pub fn is_not_read(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::NotFound
-        && e.raw_os_error().is_none()
-        && e.to_string().contains(" not followed: ")
+    e.get_ref().is_some_and(|r| r.is::<NotRead>())
 }
 
 impl PathMap {
@@ -510,6 +587,7 @@ pub struct MappedFs<'a> {
 impl Fs for MappedFs<'_> {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         let (real, _) = self.map.resolve(path)?;
+        self.map.confine(path, &real)?;
         RealFs.read(&real)
     }
     fn kind(&self, path: &Path) -> Option<Kind> {
@@ -525,6 +603,7 @@ impl Fs for MappedFs<'_> {
     fn identity(&self, path: &Path) -> io::Result<PathBuf> {
         let (real, _) = self.map.resolve(path)?;
         std::fs::symlink_metadata(&real)?;
+        self.map.confine(path, &real)?;
         Ok(absolute(&real))
     }
     fn real(&self, path: &Path) -> Option<PathBuf> {

@@ -252,6 +252,206 @@ fn a_binary_include_is_refused_and_never_shown() {
     );
 }
 
+// ------------------------------------------ relative paths out of a checkout
+
+/// The first line of a file outside the checkout: a syntax error for both
+/// servers, so a snippet would show it if the file were read.
+const OUTSIDE: &str = "outside-secret-first-line {{{";
+
+/// `d/secret.txt` (outside everything), `d/repo` (with `.git` when `git`)
+/// holding `nginx/`, `apache2/` and `shared/tls.conf` (TLS 1.0 for nginx).
+fn outside_layout(git: bool) -> (tempfile::TempDir, PathBuf) {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::write(d.path().join("secret.txt"), format!("{OUTSIDE}\n")).unwrap();
+    let repo = d.path().join("repo");
+    for sub in ["nginx", "apache2", "shared"] {
+        std::fs::create_dir_all(repo.join(sub)).unwrap();
+    }
+    if git {
+        std::fs::create_dir(repo.join(".git")).unwrap();
+    }
+    std::fs::write(repo.join("shared/tls.conf"), "ssl_protocols TLSv1;\n").unwrap();
+    (d, repo)
+}
+
+fn nginx_tls_including(dir: &Path, target: &str) {
+    std::fs::write(
+        dir.join("nginx.conf"),
+        format!(
+            "events {{}}\nhttp {{\n    include {target};\n    server {{ listen 443 ssl; ssl_certificate c.pem; ssl_certificate_key k.pem; }}\n}}\n"
+        ),
+    )
+    .unwrap();
+}
+
+/// A relative include leading out of the checkout (`include ../x;`,
+/// Apache `Include ../x`), and a relative symlink in the tree leading out
+/// of it, are not read: an error at the include line that names the path
+/// and shows nothing of the file, in every format — with a repository
+/// (its root is the boundary) and without one (the tree's directory is).
+#[test]
+fn relative_includes_and_links_out_of_a_checkout_are_errors_that_show_nothing() {
+    for git in [true, false] {
+        let (_d, repo) = outside_layout(git);
+        let nginx = repo.join("nginx");
+        let apache = repo.join("apache2");
+        // a relative symlink in each tree, to the same file
+        std::os::unix::fs::symlink("../../secret.txt", nginx.join("site.conf")).unwrap();
+        std::os::unix::fs::symlink("../../secret.txt", apache.join("site.conf")).unwrap();
+        for target in ["../../secret.txt", "site.conf"] {
+            nginx_including(&nginx, target);
+            std::fs::write(apache.join("apache2.conf"), format!("Include {target}\n")).unwrap();
+            for (dir, main, at, parse) in [
+                (&nginx, "nginx.conf", "nginx.conf:3", NGINX_PARSE_FORMATS),
+                (
+                    &apache,
+                    "apache2.conf",
+                    "apache2.conf:1",
+                    APACHE_PARSE_FORMATS,
+                ),
+            ] {
+                refused_everywhere(dir, main, "outside-secret", &[], at, parse);
+                // the note names the path (a link: and where it leads)
+                let o = tlslint(&[main], dir);
+                let note = format!("{target} is not read: it is outside");
+                assert!(all(&o).contains(&note), "git {git}: {}", all(&o));
+                assert!(all(&o).contains("secret.txt"), "git {git}: {}", all(&o));
+            }
+        }
+    }
+}
+
+/// A pattern leaves out what lies outside the checkout (a note names each
+/// file), while `include ../shared/*.conf` within one repository is read as
+/// the server reads it; without a repository the tree's directory is the
+/// boundary, and `--root /` (this machine is the server) or `--prefix`
+/// read from elsewhere again.
+#[test]
+fn patterns_skip_files_outside_the_checkout_and_the_repository_is_read_whole() {
+    let (d, repo) = outside_layout(true);
+    let nginx = repo.join("nginx");
+    let apache = repo.join("apache2");
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("a.conf"), format!("{OUTSIDE}\n")).unwrap();
+    std::os::unix::fs::symlink("../../secret.txt", repo.join("shared/link.conf")).unwrap();
+    // within the repository: read (TLS101 from shared/tls.conf); the link
+    // in shared/ to a file outside: left out, said in a note
+    nginx_tls_including(&nginx, "../shared/*.conf");
+    let o = tlslint(&["nginx.conf", "--format", "json"], &nginx);
+    assert_eq!(o.code, Some(1), "{}", all(&o));
+    assert!(codes(&o).contains(&"TLS101".to_string()), "{}", all(&o));
+    assert!(!all(&o).contains("outside-secret"), "{}", all(&o));
+    assert!(
+        all(&o).contains("link.conf is not read: it is outside the repository"),
+        "{}",
+        all(&o)
+    );
+    let o = tlslint(&["parse", "nginx.conf", "--format", "files"], &nginx);
+    assert!(o.stdout_str().contains("../shared/tls.conf"), "{}", all(&o));
+    assert!(!o.stdout_str().contains("link.conf"), "{}", all(&o));
+    // a pattern out of the repository: nothing of it read, each file named
+    nginx_tls_including(&nginx, "../../out/*.conf");
+    for f in CHECK_FORMATS {
+        let o = tlslint(&["nginx.conf", "--format", f], &nginx);
+        assert_eq!(o.code, Some(1), "{f}: {}", all(&o));
+        assert!(!all(&o).contains("outside-secret"), "{f}: {}", all(&o));
+    }
+    let o = tlslint(&["nginx.conf"], &nginx);
+    assert!(
+        all(&o).contains("../../out/a.conf is not read: it is outside the repository"),
+        "{}",
+        all(&o)
+    );
+    // Apache: Include ../shared/tls.conf within the repository is read
+    std::fs::write(apache.join("apache2.conf"), "Include ../shared/tls.conf\n").unwrap();
+    let o = tlslint(&["parse", "apache2.conf", "--format", "files"], &apache);
+    assert_eq!(o.code, Some(0), "{}", all(&o));
+    assert!(o.stdout_str().contains("shared/tls.conf"), "{}", all(&o));
+    std::fs::write(
+        apache.join("apache2.conf"),
+        "IncludeOptional ../../out/*.conf\n",
+    )
+    .unwrap();
+    let o = tlslint(&["parse", "apache2.conf", "--format", "files"], &apache);
+    assert_eq!(o.code, Some(0), "{}", all(&o));
+    assert!(
+        !all(&o).contains("outside-secret") && !o.stdout_str().contains("a.conf"),
+        "{}",
+        all(&o)
+    );
+    assert!(
+        all(&o).contains("../../out/a.conf is not read: it is outside the repository"),
+        "{}",
+        all(&o)
+    );
+
+    // without a repository: the tree's directory is the boundary
+    std::fs::remove_dir(repo.join(".git")).unwrap();
+    nginx_tls_including(&nginx, "../shared/tls.conf");
+    let o = tlslint(&["nginx.conf", "--format", "json"], &nginx);
+    assert_eq!(o.code, Some(2), "{}", all(&o));
+    assert!(all(&o).contains("no repository around it"), "{}", all(&o));
+    // --root /: this machine is the server, its files are read
+    let o = tlslint(&["nginx.conf", "--format", "json", "--root", "/"], &nginx);
+    assert_eq!(o.code, Some(1), "{}", all(&o));
+    assert!(codes(&o).contains(&"TLS101".to_string()), "{}", all(&o));
+    // a prefix named on the command line is read from
+    nginx_tls_including(&nginx, "tls.conf");
+    let o = tlslint(
+        &["nginx.conf", "--format", "json", "--prefix", "../shared"],
+        &nginx,
+    );
+    assert_eq!(o.code, Some(1), "{}", all(&o));
+    assert!(codes(&o).contains(&"TLS101".to_string()), "{}", all(&o));
+}
+
+/// While the included file keeps changing between a regular file and a
+/// FIFO nobody writes to, every run ends (the FIFO, whenever it is there
+/// at the check or at the open, is refused without waiting for a writer):
+/// never a blocked read.
+#[test]
+fn a_file_swapped_for_a_fifo_while_it_is_read_never_blocks() {
+    let d = tempfile::tempdir().unwrap();
+    let t = d.path().to_path_buf();
+    if !mkfifo(&t.join("probe.fifo")) {
+        return;
+    }
+    nginx_including(&t, "flip.conf");
+    std::fs::write(t.join("flip.conf"), "server_tokens off;\n").unwrap();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flipper = {
+        let (t, stop) = (t.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut fifo = false;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let tmp = t.join("flip.tmp");
+                let _ = std::fs::remove_file(&tmp);
+                if fifo {
+                    let _ = Command::new("mkfifo").arg(&tmp).status();
+                } else {
+                    let _ = std::fs::write(&tmp, "server_tokens off;\n");
+                }
+                let _ = std::fs::rename(&tmp, t.join("flip.conf"));
+                fifo = !fifo;
+            }
+        })
+    };
+    let mut codes = std::collections::BTreeSet::new();
+    for _ in 0..40 {
+        // tlslint() panics when a run outlasts LIMIT
+        let o = tlslint(&["nginx.conf", "--format", "concise"], &t);
+        assert!(matches!(o.code, Some(0 | 2)), "{}", all(&o));
+        if o.code == Some(2) {
+            assert!(all(&o).contains("nginx.conf:3"), "{}", all(&o));
+        }
+        codes.insert(o.code);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    flipper.join().unwrap();
+    common::say(&format!("FIFO swap: exit codes seen {codes:?}"));
+}
+
 // ---------------------------------------------------------------- settings
 
 /// A checkout (with `.git`) holding an nginx tree with findings, and a
@@ -374,6 +574,68 @@ fn settings_in_a_world_writable_directory_do_not_apply() {
     let o = tlslint(&["nginx.conf", "--format", "json"], &sub);
     assert_eq!(o.code, Some(1), "{}", all(&o));
     assert!(codes(&o).contains(&"TLS101".to_string()), "{}", all(&o));
+}
+
+/// A settings file passed over (in a world-writable directory, or above
+/// `$HOME`) is named in a note, never silently lost; a world-writable
+/// repository root of one's own (a checkout in a CI workspace of mode 777)
+/// keeps its settings.
+#[test]
+fn settings_passed_over_are_named_in_a_note_and_a_writable_checkout_keeps_its_own() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let shared = d.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    let sub = excluded_everything(&shared);
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let file = shared.join(".tlslint.yaml");
+    let note = format!(
+        "{} not used: {} is writable by everyone",
+        file.display(),
+        shared.display()
+    );
+    for f in ["human", "json"] {
+        let o = tlslint(&["nginx.conf", "--format", f], &sub);
+        assert_eq!(o.code, Some(1), "{}", all(&o));
+        assert!(all(&o).contains(&note), "{f}: {}", all(&o));
+    }
+    // also from a directory below it (a.k.a. /tmp/x/y)
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(
+        sub.parent().unwrap(),
+        std::fs::Permissions::from_mode(0o777),
+    )
+    .unwrap();
+    let o = tlslint(&["nginx.conf"], &sub);
+    assert!(
+        all(&o).contains(&format!("{} not used: ", file.display())),
+        "{}",
+        all(&o)
+    );
+    std::fs::set_permissions(
+        sub.parent().unwrap(),
+        std::fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    // the world-writable directory is the repository root, ours: used
+    std::fs::create_dir(shared.join(".git")).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let o = tlslint(&["nginx.conf", "--format", "json"], &sub);
+    assert!(!codes(&o).contains(&"TLS101".to_string()), "{}", all(&o));
+    assert!(!all(&o).contains("not used"), "{}", all(&o));
+    // above $HOME (d/shared/a is home): named in a note
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::remove_dir(shared.join(".git")).unwrap();
+    let home = shared.join("a");
+    let mut c = Command::new(common::tlslint());
+    c.args(["nginx.conf"]).current_dir(&sub).env("HOME", &home);
+    let o = common::run(&mut c, LIMIT).unwrap();
+    let note = format!(
+        "{} not used: it is above the home directory {}",
+        file.display(),
+        home.display()
+    );
+    assert!(all(&o).contains(&note), "{}", all(&o));
 }
 
 #[test]

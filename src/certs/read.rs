@@ -415,6 +415,28 @@ fn classify(e: &std::io::Error) -> ReadError {
 /// Largest file read (a CA bundle of a few thousand certificates is ~1 MB).
 const MAX_FILE: u64 = 64 * 1024 * 1024;
 
+/// Read a file (at most [`MAX_FILE`] bytes) opened without waiting, if
+/// what was opened is a regular file (checked on the handle: a FIFO swapped
+/// in after the check on the name is never read); None if it is not.
+fn read_opened(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let f = crate::fsx::open_nonblocking(path)?;
+    let m = f.metadata()?;
+    if !m.is_file() {
+        return Ok(None);
+    }
+    let mut buf = Vec::with_capacity(m.len().min(MAX_FILE) as usize);
+    f.take(MAX_FILE + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_FILE {
+        buf.zeroize();
+        return Err(std::io::Error::other(format!(
+            "larger than {} MB",
+            MAX_FILE / 1024 / 1024
+        )));
+    }
+    Ok(Some(buf))
+}
+
 impl FileCache {
     /// Files actually read (cache misses) since the process started.
     pub fn reads(&self) -> usize {
@@ -445,7 +467,17 @@ impl FileCache {
             return Err(ReadError::Other(format!("larger than {} KiB", max / 1024)));
         }
         self.reads.fetch_add(1, Ordering::Relaxed);
-        let f = std::fs::File::open(path).map_err(|e| classify(&e))?;
+        // opened without waiting, and checked again on the handle: a FIFO
+        // swapped in after the check above is refused, never read
+        let f = crate::fsx::open_nonblocking(path).map_err(|e| classify(&e))?;
+        match f.metadata() {
+            Ok(m) if m.is_file() && m.len() <= max => {}
+            Ok(m) if m.is_file() => {
+                return Err(ReadError::Other(format!("larger than {} KiB", max / 1024)))
+            }
+            Ok(_) => return Err(ReadError::NotAFile),
+            Err(e) => return Err(classify(&e)),
+        }
         let mut buf = zeroize::Zeroizing::new(Vec::with_capacity(max as usize + 1));
         f.take(max + 1)
             .read_to_end(&mut buf)
@@ -479,8 +511,9 @@ impl FileCache {
             )))
         } else {
             self.reads.fetch_add(1, Ordering::Relaxed);
-            match std::fs::read(path) {
-                Ok(mut bytes) => {
+            match read_opened(path) {
+                Ok(None) => Err(ReadError::NotAFile),
+                Ok(Some(mut bytes)) => {
                     let mut d = parse(&bytes);
                     bytes.zeroize();
                     d.meta = meta_of(&md);
