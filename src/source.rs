@@ -12,6 +12,14 @@ pub struct FileId(pub u32);
 /// in (`probe://HOST:PORT`, whose text is the probe's report).
 pub const PROBE_SCHEME: &str = "probe://";
 
+/// Bytes between the character counts a [`SourceFile`] keeps.
+const CHAR_MARK: usize = 256;
+
+/// A byte that starts a character (not a UTF-8 continuation byte).
+fn is_char_start(b: u8) -> bool {
+    b & 0xC0 != 0x80
+}
+
 /// A byte range in one file, with the 1-based line and column of its start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {
@@ -43,6 +51,10 @@ pub struct SourceFile {
     pub link: Option<Link>,
     pub text: Arc<str>,
     line_starts: Arc<[u32]>,
+    /// Characters before each block of [`CHAR_MARK`] bytes: a column is
+    /// counted from the nearest mark, not from the start of its line (a
+    /// 4 MB line would make that quadratic).
+    char_marks: Arc<[u32]>,
     /// The text with inline private keys masked, made once (for snippets).
     redacted: std::sync::OnceLock<Arc<str>>,
 }
@@ -68,9 +80,17 @@ impl SourceFile {
 
     pub fn new(path: PathBuf, text: String) -> SourceFile {
         let mut line_starts = vec![0u32];
+        let mut char_marks = Vec::with_capacity(text.len() / CHAR_MARK + 1);
+        let mut chars = 0u32;
         for (i, b) in text.bytes().enumerate() {
+            if i % CHAR_MARK == 0 {
+                char_marks.push(chars);
+            }
             if b == b'\n' {
                 line_starts.push(i as u32 + 1);
+            }
+            if is_char_start(b) {
+                chars += 1;
             }
         }
         SourceFile {
@@ -78,11 +98,28 @@ impl SourceFile {
             link: None,
             text: Arc::from(text),
             line_starts: Arc::from(line_starts),
+            char_marks: Arc::from(char_marks),
             redacted: std::sync::OnceLock::new(),
         }
     }
 
-    /// 1-based (line, column) of a byte offset; the column counts characters.
+    /// Characters in the text before byte `at` (a character boundary).
+    fn chars_before(&self, at: usize) -> usize {
+        let block = at / CHAR_MARK;
+        let Some(&mark) = self.char_marks.get(block) else {
+            return 0;
+        };
+        let from = block * CHAR_MARK;
+        mark as usize
+            + self.text.as_bytes()[from..at]
+                .iter()
+                .filter(|&&b| is_char_start(b))
+                .count()
+    }
+
+    /// 1-based (line, column) of a byte offset; the column counts characters
+    /// (bytes when the offset is inside a character). Constant time in the
+    /// length of the line.
     pub fn line_col(&self, offset: u32) -> (u32, u32) {
         let idx = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
@@ -90,11 +127,11 @@ impl SourceFile {
         };
         let ls = self.line_starts[idx] as usize;
         let off = (offset as usize).min(self.text.len());
-        let col = self
-            .text
-            .get(ls..off)
-            .map(|s| s.chars().count())
-            .unwrap_or(off - ls);
+        let col = if self.text.is_char_boundary(off) {
+            self.chars_before(off) - self.chars_before(ls)
+        } else {
+            off - ls
+        };
         (idx as u32 + 1, col as u32 + 1)
     }
 
