@@ -109,12 +109,12 @@ impl SourceFile {
         let Some(&mark) = self.char_marks.get(block) else {
             return 0;
         };
-        let from = block * CHAR_MARK;
-        mark as usize
-            + self.text.as_bytes()[from..at]
-                .iter()
-                .filter(|&&b| is_char_start(b))
-                .count()
+        // the mark counts the character a block starts inside of
+        let mut from = block * CHAR_MARK;
+        while !self.text.is_char_boundary(from) {
+            from += 1;
+        }
+        mark as usize + self.text.get(from..at).map_or(0, |s| s.chars().count())
     }
 
     /// 1-based (line, column) of a byte offset; the column counts characters
@@ -127,10 +127,10 @@ impl SourceFile {
         };
         let ls = self.line_starts[idx] as usize;
         let off = (offset as usize).min(self.text.len());
-        let col = if self.text.is_char_boundary(off) {
-            self.chars_before(off) - self.chars_before(ls)
-        } else {
-            off - ls
+        let col = match self.text.get(ls..off) {
+            None => off - ls,
+            Some(s) if s.len() <= 2 * CHAR_MARK => s.chars().count(),
+            Some(_) => self.chars_before(off) - self.chars_before(ls),
         };
         (idx as u32 + 1, col as u32 + 1)
     }
@@ -186,6 +186,22 @@ impl SourceMap {
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile::new(path, text));
+        id
+    }
+    /// Add another read of the text of `of` (httpd reads a file again for
+    /// each `Include` of it): the text and its index are shared, not copied.
+    pub fn add_again(&mut self, path: PathBuf, of: FileId) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        let f = &self.files[of.0 as usize];
+        let again = SourceFile {
+            path,
+            link: None,
+            text: f.text.clone(),
+            line_starts: f.line_starts.clone(),
+            char_marks: f.char_marks.clone(),
+            redacted: f.redacted.clone(),
+        };
+        self.files.push(again);
         id
     }
     pub fn get(&self, id: FileId) -> &SourceFile {
