@@ -20,6 +20,39 @@ fn is_char_start(b: u8) -> bool {
     b & 0xC0 != 0x80
 }
 
+/// Characters in `text` before byte `at` (a character boundary), from the
+/// nearest mark.
+fn chars_before(text: &str, marks: &[u32], at: usize) -> usize {
+    let block = at / CHAR_MARK;
+    let Some(&mark) = marks.get(block) else {
+        return 0;
+    };
+    // the mark counts the character a block starts inside of
+    let mut from = block * CHAR_MARK;
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    mark as usize + text.get(from..at).map_or(0, |s| s.chars().count())
+}
+
+/// 1-based (line, column) of byte `offset` of `text`, whose lines start at
+/// `line_starts` and whose characters are counted at `marks` (see
+/// [`SourceFile`]): in time independent of the length of the line.
+pub fn line_col(text: &str, line_starts: &[u32], marks: &[u32], offset: u32) -> (u32, u32) {
+    let idx = match line_starts.binary_search(&offset) {
+        Ok(i) => i,
+        Err(i) => i.saturating_sub(1),
+    };
+    let ls = line_starts.get(idx).map_or(0, |&l| l as usize);
+    let off = (offset as usize).min(text.len());
+    let col = match text.get(ls..off) {
+        None => off.saturating_sub(ls),
+        Some(s) if s.len() <= 2 * CHAR_MARK => s.chars().count(),
+        Some(_) => chars_before(text, marks, off) - chars_before(text, marks, ls),
+    };
+    (idx as u32 + 1, col as u32 + 1)
+}
+
 /// A byte range in one file, with the 1-based line and column of its start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {
@@ -103,36 +136,16 @@ impl SourceFile {
         }
     }
 
-    /// Characters in the text before byte `at` (a character boundary).
-    fn chars_before(&self, at: usize) -> usize {
-        let block = at / CHAR_MARK;
-        let Some(&mark) = self.char_marks.get(block) else {
-            return 0;
-        };
-        // the mark counts the character a block starts inside of
-        let mut from = block * CHAR_MARK;
-        while !self.text.is_char_boundary(from) {
-            from += 1;
-        }
-        mark as usize + self.text.get(from..at).map_or(0, |s| s.chars().count())
-    }
-
     /// 1-based (line, column) of a byte offset; the column counts characters
     /// (bytes when the offset is inside a character). Constant time in the
     /// length of the line.
     pub fn line_col(&self, offset: u32) -> (u32, u32) {
-        let idx = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let ls = self.line_starts[idx] as usize;
-        let off = (offset as usize).min(self.text.len());
-        let col = match self.text.get(ls..off) {
-            None => off - ls,
-            Some(s) if s.len() <= 2 * CHAR_MARK => s.chars().count(),
-            Some(_) => self.chars_before(off) - self.chars_before(ls),
-        };
-        (idx as u32 + 1, col as u32 + 1)
+        line_col(&self.text, &self.line_starts, &self.char_marks, offset)
+    }
+
+    /// Character counts at every [`CHAR_MARK`] bytes (for [`line_col`]).
+    pub fn char_marks(&self) -> Arc<[u32]> {
+        self.char_marks.clone()
     }
 
     /// Byte offsets of the starts of the lines.
