@@ -2387,6 +2387,9 @@ impl Tree {
         f: &mut dyn FnMut(&'t Directive, &[&'t Directive]) -> bool,
         depth: usize,
     ) {
+        // never reached: sections nest at most MAX_NESTING levels counting
+        // across includes and macros (an error otherwise), includes and
+        // macro uses at most MAX_INCLUDE_DEPTH and MAX_MACRO_DEPTH
         if depth > 4 * (MAX_INCLUDE_DEPTH + MAX_MACRO_DEPTH + MAX_NESTING) {
             return;
         }
