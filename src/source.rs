@@ -12,6 +12,47 @@ pub struct FileId(pub u32);
 /// in (`probe://HOST:PORT`, whose text is the probe's report).
 pub const PROBE_SCHEME: &str = "probe://";
 
+/// Bytes between the character counts a [`SourceFile`] keeps.
+const CHAR_MARK: usize = 256;
+
+/// A byte that starts a character (not a UTF-8 continuation byte).
+fn is_char_start(b: u8) -> bool {
+    b & 0xC0 != 0x80
+}
+
+/// Characters in `text` before byte `at` (a character boundary), from the
+/// nearest mark.
+fn chars_before(text: &str, marks: &[u32], at: usize) -> usize {
+    let block = at / CHAR_MARK;
+    let Some(&mark) = marks.get(block) else {
+        return 0;
+    };
+    // the mark counts the character a block starts inside of
+    let mut from = block * CHAR_MARK;
+    while !text.is_char_boundary(from) {
+        from += 1;
+    }
+    mark as usize + text.get(from..at).map_or(0, |s| s.chars().count())
+}
+
+/// 1-based (line, column) of byte `offset` of `text`, whose lines start at
+/// `line_starts` and whose characters are counted at `marks` (see
+/// [`SourceFile`]): in time independent of the length of the line.
+pub fn line_col(text: &str, line_starts: &[u32], marks: &[u32], offset: u32) -> (u32, u32) {
+    let idx = match line_starts.binary_search(&offset) {
+        Ok(i) => i,
+        Err(i) => i.saturating_sub(1),
+    };
+    let ls = line_starts.get(idx).map_or(0, |&l| l as usize);
+    let off = (offset as usize).min(text.len());
+    let col = match text.get(ls..off) {
+        None => off.saturating_sub(ls),
+        Some(s) if s.len() <= 2 * CHAR_MARK => s.chars().count(),
+        Some(_) => chars_before(text, marks, off) - chars_before(text, marks, ls),
+    };
+    (idx as u32 + 1, col as u32 + 1)
+}
+
 /// A byte range in one file, with the 1-based line and column of its start.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Span {
@@ -43,6 +84,10 @@ pub struct SourceFile {
     pub link: Option<Link>,
     pub text: Arc<str>,
     line_starts: Arc<[u32]>,
+    /// Characters before each block of [`CHAR_MARK`] bytes: a column is
+    /// counted from the nearest mark, not from the start of its line (a
+    /// 4 MB line would make that quadratic).
+    char_marks: Arc<[u32]>,
     /// The text with inline private keys masked, made once (for snippets).
     redacted: std::sync::OnceLock<Arc<str>>,
 }
@@ -68,9 +113,17 @@ impl SourceFile {
 
     pub fn new(path: PathBuf, text: String) -> SourceFile {
         let mut line_starts = vec![0u32];
+        let mut char_marks = Vec::with_capacity(text.len() / CHAR_MARK + 1);
+        let mut chars = 0u32;
         for (i, b) in text.bytes().enumerate() {
+            if i % CHAR_MARK == 0 {
+                char_marks.push(chars);
+            }
             if b == b'\n' {
                 line_starts.push(i as u32 + 1);
+            }
+            if is_char_start(b) {
+                chars += 1;
             }
         }
         SourceFile {
@@ -78,24 +131,21 @@ impl SourceFile {
             link: None,
             text: Arc::from(text),
             line_starts: Arc::from(line_starts),
+            char_marks: Arc::from(char_marks),
             redacted: std::sync::OnceLock::new(),
         }
     }
 
-    /// 1-based (line, column) of a byte offset; the column counts characters.
+    /// 1-based (line, column) of a byte offset; the column counts characters
+    /// (bytes when the offset is inside a character). Constant time in the
+    /// length of the line.
     pub fn line_col(&self, offset: u32) -> (u32, u32) {
-        let idx = match self.line_starts.binary_search(&offset) {
-            Ok(i) => i,
-            Err(i) => i - 1,
-        };
-        let ls = self.line_starts[idx] as usize;
-        let off = (offset as usize).min(self.text.len());
-        let col = self
-            .text
-            .get(ls..off)
-            .map(|s| s.chars().count())
-            .unwrap_or(off - ls);
-        (idx as u32 + 1, col as u32 + 1)
+        line_col(&self.text, &self.line_starts, &self.char_marks, offset)
+    }
+
+    /// Character counts at every [`CHAR_MARK`] bytes (for [`line_col`]).
+    pub fn char_marks(&self) -> Arc<[u32]> {
+        self.char_marks.clone()
     }
 
     /// Byte offsets of the starts of the lines.
@@ -149,6 +199,22 @@ impl SourceMap {
     pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
         self.files.push(SourceFile::new(path, text));
+        id
+    }
+    /// Add another read of the text of `of` (httpd reads a file again for
+    /// each `Include` of it): the text and its index are shared, not copied.
+    pub fn add_again(&mut self, path: PathBuf, of: FileId) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        let f = &self.files[of.0 as usize];
+        let again = SourceFile {
+            path,
+            link: None,
+            text: f.text.clone(),
+            line_starts: f.line_starts.clone(),
+            char_marks: f.char_marks.clone(),
+            redacted: f.redacted.clone(),
+        };
+        self.files.push(again);
         id
     }
     pub fn get(&self, id: FileId) -> &SourceFile {

@@ -416,9 +416,11 @@ impl Env {
     /// `ap_resolve_env`: replace each `${NAME}` (up to the first `}`) by its
     /// value; an undefined one is left as it is. Returns the new text and
     /// the undefined names that httpd warns about (those without `:`).
-    pub fn resolve(&self, s: &str) -> (String, Vec<String>) {
+    ///
+    /// A result longer than `max` bytes is not built: `Err(max)`.
+    pub fn resolve(&self, s: &str, max: usize) -> Result<(String, Vec<String>), usize> {
         if !s.contains("${") {
-            return (s.to_string(), Vec::new());
+            return Ok((s.to_string(), Vec::new()));
         }
         let mut out = String::with_capacity(s.len());
         let mut undefined = Vec::new();
@@ -430,6 +432,7 @@ impl Env {
                 Some(e) => {
                     let name = &after[..e];
                     match self.lookup(name) {
+                        Some(v) if out.len() + v.len() > max => return Err(max),
                         Some(v) => out.push_str(v),
                         None => {
                             if !name.contains(':') {
@@ -447,7 +450,7 @@ impl Env {
             }
         }
         out.push_str(rest);
-        (out, undefined)
+        Ok((out, undefined))
     }
 
     /// `<IfModule NAME>`: a loaded module's identifier or source file name.
@@ -737,15 +740,22 @@ mod tests {
         e.define("A", Some("x y"));
         e.environ.insert("B".into(), "b".into());
         assert_eq!(
-            e.resolve("1 ${A} ${B} ${C} $D ${ ${E:F}").0,
+            e.resolve("1 ${A} ${B} ${C} $D ${ ${E:F}", 1000).unwrap().0,
             "1 x y b ${C} $D ${ ${E:F}"
         );
-        assert_eq!(e.resolve("${C}${X:y}").1, vec!["C".to_string()]);
+        assert_eq!(
+            e.resolve("${C}${X:y}", 1000).unwrap().1,
+            vec!["C".to_string()]
+        );
         e.define("A", Some("z"));
-        assert_eq!(e.resolve("${A}").0, "z");
+        assert_eq!(e.resolve("${A}", 1000).unwrap().0, "z");
         e.undefine("A");
-        assert_eq!(e.resolve("${A}").0, "${A}");
+        assert_eq!(e.resolve("${A}", 1000).unwrap().0, "${A}");
         assert!(!e.is_defined("A"));
+        // a result longer than the bound is not built
+        e.define("A", Some("0123456789"));
+        assert_eq!(e.resolve("${A}${A}", 19), Err(19));
+        assert!(e.resolve("${A}${A}", 20).is_ok());
     }
 
     #[test]

@@ -36,7 +36,8 @@ use crate::version::Version;
 pub const MAX_INCLUDE_DEPTH: usize = 128;
 /// httpd's AP_MAX_FNMATCH_DIR_DEPTH (directories below an included one).
 pub const MAX_DIR_DEPTH: usize = 128;
-/// Sections nested deeper than this are refused (a tlslint bound).
+/// Sections nested deeper than this, counting those around the `Include`
+/// and `Use` lines that lead to them, are refused (a tlslint bound).
 pub const MAX_NESTING: usize = 200;
 /// File reads and macro expansions in one tree (a tlslint bound).
 pub const MAX_SOURCES: usize = 100_000;
@@ -46,6 +47,12 @@ pub const MAX_TOTAL_BYTES: u64 = 1024 * 1024 * 1024;
 pub const MAX_MACRO_DEPTH: usize = 64;
 /// Bytes of macro expansions in one tree (a tlslint bound).
 pub const MAX_EXPANSION_BYTES: usize = 64 * 1024 * 1024;
+/// Lines (directives, sections, comments) read in one tree, counting each
+/// read of a file and each macro expansion: a bound on the tree's size in
+/// memory (a tlslint bound; real trees have thousands).
+pub const MAX_LINES_READ: usize = 2_000_000;
+/// Bytes of `Define` values in one tree (a tlslint bound).
+pub const MAX_DEFINED_BYTES: usize = 64 * 1024 * 1024;
 /// mod_macro's line buffer (MAX_STRING_LEN).
 const MACRO_LINE_MAX: usize = 8192;
 
@@ -298,6 +305,16 @@ struct Loader<'a> {
     /// The Include being read (the related location of a file reached
     /// through a symlink).
     include_at: Option<Span>,
+    /// Sections open in the sources whose `Include` or `Use` is being read
+    /// (the nesting a new section adds to).
+    outer_nesting: usize,
+    /// Bytes of the values `Define` has set (each `Define` counts).
+    defined_bytes: usize,
+    /// The first read of each file (later reads share its text).
+    read_before: HashMap<PathBuf, FileId>,
+    /// Lines read in the tree (each read of a file and each macro
+    /// expansion counts), bounded by [`MAX_LINES_READ`].
+    lines_read: usize,
 }
 
 /// `apr_fnmatch_test`: `*` or `?`, or `[` with a later `]`; `\` escapes.
@@ -605,6 +622,14 @@ impl<'a> Loader<'a> {
         let context_len = self.context.len();
         let mut result = Ok(());
         for line in &lines {
+            if !line.is_blank() {
+                self.lines_read += 1;
+                if self.lines_read > MAX_LINES_READ {
+                    self.too_many_lines(line, file);
+                    result = Err(Stop);
+                    break;
+                }
+            }
             let r = match stack.last().map(|f| &f.kind) {
                 Some(FrameKind::Macro(_)) => self.macro_line(&mut stack, line, file),
                 Some(FrameKind::Soak { .. }) => self.soak_line(&mut stack, line, file),
@@ -628,6 +653,19 @@ impl<'a> Loader<'a> {
         self.context.truncate(context_len);
         let items = stack.pop().map(|f| f.items).unwrap_or_default();
         (items, result)
+    }
+
+    /// More than [`MAX_LINES_READ`] lines: an error at the `Include` (or
+    /// `Use`) that brought in the source being read, else at the line.
+    fn too_many_lines(&mut self, line: &LogicalLine, file: FileId) {
+        let message = format!(
+            "more than {MAX_LINES_READ} lines read in one tree (a tlslint limit: a file counts each time it is included and a macro each time it is used, so files that include the same files several times multiply)"
+        );
+        let (file, span, line) = match self.include_at {
+            Some(at) => (at.file, at, at.line),
+            None => (file, line.whole(&self.sources, file), line.line),
+        };
+        self.error(LoadErrorKind::Limit, message, file, span, line);
     }
 
     /// The end of a source with sections still open.
@@ -729,7 +767,20 @@ impl<'a> Loader<'a> {
                 }
             }
         }
-        let (resolved, undefined) = self.env.resolve(&line.text);
+        let Ok((resolved, undefined)) = self.env.resolve(&line.text, parser::MAX_LINE) else {
+            let span = line.whole(&self.sources, file);
+            self.error(
+                LoadErrorKind::Limit,
+                format!(
+                    "with ${{VAR}} substituted this line is longer than {} MiB (a tlslint limit, httpd's for a line as read)",
+                    parser::MAX_LINE / (1024 * 1024)
+                ),
+                file,
+                span,
+                line.line,
+            );
+            return Err(Stop);
+        };
         for name in undefined {
             self.warn(
                 format!("Config variable ${{{name}}} is not defined"),
@@ -781,7 +832,10 @@ impl<'a> Loader<'a> {
                 }
                 let optional = lname == "includeoptional";
                 let mut incs = Vec::new();
+                let outer = self.outer_nesting;
+                self.outer_nesting += stack.len() - 1;
                 let r = self.include(&args[0], optional, at, &mut incs);
+                self.outer_nesting = outer;
                 d.includes = incs;
                 Self::push_node(stack, Node::Directive(d));
                 return r;
@@ -799,6 +853,20 @@ impl<'a> Loader<'a> {
                     ));
                 }
                 let value = args.get(1).filter(|v| !v.is_empty()).map(String::as_str);
+                self.defined_bytes += value.map_or(0, str::len);
+                if self.defined_bytes > MAX_DEFINED_BYTES {
+                    self.error(
+                        LoadErrorKind::Limit,
+                        format!(
+                            "the values of Define add up to more than {} MiB (a tlslint limit)",
+                            MAX_DEFINED_BYTES / (1024 * 1024)
+                        ),
+                        file,
+                        d.span,
+                        d.line,
+                    );
+                    return Err(Stop);
+                }
                 self.env.define(&args[0], value);
             }
             "undefine" => {
@@ -847,7 +915,10 @@ impl<'a> Loader<'a> {
             }
             "use" => {
                 let mut incs = Vec::new();
+                let outer = self.outer_nesting;
+                self.outer_nesting += stack.len() - 1;
                 let r = self.use_macro(raw_args, at, &mut incs);
+                self.outer_nesting = outer;
                 d.includes = incs;
                 Self::push_node(stack, Node::Directive(d));
                 return r;
@@ -931,6 +1002,32 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
+    /// A section opened on `line` would be nested deeper than
+    /// [`MAX_NESTING`], counting the sections around the `Include`s and
+    /// `Use`s that led here: an error (httpd reads deeper trees until its
+    /// stack overflows; tlslint refuses them rather than leave a part out).
+    fn nesting_limit(
+        &mut self,
+        stack: &[Frame],
+        line: &LogicalLine,
+        file: FileId,
+    ) -> Result<(), Stop> {
+        let depth = self.outer_nesting + stack.len();
+        if depth <= MAX_NESTING {
+            return Ok(());
+        }
+        let span = line.whole(&self.sources, file);
+        let message = if self.outer_nesting > 0 {
+            format!(
+                "sections nested deeper than {MAX_NESTING} levels, counting those around the Include or Use lines that lead here (a tlslint limit: httpd reads deeper ones, tlslint refuses them rather than leave a part unchecked)"
+            )
+        } else {
+            format!("sections nested deeper than {MAX_NESTING} levels (a tlslint limit)")
+        };
+        self.error(LoadErrorKind::Limit, message, file, span, line.line);
+        Err(Stop)
+    }
+
     fn open_section(
         &mut self,
         stack: &mut Vec<Frame>,
@@ -940,17 +1037,7 @@ impl<'a> Loader<'a> {
         args_text: &str,
         changed: bool,
     ) -> Result<(), Stop> {
-        if stack.len() > MAX_NESTING {
-            let span = line.whole(&self.sources, file);
-            self.error(
-                LoadErrorKind::Limit,
-                format!("sections nested deeper than {MAX_NESTING} levels (a tlslint limit)"),
-                file,
-                span,
-                line.line,
-            );
-            return Err(Stop);
-        }
+        self.nesting_limit(stack, line, file)?;
         let mut d = self.section(line, file, true);
         let gt = last_gt(args_text);
         if changed {
@@ -1121,17 +1208,7 @@ impl<'a> Loader<'a> {
             return Ok(());
         }
         if cmd_name.starts_with('<') {
-            if stack.len() > MAX_NESTING {
-                let span = line.whole(&self.sources, file);
-                self.error(
-                    LoadErrorKind::Limit,
-                    format!("sections nested deeper than {MAX_NESTING} levels (a tlslint limit)"),
-                    file,
-                    span,
-                    line.line,
-                );
-                return Err(Stop);
-            }
+            self.nesting_limit(stack, line, file)?;
             let mut expect = cmd_name.clone();
             if rest_at >= line.text.len() && expect.ends_with('>') {
                 expect.pop();
@@ -1199,6 +1276,17 @@ impl<'a> Loader<'a> {
             self.source_name(file)
         );
         let params: Vec<String> = toks.into_iter().skip(1).collect();
+        // each name's first and second place (mod_macro names the first
+        // argument that has a later twin, and that twin)
+        let mut places: HashMap<&str, (usize, Option<usize>)> = HashMap::new();
+        for (i, p) in params.iter().enumerate() {
+            places
+                .entry(p.as_str())
+                .and_modify(|e| {
+                    e.1.get_or_insert(i);
+                })
+                .or_insert((i, None));
+        }
         for (i, p) in params.iter().enumerate() {
             if p.is_empty() {
                 return Err(self.syntax(
@@ -1211,12 +1299,12 @@ impl<'a> Loader<'a> {
                     d.line,
                 ));
             }
-            if let Some(j) = params[i + 1..].iter().position(|q| q == p) {
+            if let Some(&(first, Some(j))) = places.get(p.as_str()).filter(|e| e.0 == i) {
                 return Err(self.syntax(
                     format!(
                         "argument name conflict in macro '{name}' ({location}): argument '{p}': #{} and #{}, change argument names!",
-                        i + 1,
-                        i + j + 2
+                        first + 1,
+                        j + 1
                     ),
                     file,
                     span,
@@ -1430,8 +1518,9 @@ impl<'a> Loader<'a> {
         }
         let mut text = String::new();
         let mut map = Vec::with_capacity(mac.body.len());
+        let subst = Substitution::new(&mac.params);
         for (i, (l, f, pl)) in mac.body.iter().enumerate() {
-            match substitute(l, &mac.params, &values) {
+            match subst.apply(l, &values) {
                 Some(s) => {
                     text.push_str(&s);
                     text.push('\n');
@@ -1802,6 +1891,7 @@ impl<'a> Loader<'a> {
             )));
         }
         let id = self.add_file(path, bytes);
+        self.read_before.entry(path.to_path_buf()).or_insert(id);
         if let Some(real) = self.fs.real(path) {
             self.sources.set_link(id, real, self.include_at);
         }
@@ -1822,9 +1912,17 @@ impl<'a> Loader<'a> {
     }
 
     fn add_file(&mut self, path: &Path, bytes: Vec<u8>) -> FileId {
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        let id = self.sources.add(path.to_path_buf(), text);
+        let id = match self.read_before.get(path) {
+            // the same bytes as the first read: shared, not copied
+            Some(&first) if self.sources.get(first).text.as_bytes() == bytes.as_slice() => {
+                self.sources.add_again(path.to_path_buf(), first)
+            }
+            _ => {
+                let text = String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                self.sources.add(path.to_path_buf(), text)
+            }
+        };
         self.files.push(None);
         self.kinds.push(SourceKind::File);
         self.dump.push(DumpEntry {
@@ -1922,54 +2020,95 @@ fn generate_error(arg: &str) -> String {
 /// Scanning goes on after the replacement. None if the line outgrows
 /// mod_macro's buffer.
 pub fn substitute(line: &str, params: &[String], values: &[String]) -> Option<String> {
-    let mut out = String::with_capacity(line.len());
-    let mut rest = line;
-    loop {
-        let mut best: Option<(usize, usize)> = None; // (position, param index)
+    Substitution::new(params).apply(line, values)
+}
+
+/// A macro's parameters in a trie for [`substitute`]: the longest parameter
+/// at a place in a line is found in as many steps as it has bytes, so a
+/// line is read once, whatever the number of parameters.
+pub struct Substitution<'p> {
+    params: &'p [String],
+    /// Nodes: the children by byte (sorted), and the parameter that ends here.
+    nodes: Vec<(Vec<(u8, usize)>, Option<usize>)>,
+}
+
+impl<'p> Substitution<'p> {
+    pub fn new(params: &'p [String]) -> Substitution<'p> {
+        let mut nodes: Vec<(Vec<(u8, usize)>, Option<usize>)> = vec![(Vec::new(), None)];
         for (i, p) in params.iter().enumerate() {
-            if p.is_empty() {
-                continue;
-            }
-            if let Some(pos) = rest.find(p.as_str()) {
-                best = match best {
-                    None => Some((pos, i)),
-                    Some((bp, bi)) => {
-                        if pos < bp || (pos == bp && p.len() > params[bi].len()) {
-                            Some((pos, i))
-                        } else {
-                            Some((bp, bi))
-                        }
+            let mut at = 0;
+            for &b in p.as_bytes() {
+                at = match nodes[at].0.binary_search_by_key(&b, |c| c.0) {
+                    Ok(k) => nodes[at].0[k].1,
+                    Err(k) => {
+                        let new = nodes.len();
+                        nodes[at].0.insert(k, (b, new));
+                        nodes.push((Vec::new(), None));
+                        new
                     }
                 };
             }
-        }
-        let Some((pos, i)) = best else {
-            out.push_str(rest);
-            break;
-        };
-        out.push_str(&rest[..pos]);
-        let v = &values[i];
-        if params[i].starts_with('@') {
-            out.push('"');
-            for c in v.chars() {
-                if c == '"' || c == '\\' {
-                    out.push('\\');
-                }
-                out.push(c);
+            // the first of two equal names is the one mod_macro finds; an
+            // empty name is never found
+            if at != 0 && nodes[at].1.is_none() {
+                nodes[at].1 = Some(i);
             }
-            out.push('"');
-        } else {
-            out.push_str(v);
         }
-        rest = &rest[pos + params[i].len()..];
-        if out.len() + rest.len() >= MACRO_LINE_MAX {
+        Substitution { params, nodes }
+    }
+
+    /// The parameter that starts `rest`, the longest if several do.
+    fn at(&self, rest: &str) -> Option<usize> {
+        let mut node = 0;
+        let mut found = None;
+        for &b in rest.as_bytes() {
+            let children = &self.nodes[node].0;
+            let Ok(k) = children.binary_search_by_key(&b, |c| c.0) else {
+                break;
+            };
+            node = children[k].1;
+            found = self.nodes[node].1.or(found);
+        }
+        found
+    }
+
+    /// mod_macro's `substitute_macro_args`: the earliest parameter in the
+    /// line (the longest of those starting there) is replaced by its value,
+    /// then the search goes on after it; a line that grows to mod_macro's
+    /// buffer size is `None`.
+    pub fn apply(&self, line: &str, values: &[String]) -> Option<String> {
+        let mut out = String::with_capacity(line.len());
+        let mut rest = line;
+        while !rest.is_empty() {
+            let Some(i) = self.at(rest) else {
+                let c = rest.chars().next()?;
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+                continue;
+            };
+            let v = &values[i];
+            if self.params[i].starts_with('@') {
+                out.push('"');
+                for c in v.chars() {
+                    if c == '"' || c == '\\' {
+                        out.push('\\');
+                    }
+                    out.push(c);
+                }
+                out.push('"');
+            } else {
+                out.push_str(v);
+            }
+            rest = &rest[self.params[i].len()..];
+            if out.len() + rest.len() >= MACRO_LINE_MAX {
+                return None;
+            }
+        }
+        if out.len() >= MACRO_LINE_MAX {
             return None;
         }
+        Some(out)
     }
-    if out.len() >= MACRO_LINE_MAX {
-        return None;
-    }
-    Some(out)
 }
 
 /// Load the tree whose main file is `main`.
@@ -2094,6 +2233,10 @@ pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
         context: Vec::new(),
         saw_if: false,
         include_at: None,
+        outer_nesting: 0,
+        defined_bytes: 0,
+        read_before: HashMap::new(),
+        lines_read: 0,
     };
     let root = match fs.read(&main) {
         Ok(bytes) => {
@@ -2257,6 +2400,9 @@ impl Tree {
         f: &mut dyn FnMut(&'t Directive, &[&'t Directive]) -> bool,
         depth: usize,
     ) {
+        // never reached: sections nest at most MAX_NESTING levels counting
+        // across includes and macros (an error otherwise), includes and
+        // macro uses at most MAX_INCLUDE_DEPTH and MAX_MACRO_DEPTH
         if depth > 4 * (MAX_INCLUDE_DEPTH + MAX_MACRO_DEPTH + MAX_NESTING) {
             return;
         }

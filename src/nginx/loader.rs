@@ -23,6 +23,11 @@ use crate::source::{FileId, SourceMap, Span};
 pub const MAX_INCLUDE_DEPTH: usize = 128;
 /// How many files one tree may have.
 pub const MAX_FILES: usize = 200_000;
+/// How many directives the tree may have once every include is replaced by
+/// what it includes (a file included from ten places counts ten times).
+/// Real trees have thousands, the largest a few hundred thousand; files
+/// that include the next one twice, thirty deep, would splice 2^30.
+pub const MAX_SPLICED: u64 = 4_000_000;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoadErrorKind {
@@ -115,6 +120,14 @@ struct Loader<'a> {
     active: Vec<PathBuf>,
     /// files with a syntax error (their trees are partial)
     failed: Vec<FileId>,
+    /// by `FileId`: directives in the file with its includes spliced in (at
+    /// most [`MAX_SPLICED`]), and the deepest nesting of blocks in it (at
+    /// most `parser::MAX_DEPTH`), known once the file is read
+    spliced: Vec<(u64, usize)>,
+    /// an include went past [`MAX_SPLICED`] (reported once)
+    spliced_over: bool,
+    /// an include went past `parser::MAX_DEPTH` (reported once)
+    nesting_over: bool,
 }
 
 fn os_error_text(e: &std::io::Error) -> String {
@@ -179,11 +192,13 @@ impl<'a> Loader<'a> {
         }
         self.by_path.insert(path.to_path_buf(), id);
         self.files.push(None);
+        self.spliced.push((0, 0));
         let (mut conf, err) = parser::parse_partial(self.sources.get(id), id);
         // what precedes a syntax error is acted on first, as nginx does
         self.active.push(identity);
         self.follow(&mut conf.items, id);
         self.active.pop();
+        self.spliced[id.0 as usize] = self.count_spliced(&mut conf.items, id);
         self.files[id.0 as usize] = Some(conf);
         if let Some(SyntaxError {
             message,
@@ -207,6 +222,71 @@ impl<'a> Loader<'a> {
             self.failed.push(id);
         }
         Ok(id)
+    }
+
+    /// Directives in `items` with includes spliced in, and the deepest
+    /// nesting of blocks, from those of the files they include (read before
+    /// this one ends). An include that would take the count past
+    /// [`MAX_SPLICED`] or the nesting past `parser::MAX_DEPTH` is an error,
+    /// and what it includes is left out, so that nothing walks the oversized
+    /// tree (walks recurse into blocks).
+    fn count_spliced(&mut self, items: &mut [Node], file: FileId) -> (u64, usize) {
+        let mut total = 0u64;
+        let mut deepest = 0usize;
+        let mut stack: Vec<std::slice::IterMut<'_, Node>> = vec![items.iter_mut()];
+        while let Some(top) = stack.last_mut() {
+            let Some(node) = top.next() else {
+                stack.pop();
+                continue;
+            };
+            let Node::Directive(d) = node else { continue };
+            // blocks around this directive in this file
+            let level = stack.len() - 1;
+            if !d.is("include") {
+                total += 1;
+            }
+            let mut with = total;
+            let mut depth = level + usize::from(d.block.is_some());
+            for inc in &d.includes {
+                let (count, inner) = self.spliced[inc.0 as usize];
+                with = with.saturating_add(count);
+                depth = depth.max(level + inner);
+            }
+            let over = if with > MAX_SPLICED {
+                Some((
+                    &mut self.spliced_over,
+                    format!(
+                        "this include takes the tree past {MAX_SPLICED} directives once includes are spliced in (a tlslint limit: a file counts each time it is included, so files that include the same files several times multiply)"
+                    ),
+                ))
+            } else if depth > parser::MAX_DEPTH {
+                Some((
+                    &mut self.nesting_over,
+                    format!(
+                        "blocks here and in the files this include reads nest deeper than {} levels (a tlslint limit: nginx reads deeper ones, tlslint refuses them rather than leave a part unchecked)",
+                        parser::MAX_DEPTH
+                    ),
+                ))
+            } else {
+                None
+            };
+            if let Some((reported, message)) = over {
+                d.includes.clear();
+                let span = d.span;
+                // the files that include this one go past the limit too: the
+                // first include that does is the one to report
+                if !std::mem::replace(reported, true) && !self.stop() {
+                    self.directive_error(LoadErrorKind::Other, message, file, span);
+                }
+                continue;
+            }
+            total = with;
+            deepest = deepest.max(depth);
+            if let Some(b) = d.block.as_mut() {
+                stack.push(b.items.iter_mut());
+            }
+        }
+        (total, deepest)
     }
 
     fn follow(&mut self, items: &mut [Node], file: FileId) {
@@ -375,6 +455,9 @@ pub fn load(fs: &dyn Fs, main: &Path, opts: &LoadOptions) -> Tree {
         errors: Vec::new(),
         active: Vec::new(),
         failed: Vec::new(),
+        spliced: Vec::new(),
+        spliced_over: false,
+        nesting_over: false,
     };
     let root = match l.visit(main, None) {
         Ok(id) => id,

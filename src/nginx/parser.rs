@@ -336,35 +336,29 @@ struct Reader<'a> {
     b: &'a [u8],
     src: &'a SourceFile,
     file: FileId,
-    /// (offset, line, start of that line): spans are asked for in increasing
-    /// order, so lines are counted once, forward
-    cursor: std::cell::Cell<(usize, u32, usize)>,
+    /// (offset, line, characters from the start of that line to the
+    /// offset): spans are asked for in increasing order, so lines and
+    /// columns are counted once, forward (linear in the line's length)
+    cursor: std::cell::Cell<(usize, u32, u32)>,
 }
 
 impl<'a> Reader<'a> {
     fn line_col(&self, start: usize) -> (u32, u32) {
-        let (mut at, mut line, mut line_start) = self.cursor.get();
+        let (at, mut line, mut col) = self.cursor.get();
         if start < at {
             return self.src.line_col(start as u32);
         }
-        for (i, &c) in self.b[at..start].iter().enumerate() {
+        for &c in &self.b[at..start] {
             if c == b'\n' {
                 line += 1;
-                line_start = at + i + 1;
+                col = 0;
+            } else if c & 0xC0 != 0x80 {
+                // a character starts here (not a UTF-8 continuation byte)
+                col += 1;
             }
         }
-        at = start;
-        self.cursor.set((at, line, line_start));
-        let seg = &self.b[line_start..start];
-        let col = if seg.is_ascii() {
-            seg.len()
-        } else {
-            self.text
-                .get(line_start..start)
-                .map(|t| t.chars().count())
-                .unwrap_or(seg.len())
-        };
-        (line, col as u32 + 1)
+        self.cursor.set((start, line, col));
+        (line, col + 1)
     }
 
     fn span(&self, start: usize, end: usize) -> Span {

@@ -29,6 +29,10 @@ use crate::nginx::defaults::{self, Target};
 use crate::nginx::loader::Tree;
 use crate::source::Span;
 
+/// A guard for the recursive walks below. It is never reached: the loader
+/// refuses, with an error, includes nested deeper than 128 levels and blocks
+/// nested deeper than 200 counting across includes (`loader::count_spliced`),
+/// so no part of a tree that loaded is skipped here.
 const MAX_DEPTH: usize = 256;
 
 /// The directives directly in a block, with includes spliced in.

@@ -133,6 +133,8 @@ pub fn expand(cipher_string: &str, openssl: &Version) -> Result<Expansion, Ciphe
 fn classify_words(s: &str, v: &Version) -> (Vec<String>, Vec<String>) {
     let mut unknown: Vec<String> = Vec::new();
     let mut unavailable: Vec<String> = Vec::new();
+    // the words already listed (a string of 150,000 words is read once)
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     if rules::suite_b(s).is_some() {
         return (unknown, unavailable);
     }
@@ -169,7 +171,7 @@ fn classify_words(s: &str, v: &Version) -> (Vec<String>, Vec<String>) {
                 rules::WordClass::Unknown => &mut unknown,
                 rules::WordClass::Unavailable => &mut unavailable,
             };
-            if !list.iter().any(|w| w == word) {
+            if seen.insert(word) {
                 list.push(word.to_string());
             }
         }

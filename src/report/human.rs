@@ -82,6 +82,7 @@ pub struct Src {
     name: String,
     text: Arc<str>,
     line_starts: Arc<[u32]>,
+    char_marks: Arc<[u32]>,
 }
 
 impl Src {
@@ -127,8 +128,16 @@ impl SourceCode for Src {
             from = from.max(floor_boundary(&self.text, start.saturating_sub(WINDOW)));
             to = to.min(ceil_boundary(&self.text, end.saturating_add(WINDOW)));
         }
+        // the column in the line (miette prints it in the snippet's header),
+        // not in the window
         let column = if before == 0 {
-            self.text[from..start].chars().count()
+            let (_, col) = crate::source::line_col(
+                &self.text,
+                &self.line_starts,
+                &self.char_marks,
+                start as u32,
+            );
+            col as usize - 1
         } else {
             0
         };
@@ -150,6 +159,7 @@ fn named(sm: &SourceMap, span: Span) -> Src {
         name: f.shown().display().to_string(),
         text: f.redacted_text(),
         line_starts: f.line_starts(),
+        char_marks: f.char_marks(),
     }
 }
 
@@ -232,7 +242,12 @@ pub fn finding_diag(sm: &SourceMap, f: &Finding) -> Diag {
     }
     let eps = &f.endpoints;
     if !eps.is_empty() {
-        let names: Vec<&str> = eps.iter().take(5).map(|e| e.label.as_str()).collect();
+        // a server with 100,000 names is named by its first ones
+        let names: Vec<String> = eps
+            .iter()
+            .take(5)
+            .map(|e| crate::rules::cipher_facts::quoted(&e.label).into_owned())
+            .collect();
         let more = if eps.len() > 5 {
             format!(" and {} more", eps.len() - 5)
         } else {

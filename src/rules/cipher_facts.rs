@@ -155,6 +155,23 @@ pub fn short_list(names: &[&str], max: usize) -> String {
     }
 }
 
+/// Bytes of a configured value a message quotes; a longer one is cut.
+pub const QUOTE_MAX: usize = 200;
+
+/// A configured value for a message: whole up to [`QUOTE_MAX`] bytes, else
+/// its start, `…` and its length (a 2 MB cipher string is not repeated in
+/// every finding about it).
+pub fn quoted(value: &str) -> std::borrow::Cow<'_, str> {
+    if value.len() <= QUOTE_MAX {
+        return value.into();
+    }
+    let mut end = QUOTE_MAX;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}… ({} bytes)", &value[..end], value.len()).into()
+}
+
 /// Whether the profile allows a TLS ≤ 1.2 suite (by OpenSSL or IANA name).
 pub fn profile_allows(cx: &Context<'_>, s: &CipherSuite) -> bool {
     let p = &cx.profile.ciphers;

@@ -243,7 +243,8 @@ pub fn legacy_suites(
     let exp = cipher_facts::expansion(cx, ep).map_err(|e| {
         format!(
             "the cipher string {:?} is refused by OpenSSL: {}",
-            ep.ciphers.value, e.reason
+            cipher_facts::quoted(&ep.ciphers.value),
+            e.reason
         )
     })?;
     let kinds = key_kinds(cx, ep)

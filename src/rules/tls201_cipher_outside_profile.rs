@@ -58,7 +58,7 @@ impl Rule for Tls201 {
             ep.ciphers.source.span(),
             format!(
                 "`{}` enables {} suite{} the {} profile does not allow: {}",
-                ep.ciphers.value,
+                crate::rules::cipher_facts::quoted(&ep.ciphers.value),
                 bad.len(),
                 if bad.len() == 1 { "" } else { "s" },
                 cx.profile.title(),

@@ -4,7 +4,7 @@
 use crate::finding::{Finding, Severity};
 use crate::model::{Endpoint, ServerKind};
 use crate::rules::cipher_facts::{
-    directive, expansion, profile_cipher_string, stmt, APACHE_CIPHER_SUFFIX,
+    directive, expansion, profile_cipher_string, quoted, short_list, stmt, APACHE_CIPHER_SUFFIX,
 };
 use crate::rules::{finding, Context, Rule, RuleMeta};
 
@@ -26,7 +26,8 @@ impl Rule for Tls202 {
         let Err(e) = expansion(cx, ep) else { return };
         let mut why = String::new();
         if !e.unknown_words.is_empty() {
-            why.push_str(&format!("; unknown words: {}", e.unknown_words.join(", ")));
+            let words: Vec<&str> = e.unknown_words.iter().map(String::as_str).collect();
+            why.push_str(&format!("; unknown words: {}", short_list(&words, 10)));
         }
         // (not the `EXP` of the suffix mod_ssl appends)
         let unavailable: Vec<&str> = e
@@ -46,7 +47,7 @@ impl Rule for Tls202 {
             why.push_str(&format!(
                 "; not in OpenSSL {}: {}",
                 cx.target.openssl,
-                unavailable.join(", ")
+                short_list(&unavailable, 10)
             ));
         }
         let d = directive(ep, "ssl_ciphers", "SSLCipherSuite");
@@ -70,7 +71,9 @@ impl Rule for Tls202 {
             ep.ciphers.source.span(),
             format!(
                 "OpenSSL {} refuses `{}` ({}){why}: {stops}",
-                cx.target.openssl, ep.ciphers.value, e.reason
+                cx.target.openssl,
+                quoted(&ep.ciphers.value),
+                e.reason
             ),
             "selects no cipher suite".into(),
             Some(if cx.profile.ciphers.openssl.is_empty() {

@@ -6,7 +6,10 @@
 
 use crate::finding::{Finding, Severity};
 use crate::model::{Endpoint, ServerKind};
-use crate::rules::cipher_facts::{directive, expansion};
+use crate::rules::cipher_facts::{directive, expansion, quoted, short_list};
+
+/// Unknown words reported one finding each; the others share one finding.
+const MAX_WORD_FINDINGS: usize = 20;
 use crate::rules::{finding, Context, Rule, RuleMeta};
 
 pub struct Tls203;
@@ -151,11 +154,13 @@ impl Rule for Tls203 {
         if !tls13.is_empty() {
             out.push(tls13_finding(ep, &tls13));
         }
-        for w in exp
+        let words: Vec<&String> = exp
             .unknown_words
             .iter()
             .filter(|w| tls13_suite(w).is_none())
-        {
+            .collect();
+        let (each, rest) = words.split_at(words.len().min(MAX_WORD_FINDINGS));
+        for w in each {
             let help = match suggest(w) {
                 Some(s) => format!("did you mean `{s}`? OpenSSL ignores words it does not know"),
                 None => "remove it: OpenSSL ignores words it does not know".to_string(),
@@ -165,10 +170,29 @@ impl Rule for Tls203 {
                 ep.ciphers.source.span(),
                 format!(
                     "`{w}` in `{}` is not a word OpenSSL {} knows: it selects nothing, silently",
-                    ep.ciphers.value, cx.target.openssl
+                    quoted(&ep.ciphers.value),
+                    cx.target.openssl
                 ),
                 format!("unknown word `{w}`"),
                 Some(help),
+                ep,
+            ));
+        }
+        if !rest.is_empty() {
+            // one finding for the others, not one each (150,000 words)
+            let names: Vec<&str> = rest.iter().map(|w| w.as_str()).collect();
+            out.push(finding(
+                &META,
+                ep.ciphers.source.span(),
+                format!(
+                    "{} more words in `{}` are not words OpenSSL {} knows (findings name the first {MAX_WORD_FINDINGS} one by one): {}",
+                    rest.len(),
+                    quoted(&ep.ciphers.value),
+                    cx.target.openssl,
+                    short_list(&names, 10)
+                ),
+                format!("{} more unknown words", rest.len()),
+                Some("remove them: OpenSSL ignores words it does not know".to_string()),
                 ep,
             ));
         }
