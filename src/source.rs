@@ -45,6 +45,37 @@ pub struct SourceFile {
     line_starts: Arc<[u32]>,
     /// The text with inline private keys masked, made once (for snippets).
     redacted: std::sync::OnceLock<Arc<str>>,
+    /// The text as snippets show it, made once.
+    shown: std::sync::OnceLock<ShownText>,
+}
+
+/// A file's text as snippets show it: inline private keys masked, control,
+/// bidirectional and invisible characters escaped (lines and tabs kept; see
+/// [`crate::printable::Shown`]).
+#[derive(Debug, Clone)]
+pub struct ShownText {
+    pub text: Arc<str>,
+    /// Byte offsets of the starts of the lines in `text`.
+    pub line_starts: Arc<[u32]>,
+    /// How offsets in the file move (none: the text is shown as it is).
+    map: Option<Arc<crate::printable::Shown>>,
+}
+
+impl ShownText {
+    /// Where the file's byte offset `offset` is in `text`.
+    pub fn map(&self, offset: usize) -> usize {
+        match &self.map {
+            Some(m) => m.map(offset),
+            None => offset,
+        }
+    }
+    /// The file's byte offset of the shown offset `shown`.
+    pub fn unmap(&self, shown: usize) -> usize {
+        match &self.map {
+            Some(m) => m.unmap(shown),
+            None => shown,
+        }
+    }
 }
 
 /// How a file read through a symlink was reached.
@@ -67,18 +98,14 @@ impl SourceFile {
     }
 
     pub fn new(path: PathBuf, text: String) -> SourceFile {
-        let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
+        let line_starts = line_starts_of(&text);
         SourceFile {
             path,
             link: None,
             text: Arc::from(text),
             line_starts: Arc::from(line_starts),
             redacted: std::sync::OnceLock::new(),
+            shown: std::sync::OnceLock::new(),
         }
     }
 
@@ -113,6 +140,31 @@ impl SourceFile {
             .clone()
     }
 
+    /// The text as snippets show it (see [`ShownText`]), made once.
+    pub fn shown_text(&self) -> ShownText {
+        self.shown
+            .get_or_init(|| {
+                let redacted = self.redacted_text();
+                match crate::printable::Shown::of(&redacted) {
+                    None => ShownText {
+                        text: redacted,
+                        line_starts: self.line_starts.clone(),
+                        map: None,
+                    },
+                    Some(mut m) => {
+                        let text: Arc<str> = Arc::from(std::mem::take(&mut m.text));
+                        let line_starts = line_starts_of(&text);
+                        ShownText {
+                            text,
+                            line_starts: Arc::from(line_starts),
+                            map: Some(Arc::new(m)),
+                        }
+                    }
+                }
+            })
+            .clone()
+    }
+
     /// Number of lines as nginx counts them at end of file (newlines + 1).
     pub fn last_line(&self) -> u32 {
         self.line_starts.len() as u32
@@ -134,6 +186,17 @@ impl SourceFile {
             .unwrap_or("")
             .trim_end_matches('\r')
     }
+}
+
+/// Byte offsets of the starts of the lines of `text`.
+fn line_starts_of(text: &str) -> Vec<u32> {
+    let mut line_starts = vec![0u32];
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            line_starts.push(i as u32 + 1);
+        }
+    }
+    line_starts
 }
 
 /// All files read in one run.
