@@ -5,6 +5,7 @@ use std::io::Write;
 use crate::cli::{CheckArgs, CiphersArgs, ParseArgs, ParseFormat};
 use crate::input;
 use crate::nginx::crossplane;
+use crate::printable::escaped;
 
 /// Exit code: nothing found.
 pub const EXIT_OK: i32 = 0;
@@ -44,7 +45,7 @@ pub fn parse(a: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     };
     if a.format == ParseFormat::Files {
         for p in tree.read_order() {
-            let _ = writeln!(out, "{}", p.display());
+            let _ = writeln!(out, "{}", escaped(&p.display().to_string()));
         }
         let code = report_load_errors(&tree, &map, err);
         std::mem::forget(tree);
@@ -65,7 +66,7 @@ pub fn parse(a: &ParseArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
     let payload = crossplane::payload(&tree, a.include_comments);
     {
-        let mut w = std::io::BufWriter::new(&mut *out);
+        let mut w = crate::printable::JsonSafe::new(std::io::BufWriter::new(&mut *out));
         let written = if a.pretty {
             serde_json::to_writer_pretty(&mut w, &payload)
         } else {
@@ -118,7 +119,7 @@ fn parse_apache(
     match a.format {
         ParseFormat::Files => {
             for p in tree.read_order() {
-                let _ = writeln!(out, "{}", p.display());
+                let _ = writeln!(out, "{}", escaped(&p.display().to_string()));
             }
         }
         ParseFormat::Includes => {
@@ -139,11 +140,7 @@ fn parse_apache(
         }
         ParseFormat::Crossplane | ParseFormat::Json => {
             let payload = json::payload(&tree, a.include_comments);
-            let text = if a.pretty {
-                serde_json::to_string_pretty(&payload)
-            } else {
-                serde_json::to_string(&payload)
-            };
+            let text = crate::printable::to_json(&payload, a.pretty);
             match text {
                 Ok(t) => {
                     let _ = writeln!(out, "{t}");
@@ -153,15 +150,15 @@ fn parse_apache(
         }
     }
     for n in tree.notes.iter().chain(&map.notes()) {
-        let _ = writeln!(err, "note: {n}");
+        let _ = writeln!(err, "note: {}", escaped(n));
     }
     for w in &tree.warnings {
         let _ = writeln!(
             err,
             "warning: {}:{}: {}",
-            w.path.display(),
+            escaped(&w.path.display().to_string()),
             w.line,
-            w.message
+            escaped(&w.message)
         );
     }
     if tree.errors.is_empty() {
@@ -183,22 +180,25 @@ fn write_endpoint_lines(
     for e in eps {
         let span = e.span;
         let sockets: Vec<String> = e.listen.iter().map(|l| l.socket()).collect();
+        let path = |f| escaped(&sources.path(f).display().to_string());
         let from = |s: &crate::model::Source| {
             let sp = s.span();
-            format!("{}:{}", sources.path(sp.file).display(), sp.line)
+            format!("{}:{}", path(sp.file), sp.line)
         };
         let p = e.effective_protocols();
+        // fields from the configuration escaped: a tab or a newline in a
+        // quoted server name neither adds a column nor starts a line
         let _ = writeln!(
             w,
             "{}:{}\t{}\t{}\tprotocols {} ({} {})\tciphers {} ({} {})",
-            sources.path(span.file).display(),
+            path(span.file),
             span.line,
-            sockets.join(","),
-            e.server_names.join(","),
-            p.value.join(" "),
+            escaped(&sockets.join(",")),
+            escaped(&e.server_names.join(",")),
+            escaped(&p.value.join(" ")),
             p.source.kind(),
             from(&p.source),
-            e.ciphers.value,
+            escaped(&e.ciphers.value),
             e.ciphers.source.kind(),
             from(&e.ciphers.source)
         );
@@ -211,7 +211,7 @@ fn report_load_errors(
     err: &mut dyn Write,
 ) -> i32 {
     for n in map.notes() {
-        let _ = writeln!(err, "note: {n}");
+        let _ = writeln!(err, "note: {}", escaped(&n));
     }
     if tree.errors.is_empty() {
         return EXIT_OK;
@@ -518,7 +518,7 @@ pub fn check(a: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         OutputFormat::Json => crate::report::json::emit(&report, out),
         OutputFormat::Sarif => {
             for n in &report.notes {
-                let _ = writeln!(err, "note: {n}");
+                let _ = writeln!(err, "note: {}", escaped(n));
             }
             crate::report::sarif::emit(&report, out)
         }

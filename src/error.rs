@@ -64,18 +64,21 @@ impl Error {
     }
 }
 
+/// Shown escaped: a path or a message may quote the configuration, whose
+/// control characters must not act on a terminal or a CI log.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::printable::escape;
         match &self.location {
             Some(l) => write!(
                 f,
                 "{}:{}:{}: {}",
-                l.path.display(),
+                escape(&l.path.display().to_string()),
                 l.line,
                 l.col,
-                self.message
+                escape(&self.message)
             ),
-            None => write!(f, "{}", self.message),
+            None => write!(f, "{}", escape(&self.message)),
         }
     }
 }

@@ -23,9 +23,11 @@ fn is_char_start(b: u8) -> bool {
 /// Characters in `text` before byte `at` (a character boundary), from the
 /// nearest mark.
 fn chars_before(text: &str, marks: &[u32], at: usize) -> usize {
-    let block = at / CHAR_MARK;
+    // the end of a text whose length is a multiple of CHAR_MARK has no mark
+    // of its own: it counts from the last one
+    let block = (at / CHAR_MARK).min(marks.len().saturating_sub(1));
     let Some(&mark) = marks.get(block) else {
-        return 0;
+        return text.get(..at).map_or(0, |s| s.chars().count());
     };
     // the mark counts the character a block starts inside of
     let mut from = block * CHAR_MARK;
@@ -90,6 +92,37 @@ pub struct SourceFile {
     char_marks: Arc<[u32]>,
     /// The text with inline private keys masked, made once (for snippets).
     redacted: std::sync::OnceLock<Arc<str>>,
+    /// The text as snippets show it, made once.
+    shown: std::sync::OnceLock<ShownText>,
+}
+
+/// A file's text as snippets show it: inline private keys masked, control,
+/// bidirectional and invisible characters escaped (lines and tabs kept; see
+/// [`crate::printable::Shown`]).
+#[derive(Debug, Clone)]
+pub struct ShownText {
+    pub text: Arc<str>,
+    /// Byte offsets of the starts of the lines in `text`.
+    pub line_starts: Arc<[u32]>,
+    /// How offsets in the file move (none: the text is shown as it is).
+    map: Option<Arc<crate::printable::Shown>>,
+}
+
+impl ShownText {
+    /// Where the file's byte offset `offset` is in `text`.
+    pub fn map(&self, offset: usize) -> usize {
+        match &self.map {
+            Some(m) => m.map(offset),
+            None => offset,
+        }
+    }
+    /// The file's byte offset of the shown offset `shown`.
+    pub fn unmap(&self, shown: usize) -> usize {
+        match &self.map {
+            Some(m) => m.unmap(shown),
+            None => shown,
+        }
+    }
 }
 
 /// How a file read through a symlink was reached.
@@ -133,6 +166,7 @@ impl SourceFile {
             line_starts: Arc::from(line_starts),
             char_marks: Arc::from(char_marks),
             redacted: std::sync::OnceLock::new(),
+            shown: std::sync::OnceLock::new(),
         }
     }
 
@@ -163,6 +197,31 @@ impl SourceFile {
             .clone()
     }
 
+    /// The text as snippets show it (see [`ShownText`]), made once.
+    pub fn shown_text(&self) -> ShownText {
+        self.shown
+            .get_or_init(|| {
+                let redacted = self.redacted_text();
+                match crate::printable::Shown::of(&redacted) {
+                    None => ShownText {
+                        text: redacted,
+                        line_starts: self.line_starts.clone(),
+                        map: None,
+                    },
+                    Some(mut m) => {
+                        let text: Arc<str> = Arc::from(std::mem::take(&mut m.text));
+                        let line_starts = line_starts_of(&text);
+                        ShownText {
+                            text,
+                            line_starts: Arc::from(line_starts),
+                            map: Some(Arc::new(m)),
+                        }
+                    }
+                }
+            })
+            .clone()
+    }
+
     /// Number of lines as nginx counts them at end of file (newlines + 1).
     pub fn last_line(&self) -> u32 {
         self.line_starts.len() as u32
@@ -184,6 +243,17 @@ impl SourceFile {
             .unwrap_or("")
             .trim_end_matches('\r')
     }
+}
+
+/// Byte offsets of the starts of the lines of `text`.
+fn line_starts_of(text: &str) -> Vec<u32> {
+    let mut line_starts = vec![0u32];
+    for (i, b) in text.bytes().enumerate() {
+        if b == b'\n' {
+            line_starts.push(i as u32 + 1);
+        }
+    }
+    line_starts
 }
 
 /// All files read in one run.
@@ -213,6 +283,7 @@ impl SourceMap {
             line_starts: f.line_starts.clone(),
             char_marks: f.char_marks.clone(),
             redacted: f.redacted.clone(),
+            shown: f.shown.clone(),
         };
         self.files.push(again);
         id
@@ -254,6 +325,35 @@ impl SourceMap {
             end: end as u32,
             line,
             col,
+        }
+    }
+}
+
+#[cfg(test)]
+mod column_tests {
+    use super::*;
+
+    /// Columns from the marks equal columns counted from the line's start,
+    /// at every offset, whatever the text's length (the end of a text of
+    /// 512 bytes has no mark of its own).
+    #[test]
+    fn columns_from_marks_equal_counted_columns() {
+        for len in [0usize, 1, 255, 256, 257, 511, 512, 513, 1024, 1500] {
+            for unit in ["a", "\u{e9}", "\u{fffd}", "x\u{1f600}"] {
+                let mut text = String::new();
+                while text.len() < len {
+                    text.push_str(unit);
+                }
+                let f = SourceFile::new(PathBuf::from("t"), text.clone());
+                for off in (0..=text.len()).filter(|o| text.is_char_boundary(*o)) {
+                    let (_, col) = f.line_col(off as u32);
+                    assert_eq!(
+                        col as usize,
+                        text[..off].chars().count() + 1,
+                        "{len} {unit:?} {off}"
+                    );
+                }
+            }
         }
     }
 }

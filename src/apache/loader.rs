@@ -2342,7 +2342,11 @@ impl Tree {
                 Some(l) if l > 0 => s.push_str(&format!("({l})")),
                 _ => s.push_str("(*)"),
             }
-            s.push_str(&format!(" {}\n", d.path.display()));
+            // one line per file, whatever its name holds
+            s.push_str(&format!(
+                " {}\n",
+                crate::printable::escape(&d.path.display().to_string())
+            ));
         }
         s
     }

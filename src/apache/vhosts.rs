@@ -70,16 +70,18 @@ pub fn list(tree: &Tree) -> Vec<VirtualHost> {
 /// `ADDRESSES NAME (FILE:LINE)`, then its aliases.
 pub fn render(vhosts: &[VirtualHost]) -> String {
     let mut s = String::new();
+    use crate::printable::escape;
+    // names and paths from the configuration shown escaped
     for v in vhosts {
         s.push_str(&format!(
             "{:<22} {} ({}:{})\n",
-            v.addresses.join(" "),
-            v.server_name.as_deref().unwrap_or("-"),
-            v.file.display(),
+            escape(&v.addresses.join(" ")),
+            escape(v.server_name.as_deref().unwrap_or("-")),
+            escape(&v.file.display().to_string()),
             v.line
         ));
         for a in &v.aliases {
-            s.push_str(&format!("{:16} alias {a}\n", ""));
+            s.push_str(&format!("{:16} alias {}\n", "", escape(a)));
         }
     }
     s

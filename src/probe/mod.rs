@@ -1145,7 +1145,7 @@ pub fn command(a: &ProbeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                     .map(|f| crate::report::json::finding(&sm, f))
                     .collect(),
             );
-            match serde_json::to_string_pretty(&v) {
+            match crate::printable::to_json(&v, true) {
                 Ok(s) => {
                     let _ = writeln!(out, "{s}");
                 }
@@ -1162,7 +1162,7 @@ pub fn command(a: &ProbeArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 &rep.notes,
                 rep.error.as_deref(),
             );
-            match serde_json::to_string_pretty(&doc) {
+            match crate::printable::to_json(&doc, true) {
                 Ok(s) => {
                     let _ = writeln!(out, "{s}");
                 }

@@ -24,6 +24,25 @@ pub fn provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
+/// The code points of the suites every rustls handshake offers (TLS 1.3
+/// and 1.2: AES-GCM and ChaCha20-Poly1305 with ECDHE only).
+pub fn offered_suites() -> Vec<u16> {
+    provider()
+        .cipher_suites
+        .iter()
+        .map(|s| u16::from(s.suite()))
+        .collect()
+}
+
+/// The code points of the key exchange groups every rustls handshake offers.
+pub fn offered_groups() -> Vec<u16> {
+    provider()
+        .kx_groups
+        .iter()
+        .map(|g| u16::from(g.name()))
+        .collect()
+}
+
 #[derive(Debug, Default)]
 struct Captured {
     chain: Vec<Vec<u8>>,

@@ -3,24 +3,34 @@
 //! protocol-outside-profile::message`). Warnings are `::warning`, info
 //! `::notice`; trees that could not be read are `::error`. Paths are
 //! relative to the current directory (the workspace in a workflow).
+//!
+//! Every text is escaped twice: its control, bidirectional and invisible
+//! characters as `crate::printable` writes them (a configuration from a pull
+//! request may hold a newline and `::error::` in a quoted argument or a file
+//! name, an escape sequence in a comment), then by GitHub's rules for a
+//! workflow command's message (`%`, CR, LF) or property (also `:` and `,`).
 
 use std::io::Write;
 use std::path::Path;
 
 use crate::finding::{Finding, Severity};
 use crate::lint::Report;
+use crate::printable::escaped;
 use crate::source::SourceMap;
 
-/// Escape the message of a workflow command.
+/// Escape the message of a workflow command (GitHub's rules only).
 pub fn escape_data(s: &str) -> String {
     s.replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
 
-/// Escape a property value of a workflow command.
+/// Escape a property value of a workflow command: control characters as
+/// `crate::printable` shows them, then GitHub's rules.
 pub fn escape_property(s: &str) -> String {
-    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+    escape_data(&escaped(s))
+        .replace(':', "%3A")
+        .replace(',', "%2C")
 }
 
 fn command(s: Severity) -> &'static str {
@@ -82,21 +92,25 @@ pub fn annotation(sm: &SourceMap, f: &Finding) -> String {
         "title={}",
         escape_property(&format!("{} {}", f.code, f.name))
     ));
-    let mut msg = match live {
+    // each part escaped; the lines between them are the annotation's own
+    let mut msg = escaped(&match live {
         Some(target) => format!("{} (the server at {target})", f.message),
         None => f.message.clone(),
-    };
+    });
     if let Some(h) = &f.help {
-        msg.push_str(&format!("\nhelp: {h}"));
+        msg.push_str(&format!("\nhelp: {}", escaped(h)));
     }
     for r in &f.related {
         let rf = sm.get(r.span.file);
         msg.push_str(&format!(
-            "\nnote: {}:{}:{}: {}",
-            display_path(rf.shown()),
-            r.span.line,
-            r.span.col,
-            r.message
+            "\nnote: {}",
+            escaped(&format!(
+                "{}:{}:{}: {}",
+                display_path(rf.shown()),
+                r.span.line,
+                r.span.col,
+                r.message
+            ))
         ));
     }
     format!(
@@ -109,7 +123,7 @@ pub fn annotation(sm: &SourceMap, f: &Finding) -> String {
 
 pub fn emit(report: &Report, out: &mut dyn Write, err: &mut dyn Write) {
     for n in &report.notes {
-        let _ = writeln!(err, "note: {n}");
+        let _ = writeln!(err, "note: {}", escaped(n));
     }
     for c in &report.checked {
         for e in &c.tree.errors() {
@@ -126,7 +140,7 @@ pub fn emit(report: &Report, out: &mut dyn Write, err: &mut dyn Write) {
                 out,
                 "::error {}::{}",
                 props.join(","),
-                escape_data(&e.message)
+                escape_data(&escaped(&e.message))
             );
         }
         for f in &c.findings {

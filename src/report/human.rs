@@ -7,7 +7,8 @@ use std::sync::Arc;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use crate::finding::{Finding, Severity};
-use crate::source::{SourceMap, Span};
+use crate::printable::escaped;
+use crate::source::{ShownText, SourceMap, Span};
 
 /// One rendered diagnostic: a message with labelled spans in one file.
 #[derive(Debug)]
@@ -76,12 +77,18 @@ fn miette_severity(s: Severity) -> miette::Severity {
 /// A file's text for snippets. miette's own `SourceCode` for text scans
 /// from the start of the file for every snippet; this one goes straight to
 /// the lines it needs through the file's line index, so that thousands of
-/// findings in one large file render in linear time.
+/// findings in one large file render in linear time. The text is the one
+/// snippets show ([`ShownText`]: control characters escaped, inline keys
+/// masked); labels are placed in it with [`Src::labeled`].
 #[derive(Debug, Clone)]
 pub struct Src {
     name: String,
     text: Arc<str>,
     line_starts: Arc<[u32]>,
+    shown: ShownText,
+    /// The file's own text: the column in the header is the file's.
+    file_text: Arc<str>,
+    file_line_starts: Arc<[u32]>,
     char_marks: Arc<[u32]>,
 }
 
@@ -128,14 +135,15 @@ impl SourceCode for Src {
             from = from.max(floor_boundary(&self.text, start.saturating_sub(WINDOW)));
             to = to.min(ceil_boundary(&self.text, end.saturating_add(WINDOW)));
         }
-        // the column in the line (miette prints it in the snippet's header),
-        // not in the window
+        // the header's column: characters from the start of the line in the
+        // file itself (not in the escaped text, nor from a window's start)
         let column = if before == 0 {
+            let at = self.shown.unmap(start).min(self.file_text.len());
             let (_, col) = crate::source::line_col(
-                &self.text,
-                &self.line_starts,
+                &self.file_text,
+                &self.file_line_starts,
                 &self.char_marks,
-                start as u32,
+                at as u32,
             );
             col as usize - 1
         } else {
@@ -154,12 +162,28 @@ impl SourceCode for Src {
 
 fn named(sm: &SourceMap, span: Span) -> Src {
     let f = sm.get(span.file);
-    // inline `data:` private keys never reach a snippet (same length: spans stay valid)
+    // inline `data:` private keys never reach a snippet, nor raw control
+    // characters (the configuration may come from anyone's pull request)
+    let shown = f.shown_text();
     Src {
-        name: f.shown().display().to_string(),
-        text: f.redacted_text(),
-        line_starts: f.line_starts(),
+        name: escaped(&f.shown().display().to_string()),
+        text: shown.text.clone(),
+        line_starts: shown.line_starts.clone(),
+        shown,
+        file_text: f.text.clone(),
+        file_line_starts: f.line_starts(),
         char_marks: f.char_marks(),
+    }
+}
+
+impl Src {
+    /// A label at `span` of the file, placed in the shown text.
+    fn labeled(&self, span: Span, label: &str) -> LabeledSpan {
+        let start = self.shown.map(span.start as usize);
+        let end = self.shown.map(span.end as usize).max(start);
+        // a directive thousands of bytes long is underlined at its start only
+        let len = (end - start).clamp(1, WINDOW);
+        LabeledSpan::new(Some(escaped(label)), start, len)
     }
 }
 
@@ -185,13 +209,8 @@ fn ceil_boundary(s: &str, i: usize) -> usize {
     i
 }
 
-fn labeled(span: Span, label: &str) -> LabeledSpan {
-    // a directive thousands of bytes long is underlined at its start only
-    let len = (span.len() as usize).clamp(1, WINDOW);
-    LabeledSpan::new(Some(label.to_string()), span.start as usize, len)
-}
-
-/// A diagnostic with a snippet at `span`.
+/// A diagnostic with a snippet at `span` (`message` and `label` are shown
+/// escaped).
 pub fn diag_at(
     sm: &SourceMap,
     span: Span,
@@ -200,12 +219,13 @@ pub fn diag_at(
     label: &str,
     severity: miette::Severity,
 ) -> Diag {
+    let src = named(sm, span);
     Diag {
         code: code.map(str::to_string),
-        message,
+        message: escaped(&message),
         severity,
-        source: Some(named(sm, span)),
-        labels: vec![labeled(span, label)],
+        labels: vec![src.labeled(span, label)],
+        source: Some(src),
         help: None,
         related: Vec::new(),
         trailer: Vec::new(),
@@ -227,18 +247,22 @@ pub fn finding_diag(sm: &SourceMap, f: &Finding) -> Diag {
             continue;
         }
         if r.span.file == f.span.file {
-            d.labels.push(labeled(r.span, &r.message));
+            let label = d.source.as_ref().map(|s| s.labeled(r.span, &r.message));
+            d.labels.extend(label);
         } else {
             // another file: one line inside the finding, not a diagnostic of its own
-            let path = sm.path(r.span.file).display();
+            let path = sm.path(r.span.file).display().to_string();
             d.trailer.push((
                 "note",
-                format!("{}: {path}:{}:{}", r.message, r.span.line, r.span.col),
+                escaped(&format!(
+                    "{}: {path}:{}:{}",
+                    r.message, r.span.line, r.span.col
+                )),
             ));
         }
     }
     if let Some(h) = &f.help {
-        d.trailer.push(("help", h.clone()));
+        d.trailer.push(("help", escaped(h)));
     }
     let eps = &f.endpoints;
     if !eps.is_empty() {
@@ -259,7 +283,7 @@ pub fn finding_diag(sm: &SourceMap, f: &Finding) -> Diag {
             "endpoints"
         };
         d.trailer
-            .push((what, format!("{}{more}", names.join("; "))));
+            .push((what, escaped(&format!("{}{more}", names.join("; ")))));
     }
     d
 }
@@ -270,7 +294,7 @@ pub fn evidence_diag(sm: &SourceMap, f: &Finding) -> Diag {
     let mut d = finding_diag(sm, f);
     d.source = None;
     d.labels.clear();
-    let target = sm.path(f.span.file).display().to_string();
+    let target = escaped(&sm.path(f.span.file).display().to_string());
     d.trailer
         .insert(0, ("evidence", format!("the server at {target}")));
     d
@@ -407,7 +431,7 @@ pub struct Style {
 pub fn emit(report: &crate::lint::Report, style: Style, out: &mut dyn Write, err: &mut dyn Write) {
     if !style.quiet {
         for n in &report.notes {
-            let _ = writeln!(err, "note: {n}");
+            let _ = writeln!(err, "note: {}", escaped(n));
         }
     }
     for c in &report.checked {
@@ -423,6 +447,7 @@ pub fn emit(report: &crate::lint::Report, style: Style, out: &mut dyn Write, err
                 ),
                 None => Diag {
                     code: None,
+                    // the error's Display escapes
                     message: e.to_error().to_string(),
                     severity: miette::Severity::Error,
                     source: None,
@@ -458,7 +483,7 @@ pub fn emit_concise(
 ) {
     if !quiet {
         for n in &report.notes {
-            let _ = writeln!(err, "note: {n}");
+            let _ = writeln!(err, "note: {}", escaped(n));
         }
     }
     let mut w = std::io::BufWriter::new(out);
@@ -471,12 +496,12 @@ pub fn emit_concise(
             let _ = writeln!(
                 w,
                 "{}:{}:{}: {} [{}] {}",
-                sm.path(f.span.file).display(),
+                escaped(&sm.path(f.span.file).display().to_string()),
                 f.span.line,
                 f.span.col,
                 f.code,
                 f.severity.as_str(),
-                one_line(&f.message)
+                escaped(&f.message)
             );
         }
     }
@@ -484,15 +509,6 @@ pub fn emit_concise(
         let _ = writeln!(w, "{}", summary(report));
     }
     let _ = w.flush();
-}
-
-/// A message on one line (newlines become spaces).
-fn one_line(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains('\n') {
-        s.split_whitespace().collect::<Vec<_>>().join(" ").into()
-    } else {
-        s.into()
-    }
 }
 
 /// The one-line summary: counts by severity, suppressed and baselined
@@ -534,7 +550,8 @@ pub fn summary(report: &crate::lint::Report) -> String {
     if !failed.is_empty() {
         line.push_str(&format!("; could not read: {}", failed.join(", ")));
     }
-    line
+    // the trees' labels are paths, and a path may hold any character
+    escaped(&line)
 }
 
 /// With `--probe`: how many findings come from the wire (drift) apart from

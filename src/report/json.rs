@@ -175,7 +175,8 @@ pub fn emit(report: &crate::lint::Report, out: &mut dyn std::io::Write) {
     let doc = document_with(report, false);
     let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
     drop(doc);
-    let mut w = std::io::BufWriter::new(out);
+    // DEL, C1 controls and bidirectional characters as \uXXXX too
+    let mut w = crate::printable::JsonSafe::new(std::io::BufWriter::new(out));
     let marker = "\n  \"endpoints\": []";
     let n: usize = report.checked.iter().map(|c| c.endpoints.len()).sum();
     match text.find(marker) {

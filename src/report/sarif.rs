@@ -555,7 +555,8 @@ fn log(
 pub fn emit(report: &Report, out: &mut dyn std::io::Write) {
     // written as it is serialised: no second copy of a large document
     let doc = document(report);
-    let mut w = std::io::BufWriter::new(out);
+    // DEL, C1 controls and bidirectional characters as \uXXXX too
+    let mut w = crate::printable::JsonSafe::new(std::io::BufWriter::new(out));
     let _ = serde_json::to_writer_pretty(&mut w, &doc);
     let _ = std::io::Write::write_all(&mut w, b"\n");
     let _ = std::io::Write::flush(&mut w);

@@ -72,9 +72,14 @@ use crate::probe::cert::ChainInfo;
 
 /// Whether the probe can ask for a certificate of this key with one family
 /// of signature algorithms (rustls with ring: RSA, ECDSA P-256 and P-384,
-/// Ed25519), and the wire shows a version and suite it authenticates: TLS
-/// 1.3 (any key, picked by signature algorithm), or a TLS 1.2 suite of its
-/// authentication.
+/// Ed25519), and the wire shows a version and suite that handshake can
+/// agree on: a TLS 1.3 suite rustls offers (any key, picked by signature
+/// algorithm), or a TLS 1.2 suite rustls offers of its authentication, with
+/// a key exchange group in common (with the server's order, the first of
+/// rustls's suites it takes). A server whose ECDSA suites are ARIA,
+/// Camellia, CCM or CBC ones only (OpenSSL's `COMPLEMENTOFDEFAULT`,
+/// `SHA1`) serves its ECDSA certificate to OpenSSL clients, but no
+/// handshake that rustls can complete shows it: not a finding.
 #[cfg(feature = "probe")]
 fn askable(r: &crate::probe::ProbeReport, c: &crate::certs::Cert) -> bool {
     use crate::certs::facts::KeyKind;
@@ -91,13 +96,35 @@ fn askable(r: &crate::probe::ProbeReport, c: &crate::certs::Cert) -> bool {
         KeyKind::Ed25519 => "ECDSA",
         _ => return false,
     };
-    let accepted = |v: &str| r.versions.get(v).is_some_and(|x| x.accepted);
-    accepted("TLSv1.3")
-        || (accepted("TLSv1.2")
-            && r.versions["TLSv1.2"]
-                .ciphers
+    let suites = crate::probe::modern::offered_suites();
+    let groups = crate::probe::modern::offered_groups();
+    // rustls has ECDHE only: a group in common, where the probe saw the groups
+    let group = r.groups.is_empty()
+        || r.groups.iter().any(|name| {
+            crate::openssl::all_groups()
                 .iter()
-                .any(|n| crate::openssl::suite_by_iana(n).is_some_and(|s| s.au == au)))
+                .any(|g| g.group == name && groups.contains(&g.id))
+        });
+    let offered = |n: &String| crate::openssl::suite_by_iana(n).filter(|s| suites.contains(&s.id));
+    let tls13 = r
+        .versions
+        .get("TLSv1.3")
+        .is_some_and(|x| x.accepted && x.ciphers.iter().any(|n| offered(n).is_some()));
+    let tls12 = r.versions.get("TLSv1.2").is_some_and(|x| {
+        let mut theirs = x.ciphers.iter().filter_map(offered);
+        x.accepted
+            && if x.server_order == Some(true) {
+                // the server picks by its own order, and OpenSSL may pick an
+                // RSA suite for a client that offers ECDSA signatures only
+                // (then fails: "no suitable signature algorithm"): asked
+                // for where the server's first choice among rustls's suites
+                // is one of this authentication
+                theirs.next().is_some_and(|s| s.au == au)
+            } else {
+                theirs.any(|s| s.au == au)
+            }
+    });
+    group && (tls13 || tls12)
 }
 
 /// Compare the served chains (with the SNI, or without for the default
