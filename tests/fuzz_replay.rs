@@ -239,7 +239,13 @@ fn stored(target: &str) -> Vec<(String, Vec<u8>)> {
 
 fn replay(name: &str, run: Target, inputs: &[(String, Vec<u8>)]) -> Vec<String> {
     let mut failed = Vec::new();
+    // FUZZ_REPLAY_VERBOSE=1: name each input before it runs (an abort or a
+    // stack overflow ends the process without a panic to report)
+    let verbose = std::env::var_os("FUZZ_REPLAY_VERBOSE").is_some();
     for (label, data) in inputs {
+        if verbose {
+            eprintln!("{name}: {label}");
+        }
         if catch_unwind(AssertUnwindSafe(|| run(data))).is_err() {
             failed.push(format!("{name}: {label}"));
         }
@@ -272,7 +278,17 @@ fn every_corpus_and_regression_input_replays() {
         inputs.retain(|(_, d)| seen.insert(d.clone()));
         total += inputs.len();
         println!("{name}: {} inputs", inputs.len());
-        failed.extend(replay(name, *run, &inputs));
+        // on a thread with the stack the CLI's main thread has on Linux
+        // (8 MiB), not the 2 MiB of a test thread
+        let (name, run) = (*name, *run);
+        failed.extend(
+            std::thread::Builder::new()
+                .stack_size(8 << 20)
+                .spawn(move || replay(name, run, &inputs))
+                .unwrap()
+                .join()
+                .unwrap(),
+        );
     }
     assert!(
         failed.is_empty(),
