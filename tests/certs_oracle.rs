@@ -26,6 +26,8 @@
 //!
 //! openssl is required with CI=true; elsewhere the tests skip with a reason.
 
+mod common;
+
 mod certgen;
 
 use std::collections::BTreeMap;
@@ -77,13 +79,7 @@ fn lint_as(
         .args(args)
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
-    assert!(
-        v["errors"].as_array().unwrap().is_empty(),
-        "{}",
-        v["errors"]
-    );
+    let v = common::report_of(&o);
     let mut out: BTreeMap<u64, Vec<(String, String)>> = BTreeMap::new();
     for f in v["findings"].as_array().unwrap() {
         for e in f["endpoints"].as_array().unwrap() {

@@ -3,6 +3,8 @@
 //! states what mod_ssl does (httpd 2.4 `ssl_engine_config.c`,
 //! `ssl_engine_init.c`).
 
+mod common;
+
 use std::process::Command;
 
 /// (code, severity, message, line) of every finding.
@@ -17,13 +19,7 @@ fn lint(conf: &str, args: &[&str]) -> Vec<(String, String, String, u64)> {
         .args(args)
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
-    assert!(
-        v["errors"].as_array().unwrap().is_empty(),
-        "{}",
-        v["errors"]
-    );
+    let v = common::report_of(&o);
     v["findings"]
         .as_array()
         .unwrap()

@@ -2,6 +2,8 @@
 //! Each case states what nginx itself does (verified on nginx 1.22.1 with
 //! OpenSSL 3.0, or read from nginx's source where 1.22 cannot show it).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -19,13 +21,7 @@ fn lint_path(main: &Path, args: &[&str]) -> Vec<(String, String, String, u64)> {
         .args(args)
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
-    assert!(
-        v["errors"].as_array().unwrap().is_empty(),
-        "{}",
-        v["errors"]
-    );
+    let v = common::report_of(&o);
     v["findings"]
         .as_array()
         .unwrap()

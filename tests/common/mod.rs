@@ -757,6 +757,19 @@ pub fn json_diff(a: &serde_json::Value, b: &serde_json::Value) -> Option<String>
     go(Some(a), Some(b), "$")
 }
 
+/// The JSON report a `tlslint ... --format json` run printed; the tree
+/// must have loaded (no `errors`).
+pub fn report_of(o: &std::process::Output) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    assert!(
+        v["errors"].as_array().unwrap().is_empty(),
+        "{}",
+        v["errors"]
+    );
+    v
+}
+
 /// `tlslint MAIN --format json --no-config ARGS` run in MAIN's directory:
 /// (code, severity, message, line) of every finding; the tree must load.
 pub fn findings(main: &Path, args: &[&str]) -> Vec<(String, String, String, u64)> {
@@ -767,13 +780,7 @@ pub fn findings(main: &Path, args: &[&str]) -> Vec<(String, String, String, u64)
         .args(args)
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
-    assert!(
-        v["errors"].as_array().unwrap().is_empty(),
-        "{}",
-        v["errors"]
-    );
+    let v = report_of(&o);
     v["findings"]
         .as_array()
         .unwrap()
